@@ -1,0 +1,153 @@
+"""pydantic-settings models of gateway.toml.
+
+Precedence, highest first: keyword arguments, EDUGATEWAY_* environment variables (nested keys joined
+with `__`, e.g. EDUGATEWAY_PLATFORMS__DNEVNIK__BASE_URL), the TOML file. The file is the one passed
+as --config, else $EDUGATEWAY_CONFIG, else ./gateway.toml when it exists. Secrets are never values in
+the file: a platform names the environment variable or file that holds each one.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from edugateway.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("gateway.toml")
+DEFAULT_DATABASE_URL = "sqlite:///var/edugateway.sqlite3"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SecretRef(_Strict):
+    """Where a secret lives: an environment variable or a file (Docker/Kubernetes secrets)."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if bool(self.env) == bool(self.file):
+            raise ValueError("name exactly one of `env` (a variable name) or `file` (a path)")
+        return self
+
+    def resolve(self, what: str) -> str:
+        if self.env:
+            value = os.environ.get(self.env)
+            if not value:
+                raise ConfigError(
+                    f"{what}: environment variable {self.env} is not set; export it or use `file`"
+                )
+            return value
+        assert self.file is not None
+        try:
+            return self.file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{what}: cannot read secret file {self.file}: {exc.strerror}") from exc
+
+
+class PlatformKind(StrEnum):
+    DNEVNIK = "dnevnik"  # Дневник.ру and ИСУОД «Школьный портал» (same API, other base URL)
+    ECP = "ecp"  # ГИС «Единое цифровое пространство», Sverdlovsk region
+    ESIA = "esia"  # ЕСИА account lookup through СМЭВ 3
+
+
+class PlatformSettings(_Strict):
+    kind: PlatformKind
+    base_url: str
+    # Credentials: a ready token (Дневник.ру), a login/password pair (ЕЦП), client id/secret for refresh.
+    token: SecretRef | None = None
+    refresh_token: SecretRef | None = None
+    client_id: str | None = None
+    client_secret: SecretRef | None = None
+    login: str | None = None
+    password: SecretRef | None = None
+    # Calls: explicit limits instead of library defaults.
+    timeout_s: float = Field(default=30.0, gt=0)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    rate_limit_rps: float = Field(default=5.0, gt=0)
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+    retries: int = Field(default=5, ge=0, le=20)
+    backoff_max_s: float = Field(default=60.0, gt=0)
+    wsdl: Path | None = None  # ЕСИА/СМЭВ: a local WSDL file; the package's own when empty
+
+
+class SchoolSettings(_Strict):
+    code: str
+    name: str | None = None
+    timezone: str = "Europe/Moscow"
+    # The school's id on each platform it is served by, keyed by platform name.
+    platform_ids: dict[str, str] = Field(default_factory=dict)
+
+
+class JobSettings(_Strict):
+    name: str
+    kind: Literal["sync", "verify", "reconcile", "archive"]
+    cron: str = Field(description="five-field cron expression, in the school's timezone")
+    schools: list[str] = Field(default_factory=lambda: ["*"])
+    platform: str | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="EDUGATEWAY_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    data_dir: Path = Path("var")
+    mass_delete_share: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description="a bulk import or sync that would remove more than this share stops",
+    )
+    schools: list[SchoolSettings] = Field(default_factory=list)
+    platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
+    jobs: list[JobSettings] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Settings from the chosen TOML file (see module docstring) and the environment."""
+    path = config_file or (
+        Path(os.environ["EDUGATEWAY_CONFIG"]) if os.environ.get("EDUGATEWAY_CONFIG") else None
+    )
+    if path is not None and not path.is_file():
+        raise ConfigError(f"configuration file {path} does not exist; copy config/gateway.example.toml there")
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
+
+    class _FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    try:
+        return _FromFile(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:
+        where = f" in {path}" if path else ""
+        raise ConfigError(f"invalid configuration{where}: {exc}") from exc

@@ -1,0 +1,96 @@
+"""structlog set-up: JSON for machines, readable lines for people, personal data masked in both."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import structlog
+
+from edugateway.domain.snils import mask_snils
+
+# Keys whose values are personal data under 152-ФЗ, whatever their content.
+PII_KEYS = frozenset(
+    {
+        "snils",
+        "snils_rejected",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "full_name",
+        "fio",
+        "birth_date",
+        "birthdate",
+        "birthday",
+        "lastname",
+        "firstname",
+        "middlename",
+        "surname",
+        "birthDate",
+        "lastName",
+        "firstName",
+        "middleName",
+        "surName",
+        "email",
+        "phone",
+    }
+)
+_SNILS_IN_TEXT = re.compile(r"(?<!\d)\d{3}[- ]?\d{3}[- ]?\d{3}[- ]?\d{2}(?!\d)")
+# Фамилия Имя Отчество in free text, recognised by the patronymic ending.
+_FIO_IN_TEXT = re.compile(r"[А-ЯЁ][а-яё-]+\s+[А-ЯЁ][а-яё-]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|чна|ична|оглы|кызы)\b")
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if key in PII_KEYS and value is not None:
+        if key.startswith("snils"):
+            return mask_snils(str(value))
+        return "***"
+    if isinstance(value, str):
+        return _mask_text(value)
+    if isinstance(value, Mapping):
+        return {k: _mask_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_value(key, v) for v in value]
+    return value
+
+
+def _mask_text(text: str) -> str:
+    text = _SNILS_IN_TEXT.sub(lambda m: mask_snils(m.group(0)), text)
+    return _FIO_IN_TEXT.sub("***", text)
+
+
+def mask_personal_data(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: masks SNILS, names and birth dates in every field, nested ones too."""
+    for key in list(event_dict):
+        event_dict[key] = _mask_value(key, event_dict[key])
+    return event_dict
+
+
+def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            mask_personal_data,  # last before rendering, so nothing added earlier escapes it
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(name: str | None = None) -> Any:
+    return structlog.get_logger(name)

@@ -1,0 +1,235 @@
+"""The local school database. Every row belongs to a school; local ids are the source system's ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints, so Alembic migrations can alter them on SQLite and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class _Timestamps:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class SchoolRow(Base, _Timestamps):
+    __tablename__ = "schools"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    inn: Mapped[str | None] = mapped_column(String(10))
+    ogrn: Mapped[str | None] = mapped_column(String(13))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+
+
+class PersonRow(Base, _Timestamps):
+    __tablename__ = "persons"
+    __table_args__ = (
+        UniqueConstraint("school_id", "source_id"),
+        # One SNILS per person within a school; NULLs do not collide on either backend.
+        UniqueConstraint("school_id", "snils"),
+        Index("ix_persons_school_names", "school_id", "last_name", "first_name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    roles: Mapped[str] = mapped_column(String(100))  # sorted, comma-separated Role values
+    last_name: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(200))
+    middle_name: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    snils: Mapped[str | None] = mapped_column(String(11))
+    snils_rejected: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ClassRow(Base, _Timestamps):
+    __tablename__ = "classes"
+    __table_args__ = (UniqueConstraint("school_id", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(100))
+    grade: Mapped[int] = mapped_column(Integer)
+    academic_year: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SubjectRow(Base, _Timestamps):
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("school_id", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(300))
+    code: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EnrollmentRow(Base, _Timestamps):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("school_id", "source_id"),
+        # One active enrollment per person, class and role.
+        Index(
+            "uq_enrollments_active",
+            "person_id",
+            "class_id",
+            "role",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ParentLinkRow(Base, _Timestamps):
+    __tablename__ = "parent_links"
+    __table_args__ = (UniqueConstraint("parent_id", "child_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    parent_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(50), default="parent")
+
+
+class ReportingPeriodRow(Base, _Timestamps):
+    __tablename__ = "reporting_periods"
+    __table_args__ = (UniqueConstraint("school_id", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    academic_year: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LessonRow(Base, _Timestamps):
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("school_id", "source_id"),
+        Index("ix_lessons_class_date", "class_id", "date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    date: Mapped[dt.date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column(Integer)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    topic: Mapped[str | None] = mapped_column(Text)
+    homework: Mapped[str | None] = mapped_column(Text)
+
+
+class MarkRow(Base, _Timestamps):
+    __tablename__ = "marks"
+    __table_args__ = (UniqueConstraint("school_id", "source_id"), Index("ix_marks_person", "person_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(128))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(20))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_periods.id", ondelete="CASCADE"))
+    work_type: Mapped[str | None] = mapped_column(String(100))
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class AttendanceRow(Base, _Timestamps):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("person_id", "lesson_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(4))
+    minutes_late: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditRow(Base):
+    """Who changed what, when and why. Every write to the tables above adds one."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), default=_now)
+    actor: Mapped[str] = mapped_column(String(200))  # "import:oneroster", "clerk:ivanova", "sync:dnevnik"
+    action: Mapped[str] = mapped_column(String(50))  # create, update, deactivate, delete, view_snils …
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="SET NULL"), index=True)
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(128))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {field: [old, new]}
+    reason: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"))
+
+
+class ImportRunRow(Base):
+    """One import or export: what was asked, what was done, and every rejected row with its reason."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(50))  # oneroster, xlsx
+    mode: Mapped[str] = mapped_column(String(20))  # bulk, delta
+    location: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running, done, refused, failed
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    problems: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"rows": [{file, line, reason}]}
+    error: Mapped[str | None] = mapped_column(Text)

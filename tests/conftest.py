@@ -1,0 +1,70 @@
+"""Shared fixtures: markers from directories, sockets blocked in unit tests, databases on both backends."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from edugateway.store.db import Database
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PG_URL = os.environ.get("EDUGATEWAY_TEST_PG_URL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = Path(str(item.fspath)).relative_to(Path(__file__).parent).parts[0]
+        if kind in ("unit", "integration", "e2e"):
+            item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.fixture(autouse=True)
+def _no_network_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests may not open TCP connections; a test that needs one belongs in integration/."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            raise RuntimeError(f"unit test connected to {address!r}; use respx, or move it to integration/")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _backends() -> list[object]:
+    pg = pytest.param("postgresql", marks=pytest.mark.postgres, id="postgresql")
+    return ["sqlite", pg]
+
+
+@pytest.fixture(params=_backends())
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database on each backend: an SQLite file, and PostgreSQL when configured."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'school.sqlite3'}")
+    else:
+        if not PG_URL:
+            if os.environ.get("EDUGATEWAY_REQUIRE_PG"):
+                pytest.fail("EDUGATEWAY_REQUIRE_PG is set but EDUGATEWAY_TEST_PG_URL is not")
+            pytest.skip("no PostgreSQL: set EDUGATEWAY_TEST_PG_URL (./run test starts one when it can)")
+        db = Database(PG_URL)
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'school.sqlite3'}")
+    db.migrate()
+    yield db
+    db.dispose()
