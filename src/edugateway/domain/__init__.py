@@ -19,6 +19,7 @@ from edugateway.domain.models import (
     SchoolClass,
     Subject,
 )
+from edugateway.domain.snapshot import SchoolSnapshot
 
 __all__ = [
     "Attendance",
@@ -37,6 +38,7 @@ __all__ = [
     "Role",
     "School",
     "SchoolClass",
+    "SchoolSnapshot",
     "Subject",
     "parse_mark",
 ]

@@ -1,0 +1,5 @@
+"""`edugateway` command line (typer). Each command group lives in its own module."""
+
+from edugateway.cli._app import app
+
+__all__ = ["app"]

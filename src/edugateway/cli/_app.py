@@ -1,0 +1,59 @@
+"""The root command: global options, then the command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from edugateway import __version__
+from edugateway.cli._context import CliState, fail, state
+from edugateway.cli._snils import snils_app
+from edugateway.errors import GatewayError
+
+app = typer.Typer(
+    name="edugateway",
+    help="Keeps a school's local database in agreement with ГИС ЕЦП, Дневник.ру/ИСУОД and ЕСИА.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(snils_app, name="snils")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"edugateway {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", envvar="EDUGATEWAY_CONFIG", help="gateway.toml to use", show_default=False
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="overrides database_url / EDUGATEWAY_DATABASE_URL", show_default=False
+        ),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
+) -> None:
+    ctx.obj = CliState(config_file=config, database_url=database_url)
+
+
+@app.command("init-db")
+def init_db(ctx: typer.Context) -> None:
+    """Create or upgrade the local database schema (safe to run again)."""
+    st = state(ctx)
+    try:
+        db = st.database(require_schema=False)
+        db.migrate()
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    typer.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
