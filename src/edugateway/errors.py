@@ -27,9 +27,7 @@ class ValidationError(GatewayError):
     """One record is invalid; `field` and `record` say where."""
 
     def __init__(self, message: str, *, field: str | None = None, record: str | None = None) -> None:
-        where = ", ".join(
-            p for p in (f"record {record}" if record else "", f"field {field}" if field else "") if p
-        )
+        where = ", ".join(p for p in (f"record {record}" if record else "", f"field {field}" if field else "") if p)
         super().__init__(f"{where}: {message}" if where else message)
         self.field = field
         self.record = record

@@ -62,9 +62,7 @@ def _mask_text(text: str) -> str:
     return _FIO_IN_TEXT.sub("***", text)
 
 
-def mask_personal_data(
-    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
+def mask_personal_data(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: masks SNILS, names and birth dates in every field, nested ones too."""
     for key in list(event_dict):
         event_dict[key] = _mask_value(key, event_dict[key])

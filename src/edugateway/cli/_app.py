@@ -32,15 +32,11 @@ def main(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config", "-c", envvar="EDUGATEWAY_CONFIG", help="gateway.toml to use", show_default=False
-        ),
+        typer.Option("--config", "-c", envvar="EDUGATEWAY_CONFIG", help="gateway.toml to use", show_default=False),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option(
-            "--database-url", help="overrides database_url / EDUGATEWAY_DATABASE_URL", show_default=False
-        ),
+        typer.Option("--database-url", help="overrides database_url / EDUGATEWAY_DATABASE_URL", show_default=False),
     ] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:

@@ -47,9 +47,7 @@ class SecretRef(_Strict):
         if self.env:
             value = os.environ.get(self.env)
             if not value:
-                raise ConfigError(
-                    f"{what}: environment variable {self.env} is not set; export it or use `file`"
-                )
+                raise ConfigError(f"{what}: environment variable {self.env} is not set; export it or use `file`")
             return value
         assert self.file is not None
         try:
@@ -135,9 +133,7 @@ class Settings(BaseSettings):
 
 def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
     """Settings from the chosen TOML file (see module docstring) and the environment."""
-    path = config_file or (
-        Path(os.environ["EDUGATEWAY_CONFIG"]) if os.environ.get("EDUGATEWAY_CONFIG") else None
-    )
+    path = config_file or (Path(os.environ["EDUGATEWAY_CONFIG"]) if os.environ.get("EDUGATEWAY_CONFIG") else None)
     if path is not None and not path.is_file():
         raise ConfigError(f"configuration file {path} does not exist; copy config/gateway.example.toml there")
     if path is None and DEFAULT_CONFIG_FILE.is_file():

@@ -199,9 +199,7 @@ class Mark(_Record):
     def _anchored(self) -> Self:
         if self.kind in (MarkKind.LESSON, MarkKind.WORK) and not self.lesson_id:
             raise ValueError(f"a {self.kind.value} mark needs lesson_id")
-        if self.kind in (MarkKind.PERIOD_FINAL, MarkKind.YEAR_FINAL) and not (
-            self.period_id and self.subject_id
-        ):
+        if self.kind in (MarkKind.PERIOD_FINAL, MarkKind.YEAR_FINAL) and not (self.period_id and self.subject_id):
             raise ValueError(f"a {self.kind.value} mark needs period_id and subject_id")
         return self
 

@@ -71,9 +71,7 @@ def check_snils(value: str) -> SnilsVerdict:
             f"СНИЛС may hold only digits, spaces and hyphens; found {''.join(bad)!r}",
         )
     if len(stripped) != 11:
-        return SnilsVerdict(
-            value, None, SnilsProblem.LENGTH, f"СНИЛС has 11 digits; this value has {len(stripped)}"
-        )
+        return SnilsVerdict(value, None, SnilsProblem.LENGTH, f"СНИЛС has 11 digits; this value has {len(stripped)}")
     if int(stripped[:9]) > _LAST_UNCHECKED:
         expected = control_number(stripped[:9])
         if int(stripped[9:]) != expected:

@@ -47,17 +47,11 @@ class FaultConfig(BaseModel):
     latency_ms: float = Field(default=0.0, ge=0)
     latency_jitter_ms: float = Field(default=0.0, ge=0)
     rate_limit_rps: float | None = Field(default=None, gt=0, description="token bucket refill rate")
-    rate_limit_burst: int | None = Field(
-        default=None, ge=1, description="bucket size; rps rounded up if unset"
-    )
-    fail_rate: float = Field(
-        default=0.0, ge=0, le=1, description="share of requests answered with a random 5xx"
-    )
+    rate_limit_burst: int | None = Field(default=None, ge=1, description="bucket size; rps rounded up if unset")
+    fail_rate: float = Field(default=0.0, ge=0, le=1, description="share of requests answered with a random 5xx")
     maintenance: bool = Field(default=False, description="answer every request with 550")
     maintenance_rate: float = Field(default=0.0, ge=0, le=1)
-    hang_rate: float = Field(
-        default=0.0, ge=0, le=1, description="share of requests that never answer in time"
-    )
+    hang_rate: float = Field(default=0.0, ge=0, le=1, description="share of requests that never answer in time")
     hang_s: float = Field(default=120.0, gt=0)
     truncate_rate: float = Field(default=0.0, ge=0, le=1, description="share of bodies cut in half")
     html_error_rate: float = Field(default=0.0, ge=0, le=1, description="share answered by an HTML 502 page")
@@ -151,9 +145,7 @@ class FaultInjector:
         self.config = config
         self._random = random.Random(config.seed)
         self._bucket = (
-            TokenBucket(
-                config.rate_limit_rps, config.rate_limit_burst or max(1, math.ceil(config.rate_limit_rps))
-            )
+            TokenBucket(config.rate_limit_rps, config.rate_limit_burst or max(1, math.ceil(config.rate_limit_rps)))
             if config.rate_limit_rps
             else None
         )
@@ -178,9 +170,7 @@ class FaultInjector:
             return
         if self._chance(cfg.fail_rate):
             self.stats.fault(FaultKind.SERVER_ERROR)
-            await self._send_error(
-                send, FaultKind.SERVER_ERROR, self._random.choice((500, 502, 503, 504)), None
-            )
+            await self._send_error(send, FaultKind.SERVER_ERROR, self._random.choice((500, 502, 503, 504)), None)
             return
         if self._chance(cfg.hang_rate):
             self.stats.fault("hang")

@@ -75,9 +75,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("school_id", "source_id", name=op.f("uq_persons_school_id_source_id")),
     )
     with op.batch_alter_table("persons", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_persons_school_names", ["school_id", "last_name", "first_name"], unique=False
-        )
+        batch_op.create_index("ix_persons_school_names", ["school_id", "last_name", "first_name"], unique=False)
 
     op.create_table(
         "reporting_periods",
@@ -120,9 +118,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
-        ),
+        sa.Column("at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=50), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=True),
@@ -343,9 +339,7 @@ def downgrade() -> None:
 
     op.drop_table("lessons")
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
-        batch_op.drop_index(
-            "uq_enrollments_active", sqlite_where=sa.text("active"), postgresql_where=sa.text("active")
-        )
+        batch_op.drop_index("uq_enrollments_active", sqlite_where=sa.text("active"), postgresql_where=sa.text("active"))
         batch_op.drop_index(batch_op.f("ix_enrollments_person_id"))
         batch_op.drop_index(batch_op.f("ix_enrollments_class_id"))
 
