@@ -85,9 +85,14 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    # Looked up per logger, not at configure time, so a redirected stderr (tests, daemons) is honoured.
+    return structlog.PrintLogger(sys.stderr)
 
 
 def get_logger(name: str | None = None) -> Any:
