@@ -1,0 +1,1 @@
+"""Connectors: each speaks one platform's real protocol and hands back canonical records."""
