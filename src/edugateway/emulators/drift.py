@@ -1,0 +1,273 @@
+"""Realistic drift between a school's local records and what each platform holds.
+
+The world generator copies the local school to every platform and then plants, with a seed, the
+differences real schools live with. Every planted difference is listed, so tests of identity checks
+and reconciliation know exactly what they must find (and that nothing else is there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from edugateway.domain.models import Enrollment, Person, Role
+from edugateway.domain.snapshot import SchoolSnapshot
+from edugateway.domain.snils import format_snils
+from edugateway.emulators.synthetic import random_snils
+
+# Cyrillic letters and the Latin letters that look the same: typed on the wrong keyboard layout.
+LOOKALIKES = {
+    "а": "a",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "х": "x",
+    "у": "y",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+}
+
+
+class DriftKind(StrEnum):
+    MISSING_ON_PLATFORM = "missing_on_platform"  # a local person the platform does not have
+    EXTRA_ON_PLATFORM = "extra_on_platform"  # a platform person the school does not have
+    NAME_YO = "name_yo"  # ё written as е
+    NAME_TYPO = "name_typo"  # two letters swapped or one dropped
+    NAME_LATIN = "name_latin"  # a Latin look-alike letter inside a Cyrillic name
+    BIRTH_DATE_SWAPPED = "birth_date_swapped"  # day and month swapped
+    BIRTH_DATE_CHANGED = "birth_date_changed"  # another date altogether
+    ESIA_SNILS_UNKNOWN = "esia_snils_unknown"  # a valid SNILS that ЕСИА has no account for
+    ESIA_UNTRUSTED = "esia_untrusted"  # the account exists but is not confirmed (trusted=false)
+    ESIA_DELETED = "esia_deleted"  # the account was deleted (status DELETED)
+    ESIA_NO_KID_ACCOUNT = "esia_no_kid_account"  # a child under 14 whose parent made no child account
+
+
+class DriftProfile(BaseModel):
+    """Shares of persons affected, per platform copy. 'realistic' is what a typical school shows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    missing_on_platform: float = Field(default=0.02, ge=0, le=1)
+    extra_on_platform: float = Field(default=0.01, ge=0, le=1)
+    name_yo: float = Field(default=0.01, ge=0, le=1)
+    name_typo: float = Field(default=0.005, ge=0, le=1)
+    name_latin: float = Field(default=0.003, ge=0, le=1)
+    birth_date_swapped: float = Field(default=0.003, ge=0, le=1)
+    birth_date_changed: float = Field(default=0.003, ge=0, le=1)
+    esia_snils_unknown: float = Field(default=0.01, ge=0, le=1)
+    esia_untrusted: float = Field(default=0.02, ge=0, le=1)
+    esia_deleted: float = Field(default=0.002, ge=0, le=1)
+    esia_no_kid_account: float = Field(default=0.01, ge=0, le=1)
+
+    @classmethod
+    def named(cls, name: str) -> DriftProfile:
+        if name == "none":
+            return cls(**dict.fromkeys(cls.model_fields, 0.0))
+        if name == "realistic":
+            return cls()
+        if name == "heavy":
+            return cls(**{f: min(1.0, v * 5) for f, v in cls().model_dump().items()})
+        raise ValueError(f"unknown drift profile {name!r}; use none, realistic or heavy")
+
+
+class PlantedDrift(BaseModel):
+    platform: str
+    kind: DriftKind
+    person_id: str
+    field: str | None = None
+    local: Any = None
+    remote: Any = None
+
+
+def _pick(rng: random.Random, pool: list[Person], share: float, taken: set[str]) -> list[Person]:
+    free = [p for p in pool if p.id not in taken]
+    chosen = rng.sample(free, min(len(free), round(len(pool) * share)))
+    taken.update(p.id for p in chosen)
+    return chosen
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    if len(text) < 4:
+        return text + text[-1]
+    i = rng.randrange(1, len(text) - 2)
+    if text[i] != text[i + 1] and rng.random() < 0.6:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    return text[:i] + text[i + 1 :]
+
+
+def _latin(rng: random.Random, text: str) -> str:
+    spots = [i for i, c in enumerate(text) if c in LOOKALIKES]
+    i = rng.choice(spots)
+    return text[:i] + LOOKALIKES[text[i]] + text[i + 1 :]
+
+
+def _yo_field(person: Person) -> str | None:
+    for field in ("last_name", "first_name", "middle_name"):
+        value = getattr(person, field)
+        if value and "ё" in value.lower():
+            return field
+    return None
+
+
+def drift_roster(
+    snapshot: SchoolSnapshot, platform: str, profile: DriftProfile, rng: random.Random
+) -> tuple[SchoolSnapshot, list[PlantedDrift]]:
+    """A copy of the school as `platform` holds it: persons missing, added, misspelt, with other dates."""
+    planted: list[PlantedDrift] = []
+    people = [p for p in snapshot.persons if p.roles & {Role.STUDENT, Role.TEACHER}]
+    taken: set[str] = set()
+    replaced: dict[str, Person] = {}
+
+    missing = {p.id for p in _pick(rng, people, profile.missing_on_platform, taken)}
+    planted += [PlantedDrift(platform=platform, kind=DriftKind.MISSING_ON_PLATFORM, person_id=pid) for pid in missing]
+
+    yo_pool = [p for p in people if _yo_field(p)]
+    for person in _pick(rng, yo_pool, profile.name_yo * len(people) / max(1, len(yo_pool)), taken):
+        field = _yo_field(person) or "last_name"
+        old = getattr(person, field)
+        new = old.replace("ё", "е").replace("Ё", "Е")
+        replaced[person.id] = person.model_copy(update={field: new})
+        planted.append(
+            PlantedDrift(
+                platform=platform, kind=DriftKind.NAME_YO, person_id=person.id, field=field, local=old, remote=new
+            )
+        )
+    for kind, share, change in (
+        (DriftKind.NAME_TYPO, profile.name_typo, _typo),
+        (DriftKind.NAME_LATIN, profile.name_latin, _latin),
+    ):
+
+        def changeable(person: Person, field: str, change: Callable[[random.Random, str], str] = change) -> bool:
+            return change is _typo or bool(set(getattr(person, field)) & LOOKALIKES.keys())
+
+        pool = [p for p in people if changeable(p, "last_name") or changeable(p, "first_name")]
+        for person in _pick(rng, pool, share * len(people) / max(1, len(pool)), taken):
+            field = rng.choice([f for f in ("last_name", "first_name") if changeable(person, f)])
+            old = getattr(person, field)
+            new = change(rng, old)
+            replaced[person.id] = person.model_copy(update={field: new})
+            planted.append(
+                PlantedDrift(platform=platform, kind=kind, person_id=person.id, field=field, local=old, remote=new)
+            )
+
+    dated = [p for p in people if p.birth_date]
+    swappable = [p for p in dated if p.birth_date and p.birth_date.day <= 12 and p.birth_date.day != p.birth_date.month]
+    for person in _pick(rng, swappable, profile.birth_date_swapped * len(people) / max(1, len(swappable)), taken):
+        assert person.birth_date is not None
+        new_date = person.birth_date.replace(month=person.birth_date.day, day=person.birth_date.month)
+        replaced[person.id] = person.model_copy(update={"birth_date": new_date})
+        planted.append(
+            PlantedDrift(
+                platform=platform,
+                kind=DriftKind.BIRTH_DATE_SWAPPED,
+                person_id=person.id,
+                field="birth_date",
+                local=person.birth_date.isoformat(),
+                remote=new_date.isoformat(),
+            )
+        )
+    for person in _pick(rng, dated, profile.birth_date_changed, taken):
+        assert person.birth_date is not None
+        new_date = person.birth_date + dt.timedelta(days=rng.choice((-1, 1)) * rng.randint(20, 400))
+        replaced[person.id] = person.model_copy(update={"birth_date": new_date})
+        planted.append(
+            PlantedDrift(
+                platform=platform,
+                kind=DriftKind.BIRTH_DATE_CHANGED,
+                person_id=person.id,
+                field="birth_date",
+                local=person.birth_date.isoformat(),
+                remote=new_date.isoformat(),
+            )
+        )
+
+    persons = [replaced.get(p.id, p) for p in snapshot.persons if p.id not in missing]
+    enrollments = [e for e in snapshot.enrollments if e.person_id not in missing]
+    links = [lk for lk in snapshot.parent_links if lk.child_id not in missing and lk.parent_id not in missing]
+
+    # Extra students on the platform: someone left the local roster, or was entered only there.
+    homerooms = [c for c in snapshot.classes if c.parent_id is None]
+    students = [p for p in people if Role.STUDENT in p.roles]
+    for n in range(round(len(students) * profile.extra_on_platform)):
+        template = rng.choice(students)
+        extra = template.model_copy(
+            update={
+                "id": f"{platform}-extra-{n + 1}",
+                "first_name": rng.choice(("Артемий", "Злата", "Мирон", "Есения", "Святослав", "Агата")),
+                "snils": random_snils(rng),
+                "snils_rejected": None,
+            }
+        )
+        persons.append(extra)
+        cls = rng.choice(homerooms)
+        enrollments.append(Enrollment(id=f"enr-{extra.id}", person_id=extra.id, class_id=cls.id))
+        planted.append(PlantedDrift(platform=platform, kind=DriftKind.EXTRA_ON_PLATFORM, person_id=extra.id))
+
+    # Marks, lessons and attendance of missing students are not on the platform either.
+    marks = [m for m in snapshot.marks if m.person_id not in missing]
+    attendance = [a for a in snapshot.attendance if a.person_id not in missing]
+    copy = snapshot.model_copy(
+        update={
+            "persons": persons,
+            "enrollments": enrollments,
+            "parent_links": links,
+            "marks": marks,
+            "attendance": attendance,
+        }
+    )
+    return copy, planted
+
+
+def drift_esia(
+    snapshot: SchoolSnapshot, profile: DriftProfile, rng: random.Random, today: dt.date
+) -> tuple[SchoolSnapshot, dict[str, dict[str, Any]], list[PlantedDrift]]:
+    """The persons as ЕСИА knows them (the names and dates of the accounts) plus account flags per person."""
+    copy, planted = drift_roster(
+        snapshot,
+        "esia",
+        profile.model_copy(update={"missing_on_platform": 0.0, "extra_on_platform": 0.0}),
+        rng,
+    )
+    extras: dict[str, dict[str, Any]] = {}
+    taken = {d.person_id for d in planted}
+    with_snils = [p for p in copy.persons if p.snils and p.roles & {Role.STUDENT, Role.TEACHER}]
+    for person in _pick(rng, with_snils, profile.esia_snils_unknown, taken):
+        extras[person.id] = {"missing": True}
+        planted.append(
+            PlantedDrift(
+                platform="esia",
+                kind=DriftKind.ESIA_SNILS_UNKNOWN,
+                person_id=person.id,
+                field="snils",
+                local=format_snils(person.snils or ""),
+            )
+        )
+    for kind, share, flags in (
+        (DriftKind.ESIA_UNTRUSTED, profile.esia_untrusted, {"trusted": False}),
+        (DriftKind.ESIA_DELETED, profile.esia_deleted, {"status": "DELETED"}),
+    ):
+        for person in _pick(rng, with_snils, share, taken):
+            extras[person.id] = flags
+            planted.append(PlantedDrift(platform="esia", kind=kind, person_id=person.id))
+    young = [
+        p for p in with_snils if Role.STUDENT in p.roles and p.birth_date and (today - p.birth_date).days < 14 * 365
+    ]
+    for person in _pick(rng, young, profile.esia_no_kid_account * len(with_snils) / max(1, len(young)), taken):
+        extras[person.id] = {"kidAccCreatedByParent": False}
+        planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_NO_KID_ACCOUNT, person_id=person.id))
+    return copy, extras, planted
