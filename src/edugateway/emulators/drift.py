@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from edugateway.domain.models import Enrollment, Person, Role
+from edugateway.domain.marks import SPECIAL_MARKS
+from edugateway.domain.models import Enrollment, Mark, MarkKind, Person, ReportingPeriod, Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import format_snils
 from edugateway.emulators.synthetic import random_snils
@@ -55,6 +56,8 @@ class DriftKind(StrEnum):
     ESIA_UNTRUSTED = "esia_untrusted"  # the account exists but is not confirmed (trusted=false)
     ESIA_DELETED = "esia_deleted"  # the account was deleted (status DELETED)
     ESIA_NO_KID_ACCOUNT = "esia_no_kid_account"  # a child under 14 whose parent made no child account
+    MARK_LATE = "mark_late"  # a lesson mark entered more than a week after the lesson
+    FINAL_CHANGED_AFTER_CLOSE = "final_changed_after_close"  # a period final mark changed after the period ended
 
 
 class DriftProfile(BaseModel):
@@ -73,6 +76,8 @@ class DriftProfile(BaseModel):
     esia_untrusted: float = Field(default=0.02, ge=0, le=1)
     esia_deleted: float = Field(default=0.002, ge=0, le=1)
     esia_no_kid_account: float = Field(default=0.01, ge=0, le=1)
+    mark_late: float = Field(default=0.01, ge=0, le=1, description="share of lesson marks")
+    final_changed_after_close: float = Field(default=0.005, ge=0, le=1, description="share of period finals")
 
     @classmethod
     def named(cls, name: str) -> DriftProfile:
@@ -92,6 +97,7 @@ class PlantedDrift(BaseModel):
     field: str | None = None
     local: Any = None
     remote: Any = None
+    record_id: str | None = None  # the mark (or other record) the difference is in, when not the person itself
 
 
 def _pick(rng: random.Random, pool: list[Person], share: float, taken: set[str]) -> list[Person]:
@@ -271,3 +277,56 @@ def drift_esia(
         extras[person.id] = {"kidAccCreatedByParent": False}
         planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_NO_KID_ACCOUNT, person_id=person.id))
     return copy, extras, planted
+
+
+# Regulations: marks go in on the lesson day, ЕЦП allows at most 7 days (DOMAIN.md); late means beyond that.
+_LATE_DAYS = (8, 30)
+
+
+def drift_journal(
+    snapshot: SchoolSnapshot, profile: DriftProfile, rng: random.Random
+) -> tuple[SchoolSnapshot, list[PlantedDrift]]:
+    """The journal as teachers really keep it: some lesson marks entered late (their entry date, the
+    platform's mark `date`, falls weeks after the lesson) and some period finals changed after the period
+    closed (another value, dated after the period's end)."""
+    planted: list[PlantedDrift] = []
+    periods: dict[str, ReportingPeriod] = {p.id: p for p in snapshot.periods}
+    lesson_marks = [m for m in snapshot.marks if m.kind is MarkKind.LESSON and m.date]
+    finals = [m for m in snapshot.marks if m.kind is MarkKind.PERIOD_FINAL and m.period_id in periods]
+    changed: dict[str, Mark] = {}
+    for mark in rng.sample(lesson_marks, min(len(lesson_marks), round(len(lesson_marks) * profile.mark_late))):
+        assert mark.date is not None
+        entered = mark.date + dt.timedelta(days=rng.randint(*_LATE_DAYS))
+        changed[mark.id] = mark.model_copy(update={"date": entered})
+        planted.append(
+            PlantedDrift(
+                platform="journal",
+                kind=DriftKind.MARK_LATE,
+                person_id=mark.person_id,
+                record_id=mark.id,
+                field="date",
+                local=mark.date.isoformat(),
+                remote=entered.isoformat(),
+            )
+        )
+    for mark in rng.sample(finals, min(len(finals), round(len(finals) * profile.final_changed_after_close))):
+        period = periods[mark.period_id or ""]
+        choices = [v for v in ("5", "4", "3", "2") if v != str(mark.value) and str(mark.value) not in SPECIAL_MARKS]
+        if not choices:
+            continue
+        value = rng.choice(choices)
+        when = period.end_date + dt.timedelta(days=rng.randint(3, 20))
+        changed[mark.id] = mark.model_copy(update={"value": value, "date": when})
+        planted.append(
+            PlantedDrift(
+                platform="journal",
+                kind=DriftKind.FINAL_CHANGED_AFTER_CLOSE,
+                person_id=mark.person_id,
+                record_id=mark.id,
+                field="value",
+                local=str(mark.value),
+                remote=value,
+            )
+        )
+    marks = [changed.get(m.id, m) for m in snapshot.marks]
+    return snapshot.model_copy(update={"marks": marks}), planted

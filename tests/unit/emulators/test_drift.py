@@ -65,3 +65,35 @@ def test_esia_flags_are_planted_on_persons_with_snils(school) -> None:  # type: 
             assert local[d.person_id].snils
             assert d.person_id in extras
     assert len(copy.persons) == len(school.persons)
+
+
+def test_journal_drift_plants_late_marks_and_finals_changed_after_close() -> None:
+    from edugateway.domain.models import MarkKind
+    from edugateway.emulators.drift import drift_journal
+    from edugateway.emulators.journal import generate_journal
+
+    base = generate_school(seed=8, students=60, classes=4).snapshot
+    journal = generate_journal(base, until=dt.date(2026, 12, 20), seed=3)
+    copy, planted = drift_journal(journal, DriftProfile.named("heavy"), random.Random(4))
+    kinds = Counter(d.kind for d in planted)
+    assert kinds[DriftKind.MARK_LATE] > 0
+    assert kinds[DriftKind.FINAL_CHANGED_AFTER_CLOSE] > 0
+    before = {m.id: m for m in journal.marks}
+    after = {m.id: m for m in copy.marks}
+    periods = {p.id: p for p in journal.periods}
+    touched = {d.record_id for d in planted}
+    for d in planted:
+        old, new = before[d.record_id or ""], after[d.record_id or ""]
+        assert old.date is not None
+        assert new.date is not None
+        if d.kind is DriftKind.MARK_LATE:
+            assert old.kind is MarkKind.LESSON
+            assert (new.date - old.date).days > 7
+            assert new.value == old.value
+        else:
+            assert new.value != old.value
+            assert new.date > periods[old.period_id or ""].end_date
+    assert all(after[mid] == m for mid, m in before.items() if mid not in touched)
+    none, nothing = drift_journal(journal, DriftProfile.named("none"), random.Random(4))
+    assert nothing == []
+    assert none == journal
