@@ -1,0 +1,140 @@
+"""What every connector offers: per-entity capabilities, streaming reads, batched writes with per-record results.
+
+A connector speaks one platform's real protocol and hands back canonical records (edugateway.domain) paired
+with the platform's own ids; it never touches the database. Reads are async iterators so a platform that
+pages or windows its answers is never held whole in memory. Writes take a batch and answer per record, so
+one rejected record never fails the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Flag, StrEnum, auto
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+
+from edugateway.domain.models import (
+    Attendance,
+    Enrollment,
+    Lesson,
+    Mark,
+    Person,
+    ReportingPeriod,
+    SchoolClass,
+    Subject,
+)
+from edugateway.errors import ConnectorError, ValidationError
+
+T = TypeVar("T")
+
+
+class Entity(StrEnum):
+    PERSONS = "persons"
+    CLASSES = "classes"  # classes and their subgroups
+    ENROLLMENTS = "enrollments"
+    SUBJECTS = "subjects"
+    PERIODS = "periods"
+    TIMETABLE = "timetable"
+    LESSONS = "lessons"  # with topic and homework, where the platform keeps them on the lesson
+    MARKS = "marks"
+    FINAL_MARKS = "final_marks"
+    ATTENDANCE = "attendance"
+    HOMEWORK = "homework"
+
+
+class Op(Flag):
+    NONE = 0
+    READ = auto()
+    CREATE = auto()
+    UPDATE = auto()
+    DELETE = auto()
+    WRITE = CREATE | UPDATE | DELETE
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Per entity, what the platform lets the gateway do; anything absent is Op.NONE."""
+
+    ops: Mapping[Entity, Op]
+
+    def allows(self, entity: Entity, op: Op) -> bool:
+        return op in self.ops.get(entity, Op.NONE)
+
+    def require(self, platform: str, entity: Entity, op: Op) -> None:
+        """Raises a ConnectorError naming the platform, entity and operation when it is not offered."""
+        if not self.allows(entity, op):
+            offered = ", ".join(str(o.name).lower() for o in Op if o.name and o in self.ops.get(entity, Op.NONE))
+            raise ConnectorError(
+                f"{platform} does not offer {str(op.name).lower()} for {entity.value} "
+                f"(it offers: {offered or 'nothing'}); set this entity's direction to 'compare' or 'pull' in the "
+                "sync job instead"
+            )
+
+
+@dataclass(frozen=True)
+class Remote(Generic[T]):
+    """A canonical record as a platform holds it: the platform's id and the raw object it was mapped from."""
+
+    remote_id: str
+    record: T
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What happened to one record of a batched write. `key` is the caller's id for the record."""
+
+    key: str
+    ok: bool
+    remote_id: str | None = None
+    error: str | None = None  # the platform's reason, for the run journal and the report
+    retryable: bool = False  # a transient failure: the outbox may try this record again
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Both ends inclusive, as the platforms' startDate/endDate parameters are."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationError(f"date range ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def windows(self, max_days: int) -> Iterator[DateRange]:
+        """Consecutive windows of at most `max_days` days that cover the range exactly once."""
+        if max_days < 1:
+            raise ValueError("a window holds at least one day")
+        start = self.start
+        while start <= self.end:
+            end = min(self.end, start + dt.timedelta(days=max_days - 1))
+            yield DateRange(start, end)
+            start = end + dt.timedelta(days=1)
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One platform for one school. Reads raise ConnectorError subclasses; writes answer per record."""
+
+    platform: str
+    capabilities: Capabilities
+
+    def persons(self) -> AsyncIterator[Remote[Person]]: ...
+    def classes(self) -> AsyncIterator[Remote[SchoolClass]]: ...
+    def enrollments(self) -> AsyncIterator[Remote[Enrollment]]: ...
+    def subjects(self) -> AsyncIterator[Remote[Subject]]: ...
+    def periods(self) -> AsyncIterator[Remote[ReportingPeriod]]: ...
+    def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]: ...
+    def marks(self, span: DateRange) -> AsyncIterator[Remote[Mark]]: ...
+    def final_marks(self) -> AsyncIterator[Remote[Mark]]: ...
+    def attendance(self, span: DateRange) -> AsyncIterator[Remote[Attendance]]: ...
+
+    async def write(self, entity: Entity, op: Op, records: Sequence[Any]) -> list[WriteResult]: ...
+
+    async def aclose(self) -> None: ...
