@@ -1,0 +1,1 @@
+"""Platform records <-> the canonical model, the identity map, and person matching."""

@@ -1,0 +1,233 @@
+"""Дневник.ру (and ИСУОД) JSON objects -> canonical records, as pure functions.
+
+Ids: every int64 id has a `*_str` twin; the twin is read, because ids above 2^53 lose digits in any JSON
+parser that turns numbers into doubles. Datetimes are naive local time ('YYYY-MM-DDTHH:MM:SS', sometimes
+with a fraction); only the date part matters to the canonical model. Shapes: ../shared/platforms/dnevnik/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from edugateway.domain.marks import parse_mark
+from edugateway.domain.models import (
+    Attendance,
+    AttendanceCode,
+    Gender,
+    Lesson,
+    Mark,
+    MarkKind,
+    Person,
+    ReportingPeriod,
+    ReportingPeriodKind,
+    Role,
+    SchoolClass,
+    Subject,
+)
+from edugateway.errors import ValidationError
+
+Json = Mapping[str, Any]
+
+# The one table for attendance codes. Н → Absent, У → Pass, Б → Ill is an inference from the platform's
+# status names (../shared/platforms/README.md); "Attend" is presence and has no canonical record.
+ATTENDANCE_TO_DNEVNIK: Mapping[AttendanceCode, str] = {
+    AttendanceCode.ABSENT: "Absent",
+    AttendanceCode.EXCUSED: "Pass",
+    AttendanceCode.ILL: "Ill",
+    AttendanceCode.LATE: "Late",
+}
+ATTENDANCE_FROM_DNEVNIK: Mapping[str, AttendanceCode | None] = {
+    **{status: code for code, status in ATTENDANCE_TO_DNEVNIK.items()},
+    "Attend": None,
+}
+GENDERS: Mapping[str, Gender] = {"Male": Gender.MALE, "Female": Gender.FEMALE}
+ROLES: Mapping[str, Role] = {
+    "EduStudent": Role.STUDENT,
+    "EduTeacher": Role.TEACHER,
+    "EduParent": Role.PARENT,
+    "EduStaff": Role.STAFF,
+    "EduSchoolAdministrator": Role.STAFF,
+}
+PERIOD_KINDS: Mapping[str, ReportingPeriodKind] = {
+    "Quarter": ReportingPeriodKind.QUARTER,
+    "Semester": ReportingPeriodKind.HALF,
+    "HalfYear": ReportingPeriodKind.HALF,
+    "Trimester": ReportingPeriodKind.TRIMESTER,
+    "Year": ReportingPeriodKind.YEAR,
+}
+
+
+def ident(obj: Json, key: str = "id") -> str:
+    """The id under `key` as a string, from its `_str` twin where there is one (PascalCase DTOs: IdStr)."""
+    for candidate in (f"{key}_str", f"{key}Str"):
+        value = obj.get(candidate)
+        if value not in (None, ""):
+            return str(value)
+    value = obj.get(key)
+    if value is None or value == "":
+        raise ValidationError(f"Дневник.ру object has no {key!r}: {sorted(obj)[:12]}")
+    return str(value)
+
+
+def opt_ident(obj: Json, key: str) -> str | None:
+    return ident(obj, key) if obj.get(key) is not None or obj.get(f"{key}_str") else None
+
+
+def local_date(value: str | None) -> dt.date | None:
+    """The date of a naive local datetime; the platform sends no offset, and none is invented here."""
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value[:19]).date()
+    except ValueError:
+        raise ValidationError(f"Дневник.ру datetime {value!r} is not 'YYYY-MM-DDTHH:MM:SS'") from None
+
+
+def person(obj: Json, *, roles: frozenset[Role], user: Json | None = None) -> Person:
+    """A Person object (persons, edu-groups/{g}/persons), completed from its User (birthday, email, phone)."""
+    user = user or {}
+    try:
+        return Person(
+            id=ident(obj),
+            roles=roles,
+            last_name=obj.get("lastName") or user.get("lastName") or "",
+            first_name=obj.get("firstName") or user.get("firstName") or "",
+            middle_name=obj.get("middleName") or user.get("middleName"),
+            birth_date=local_date(user.get("birthday")),
+            gender=GENDERS.get(obj.get("sex") or user.get("sex") or ""),
+            email=user.get("email") or None,
+            phone=user.get("phone") or None,
+        )
+    except ValueError as exc:
+        raise ValidationError(f"Дневник.ру person {obj.get('id_str') or obj.get('id')}: {exc}") from exc
+
+
+def teacher(obj: Json) -> Person:
+    """A SchoolTeacher (PascalCase) of GET schools/{school}/teachers."""
+    try:
+        return Person(
+            id=ident(obj, "Id"),
+            roles=frozenset({Role.TEACHER}),
+            last_name=obj.get("LastName") or "",
+            first_name=obj.get("FirstName") or "",
+            middle_name=obj.get("MiddleName"),
+            birth_date=local_date(obj.get("DateBirth")),
+            gender=GENDERS.get(obj.get("Sex") or ""),
+            email=obj.get("Email") or None,
+        )
+    except ValueError as exc:
+        raise ValidationError(f"Дневник.ру teacher {obj.get('IdStr') or obj.get('Id')}: {exc}") from exc
+
+
+def edu_group(obj: Json, *, subject_id: str | None = None) -> SchoolClass:
+    """An EduGroup: a class, or with `parentIds` a subgroup of the first parent."""
+    parents = obj.get("parentIds_str") or [str(p) for p in obj.get("parentIds") or []]
+    return SchoolClass(
+        id=ident(obj),
+        name=obj.get("name") or obj.get("fullName") or "",
+        grade=int(obj.get("parallel") or 0),
+        academic_year=int(obj.get("studyyear") or obj.get("studyYear") or 0),
+        parent_id=str(parents[0]) if parents else None,
+        subject_id=subject_id if parents else None,
+    )
+
+
+def subject(obj: Json) -> Subject:
+    return Subject(id=ident(obj), name=obj.get("name") or "", code=obj.get("knowledgeArea") or None)
+
+
+def reporting_period(obj: Json) -> ReportingPeriod:
+    kind = PERIOD_KINDS.get(obj.get("type") or "")
+    if kind is None:
+        raise ValidationError(
+            f"Дневник.ру reporting period {obj.get('id_str')}: unknown type {obj.get('type')!r}; "
+            f"known: {', '.join(PERIOD_KINDS)}"
+        )
+    start, end = local_date(obj.get("start")), local_date(obj.get("finish"))
+    if start is None or end is None:
+        raise ValidationError(f"Дневник.ру reporting period {obj.get('id_str')} has no start or finish")
+    return ReportingPeriod(
+        id=ident(obj),
+        name=obj.get("name") or f"{obj.get('number', 0) + 1} {kind.value}",
+        kind=kind,
+        academic_year=int(obj.get("year") or (start.year if start.month >= 8 else start.year - 1)),
+        start_date=start,
+        end_date=end,
+    )
+
+
+def lesson(obj: Json, *, homework: str | None = None) -> Lesson:
+    """A Lesson; its topic is `title`, its teacher the first of `teachers`, its subject embedded."""
+    day = local_date(obj.get("date"))
+    if day is None:
+        raise ValidationError(f"Дневник.ру lesson {obj.get('id_str')} has no date")
+    teachers = obj.get("teachers_str") or [str(t) for t in obj.get("teachers") or []]
+    embedded = obj.get("subject") or {}
+    return Lesson(
+        id=ident(obj),
+        date=day,
+        number=int(obj.get("number") or 0),
+        class_id=ident(obj, "group"),
+        subject_id=ident(embedded) if embedded else ident(obj, "subjectId"),
+        teacher_id=str(teachers[0]) if teachers else None,
+        topic=obj.get("title") or None,
+        homework=homework,
+    )
+
+
+def mark(obj: Json, *, work: Json | None = None, subject_id: str | None = None) -> Mark:
+    """A lesson or work Mark. A work other than the lesson's default ("LessonTestWork") makes it a work mark."""
+    work = work or {}
+    is_work = bool(work) and work.get("type") not in (None, "DefaultNewLessonWork", "LessonTestWork")
+    try:
+        return Mark(
+            id=ident(obj),
+            person_id=ident(obj, "person"),
+            value=parse_mark(str(obj.get("value") or obj.get("textValue") or "")),
+            kind=MarkKind.WORK if is_work else MarkKind.LESSON,
+            lesson_id=opt_ident(obj, "lesson") or opt_ident(work, "lesson"),
+            subject_id=subject_id or (str(work["subjectId"]) if work.get("subjectId") else None),
+            work_type=str(work.get("workType")) if is_work and work.get("workType") else None,
+            date=local_date(obj.get("date")),
+        )
+    except ValueError as exc:
+        raise ValidationError(f"Дневник.ру mark {obj.get('id_str') or obj.get('id')}: {exc}") from exc
+
+
+def final_marks(obj: Json) -> list[Mark]:
+    """One PersonFinalMark (GET edu-groups/{g}/final-marks) -> its per-subject period final marks."""
+    person_id = ident(obj, "person")
+    period_id = opt_ident(obj, "reportingPeriod")
+    out: list[Mark] = []
+    for entry in obj.get("per-subject-final-marks") or []:
+        final = entry.get("final-mark") or {}
+        if not final.get("value"):
+            continue
+        out.append(
+            Mark(
+                id=opt_ident(final, "id") or f"{person_id}:{period_id}:{ident(entry, 'subject')}",
+                person_id=person_id,
+                value=parse_mark(str(final["value"])),
+                kind=MarkKind.PERIOD_FINAL if period_id else MarkKind.YEAR_FINAL,
+                subject_id=ident(entry, "subject"),
+                period_id=period_id or "year",
+                date=local_date(final.get("date")),
+            )
+        )
+    return out
+
+
+def attendance(obj: Json) -> Attendance | None:
+    """A LessonLogEntry; None for "Attend" (present), which has no canonical record."""
+    status = obj.get("status") or ""
+    if status not in ATTENDANCE_FROM_DNEVNIK:
+        raise ValidationError(
+            f"Дневник.ру lesson-log-entry for person {obj.get('person_str')}: unknown status {status!r}; "
+            f"known: {', '.join(ATTENDANCE_FROM_DNEVNIK)}"
+        )
+    code = ATTENDANCE_FROM_DNEVNIK[status]
+    if code is None:
+        return None
+    return Attendance(person_id=ident(obj, "person"), lesson_id=ident(obj, "lesson"), code=code)
