@@ -139,6 +139,8 @@ class ParentLinkRow(Base, _Timestamps):
     parent_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
     child_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(50), default="parent")
+    # A bulk import deactivates links absent from the file instead of deleting them (audit keeps history).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class ReportingPeriodRow(Base, _Timestamps):

@@ -171,6 +171,7 @@ def upgrade() -> None:
         sa.Column("parent_id", sa.Integer(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=False),
         sa.Column("relation", sa.String(length=50), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,257 @@
+"""`edugateway import|export|template`: rosters in and out of the local database (OneRoster 1.2 CSV, XLSX)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from edugateway.cli._context import fail, state
+from edugateway.errors import GatewayError
+from edugateway.store.db import Database
+from edugateway.store.roster import ImportReport, Mode, ParsedRoster, RowProblem, apply_roster
+
+import_app = typer.Typer(help="Load a school's roster into the local database.", no_args_is_help=True)
+export_app = typer.Typer(help="Write a school's roster from the local database to files.", no_args_is_help=True)
+template_app = typer.Typer(help="Write blank templates for a school clerk to fill.", no_args_is_help=True)
+
+SHOWN_PROBLEMS = 20
+DEFAULT_TEMPLATE = Path("edugateway-roster-template.xlsx")
+
+
+class ImportMode(StrEnum):
+    BULK = "bulk"
+    DELTA = "delta"
+
+
+SchoolOption = Annotated[str, typer.Option("--school", "-s", help="code of the school in the local database")]
+ModeOption = Annotated[
+    ImportMode | None,
+    typer.Option(
+        "--mode",
+        help="bulk: the files hold the whole roster (records they lack become inactive); delta: changes only. "
+        "Default: what the files declare (manifest.csv for OneRoster; bulk for XLSX)",
+        show_default=False,
+    ),
+]
+MassDeleteOption = Annotated[
+    bool,
+    typer.Option("--allow-mass-delete", help="let a bulk import deactivate more than 10% of the school's students"),
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="check and count everything, write nothing")]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="where to write every rejected row and warning as CSV (default: next to the input)",
+        show_default=False,
+    ),
+]
+
+
+@import_app.command("oneroster")
+def import_oneroster(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="folder with manifest.csv and the OneRoster 1.2 CSV files")],
+    school: SchoolOption,
+    mode: ModeOption = None,
+    allow_mass_delete: MassDeleteOption = False,
+    dry_run: DryRunOption = False,
+    report: ReportOption = None,
+) -> None:
+    """Import a OneRoster 1.2 CSV set (UTF-8 or Windows-1251). Exit 0: all rows imported; 1: some rows
+    rejected, the good ones imported; 2: refused or failed, nothing written."""
+    from edugateway.store.oneroster import read_oneroster
+
+    default_report = directory.resolve().parent / f"{directory.resolve().name}-import-problems.csv"
+    _run_import(
+        ctx,
+        lambda: read_oneroster(directory, school=school),
+        school,
+        mode,
+        allow_mass_delete=allow_mass_delete,
+        dry_run=dry_run,
+        report_path=report or default_report,
+    )
+
+
+@import_app.command("xlsx")
+def import_xlsx(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="the filled template (.xlsx)")],
+    school: SchoolOption,
+    mode: ModeOption = None,
+    allow_mass_delete: MassDeleteOption = False,
+    dry_run: DryRunOption = False,
+    report: ReportOption = None,
+) -> None:
+    """Import the XLSX template a clerk filled. Exit 0: all rows imported; 1: some rows rejected, the good ones
+    imported; 2: refused or failed, nothing written."""
+    from edugateway.store.xlsx_roster import read_xlsx
+
+    _run_import(
+        ctx,
+        lambda: read_xlsx(file),
+        school,
+        mode,
+        allow_mass_delete=allow_mass_delete,
+        dry_run=dry_run,
+        report_path=report or file.with_name(f"{file.stem}-import-problems.csv"),
+    )
+
+
+@export_app.command("oneroster")
+def export_oneroster(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="folder to write the CSV files into (created if missing)")],
+    school: SchoolOption,
+) -> None:
+    """Write the school's active roster as a OneRoster 1.2 CSV bulk set (UTF-8, with manifest.csv)."""
+    from edugateway.store.oneroster import write_oneroster
+
+    _run_export(ctx, school, lambda snapshot: write_oneroster(snapshot, directory), directory)
+
+
+@export_app.command("xlsx")
+def export_xlsx(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="the .xlsx file to write")],
+    school: SchoolOption,
+) -> None:
+    """Write the school's active roster into the XLSX template (edit it and import it back)."""
+    from edugateway.store.xlsx_roster import write_template
+
+    _run_export(ctx, school, lambda snapshot: write_template(file, snapshot), file)
+
+
+@template_app.command("xlsx")
+def template_xlsx(
+    file: Annotated[Path, typer.Argument(help="the .xlsx file to write")] = DEFAULT_TEMPLATE,
+) -> None:
+    """Write the empty XLSX roster template with Russian headers, hints and drop-down lists."""
+    from edugateway.store.xlsx_roster import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        raise fail(f"{file} does not end in .xlsx; Excel opens the template only under that name")
+    try:
+        write_template(file)
+    except OSError as exc:
+        raise fail(f"cannot write {file}: {exc}") from exc
+    typer.echo(f"template written: {file}")
+
+
+# --- shared ---------------------------------------------------------------------------------------------
+
+
+def _run_import(
+    ctx: typer.Context,
+    read: Callable[[], ParsedRoster],
+    school: str,
+    mode: ImportMode | None,
+    *,
+    allow_mass_delete: bool,
+    dry_run: bool,
+    report_path: Path,
+) -> None:
+    out = Console(highlight=False)
+    err = Console(stderr=True)
+    try:
+        db = state(ctx).database()
+        with err.status("reading the files…"):
+            roster = read()
+        result = _apply_with_progress(db, roster, school, mode, allow_mass_delete, dry_run, err)
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    _summary(out, result)
+    problems = [("rejected", p) for p in result.rejected] + [("warning", p) for p in result.warnings]
+    if problems:
+        for kind, p in problems[:SHOWN_PROBLEMS]:
+            out.print(f"  {kind:8} {p.file}:{p.line}  {p.reason}", soft_wrap=True)
+        if len(problems) > SHOWN_PROBLEMS:
+            out.print(f"  … and {len(problems) - SHOWN_PROBLEMS} more")
+        try:
+            _write_problems(report_path, problems)
+            out.print(f"every problem is listed in {report_path}")
+        except OSError as exc:
+            err.print(f"[yellow]could not write the problem list to {report_path}: {exc}[/]")
+    if dry_run:
+        out.print("dry run: nothing was written")
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+def _apply_with_progress(
+    db: Database,
+    roster: ParsedRoster,
+    school: str,
+    mode: ImportMode | None,
+    allow_mass_delete: bool,
+    dry_run: bool,
+    err: Console,
+) -> ImportReport:
+    with Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=phase, completed=done, total=total)
+
+        return apply_roster(
+            db,
+            roster,
+            school,
+            mode=Mode(mode.value) if mode else None,
+            allow_mass_delete=allow_mass_delete,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
+
+def _summary(out: Console, report: ImportReport) -> None:
+    title = f"{report.source} import into {report.school} ({report.mode}" + (", dry run)" if report.dry_run else ")")
+    table = Table("", "created", "updated", "unchanged", "deactivated", "rejected", title=title, title_justify="left")
+    for entity, c in report.counts.items():
+        table.add_row(entity, *(str(v) for v in c.as_dict().values()))
+    out.print(table)
+    run = f"import run {report.run_id}; " if report.run_id else ""
+    encodings = ", ".join(sorted(set(report.encodings.values())))
+    out.print(
+        f"{run}{len(report.rejected)} rows rejected, {len(report.warnings)} warnings"
+        + (f"; read as {encodings}" if encodings else "")
+    )
+
+
+def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # utf-8-sig: Excel opens a BOM-marked file with Cyrillic intact.
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "file", "line", "reason"])
+        writer.writerows([kind, p.file, p.line, p.reason] for kind, p in problems)
+
+
+def _run_export(ctx: typer.Context, school: str, write: Callable[..., dict[str, int]], target: Path) -> None:
+    from edugateway.store.repository import load_snapshot
+
+    try:
+        db = state(ctx).database()
+        snapshot = load_snapshot(db, school)
+        counts = write(snapshot)
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    except OSError as exc:
+        raise fail(f"cannot write {target}: {exc}") from exc
+    typer.echo(f"written {target}: " + ", ".join(f"{name} {n}" for name, n in counts.items()))

@@ -1,0 +1,92 @@
+"""`edugateway import|export|template` through the real CLI on a temporary SQLite file: exit codes and reports."""
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from edugateway.cli import app
+from edugateway.emulators.synthetic import generate_school
+from edugateway.store.oneroster import write_oneroster
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'gw.sqlite3'}"
+    assert CliRunner().invoke(app, ["--database-url", url, "init-db"]).exit_code == 0
+    return url
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    write_oneroster(generate_school(seed=11, students=60, classes=3).snapshot, tmp_path / "or")
+    return tmp_path / "or"
+
+
+def _run(url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--database-url", url, *map(str, args)])
+    return result.exit_code, result.output
+
+
+def test_a_clean_import_exits_0_and_prints_the_counts(url: str, files: Path) -> None:
+    code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125")
+    assert code == 0, out
+    assert "person" in out
+    assert "0 rows rejected" in out
+    code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125", "--dry-run")
+    assert code == 0, out
+    assert "dry run: nothing was written" in out
+
+
+def test_rejected_rows_exit_1_are_listed_and_written_to_the_report(url: str, files: Path, tmp_path: Path) -> None:
+    with (files / "enrollments.csv").open("a", encoding="utf-8") as fh:
+        fh.write("enr-x,,,cls-nowhere,sch125,s00001,student,false,,\r\n")
+    report = tmp_path / "problems.csv"
+    code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125", "--report", str(report))
+    assert code == 1, out
+    assert "cls-nowhere" in out
+    text = report.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "kind,file,line,reason"
+    assert "rejected,enrollments.csv," in text
+    # Without --report the list goes next to the input.
+    code, _ = _run(url, "import", "oneroster", str(files), "--school", "sch125")
+    assert code == 1
+    assert (files.parent / "or-import-problems.csv").exists()
+
+
+def test_a_mass_delete_is_refused_with_exit_2_and_advice(url: str, files: Path, tmp_path: Path) -> None:
+    assert _run(url, "import", "oneroster", str(files), "--school", "sch125")[0] == 0
+    users = files / "users.csv"
+    lines = users.read_text(encoding="utf-8").splitlines()
+    users.write_text("\r\n".join(line for line in lines if not line.startswith("s0000")) + "\r\n", encoding="utf-8")
+    code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125")
+    assert code == 2
+    assert "--allow-mass-delete" in out
+    code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125", "--allow-mass-delete")
+    assert code in (0, 1), out
+
+
+def test_export_import_and_template_commands(url: str, files: Path, tmp_path: Path) -> None:
+    assert _run(url, "import", "oneroster", str(files), "--school", "sch125")[0] == 0
+    code, out = _run(url, "export", "oneroster", str(tmp_path / "out"), "--school", "sch125")
+    assert code == 0, out
+    assert "users.csv" in out
+    assert (tmp_path / "out" / "manifest.csv").exists()
+
+    code, out = _run(url, "export", "xlsx", str(tmp_path / "school.xlsx"), "--school", "sch125")
+    assert code == 0, out
+    code, out = _run(url, "import", "xlsx", str(tmp_path / "school.xlsx"), "--school", "sch125")
+    assert code == 0, out
+    assert "xlsx import" in out
+
+    code, out = _run(url, "template", "xlsx", str(tmp_path / "blank.xlsx"))
+    assert code == 0, out
+    assert "Люди" in load_workbook(tmp_path / "blank.xlsx").sheetnames
+
+    code, out = _run(url, "export", "oneroster", str(tmp_path / "x"), "--school", "nope")
+    assert code == 2
+    assert "not in the database" in out
+    code, out = _run(url, "import", "oneroster", str(tmp_path / "missing"), "--school", "sch125")
+    assert code == 2
+    assert "not a directory" in out
