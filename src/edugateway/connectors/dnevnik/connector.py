@@ -1,0 +1,284 @@
+"""Дневник.ру partner API v2 (and ИСУОД «Школьный портал», which is the same API at another base URL).
+
+Rosters are read group by group (the API has no "all students of a school" call), persons are completed
+with `POST users/many` in batches, and the journal (lessons, marks, attendance) is read per group in
+windows of at most 30 days, the cap real clients observe. Writes exist only for marks, attendance and
+homework; persons and classes are not created through the partner API (../shared/platforms/README.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+
+from edugateway.connectors.base import Capabilities, DateRange, Entity, Op, Remote, WriteResult
+from edugateway.connectors.http import RETRYABLE, PlatformClient
+from edugateway.domain.models import (
+    Attendance,
+    Enrollment,
+    EnrollmentRole,
+    Lesson,
+    Mark,
+    Person,
+    ReportingPeriod,
+    Role,
+    SchoolClass,
+    Subject,
+)
+from edugateway.errors import ConnectorError, ValidationError
+from edugateway.logs import get_logger
+from edugateway.mapping import dnevnik as m
+
+log = get_logger(__name__)
+
+Json = dict[str, Any]
+
+MAX_WINDOW_DAYS = 30
+USERS_BATCH = 100
+HOMEWORK = "Homework"
+
+CAPABILITIES = Capabilities(
+    {
+        Entity.PERSONS: Op.READ,
+        Entity.CLASSES: Op.READ,
+        Entity.ENROLLMENTS: Op.READ,
+        Entity.SUBJECTS: Op.READ,
+        Entity.PERIODS: Op.READ,
+        Entity.TIMETABLE: Op.READ,
+        Entity.LESSONS: Op.READ,
+        Entity.MARKS: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,
+        Entity.FINAL_MARKS: Op.READ,
+        Entity.ATTENDANCE: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,
+        Entity.HOMEWORK: Op.READ,
+    }
+)
+
+
+def _day(value: dt.date) -> str:
+    return value.isoformat()
+
+
+class DnevnikConnector:
+    """One school on Дневник.ру. `school_id` is the platform's id of the school (schools[].id_str)."""
+
+    capabilities = CAPABILITIES
+
+    def __init__(self, client: PlatformClient, school_id: str, *, platform: str = "dnevnik") -> None:
+        self.client = client
+        self.school_id = school_id
+        self.platform = platform
+        self._groups: list[Json] | None = None
+        self._members: dict[str, list[Json]] = {}
+        # Per lesson: (subject id, {work id: work type}); what marks need from lessons, kept small.
+        self._lesson_index: dict[str, tuple[str | None, dict[str, str]]] = {}
+        self._indexed_windows: set[tuple[str, dt.date, dt.date]] = set()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def _get_list(self, path: str, **params: Any) -> list[Json]:
+        data = await self.client.get_json(path, params=params or None)
+        if not isinstance(data, list):
+            raise ConnectorError(
+                f"expected a JSON array from {path}, got {type(data).__name__}; the API changed or the base_url "
+                "does not point at the partner API (it should end in /v2.0/ or /v2/)",
+                platform=self.platform,
+            )
+        return [row for row in data if isinstance(row, dict)]
+
+    # --- roster ---------------------------------------------------------------------------------------
+
+    async def groups(self) -> list[Json]:
+        """The school's edu-groups, classes first then subgroups; read once per connector."""
+        if self._groups is None:
+            rows = await self._get_list(f"schools/{self.school_id}/edu-groups")
+            active = [g for g in rows if g.get("status", "Active") == "Active"]
+            self._groups = sorted(active, key=lambda g: (g.get("type") == "Subgroup", g.get("name") or ""))
+        return self._groups
+
+    async def members(self, group_id: str) -> list[Json]:
+        if group_id not in self._members:
+            self._members[group_id] = await self._get_list(f"edu-groups/{group_id}/persons")
+        return self._members[group_id]
+
+    async def classes(self) -> AsyncIterator[Remote[SchoolClass]]:
+        for group in await self.groups():
+            subjects = group.get("subjects") or []
+            subject_id = m.ident(subjects[0]) if subjects else None
+            yield Remote(m.ident(group), m.edu_group(group, subject_id=subject_id), raw=group)
+
+    async def subjects(self) -> AsyncIterator[Remote[Subject]]:
+        for row in await self._get_list(f"schools/{self.school_id}/subjects"):
+            yield Remote(m.ident(row), m.subject(row), raw=row)
+
+    async def persons(self) -> AsyncIterator[Remote[Person]]:
+        """Students (members of the classes) completed from their users, then the school's teachers."""
+        seen: set[str] = set()
+        for group in await self.groups():
+            if group.get("type") == "Subgroup":
+                continue  # its members are members of the class too
+            fresh = [p for p in await self.members(m.ident(group)) if m.ident(p) not in seen]
+            seen.update(m.ident(p) for p in fresh)
+            users = await self._users(p for p in fresh)
+            for row in fresh:
+                user = users.get(m.opt_ident(row, "userId") or "")
+                yield Remote(m.ident(row), m.person(row, roles=frozenset({Role.STUDENT}), user=user), raw=row)
+        for row in await self._get_list(f"schools/{self.school_id}/teachers"):
+            person_id = m.ident(row, "Id")
+            if person_id in seen:
+                continue
+            seen.add(person_id)
+            yield Remote(person_id, m.teacher(row), raw=row)
+
+    async def _users(self, persons: Iterable[Json]) -> dict[str, Json]:
+        ids = [uid for p in persons if (uid := m.opt_ident(p, "userId"))]
+        out: dict[str, Json] = {}
+        for start in range(0, len(ids), USERS_BATCH):
+            batch = ids[start : start + USERS_BATCH]
+            response = await self.client.request("POST", "users/many", json=[int(i) for i in batch])
+            for user in response.json():
+                out[m.ident(user)] = user
+        return out
+
+    async def enrollments(self) -> AsyncIterator[Remote[Enrollment]]:
+        for group in await self.groups():
+            group_id = m.ident(group)
+            for row in await self.members(group_id):
+                person_id = m.ident(row)
+                key = f"{group_id}:{person_id}"
+                record = Enrollment(id=key, person_id=person_id, class_id=group_id, role=EnrollmentRole.STUDENT)
+                yield Remote(key, record, raw=row)
+
+    async def periods(self) -> AsyncIterator[Remote[ReportingPeriod]]:
+        """Reporting periods are set per group; most schools share one set, so they are deduplicated."""
+        seen: set[str] = set()
+        for group in await self.groups():
+            if group.get("type") == "Subgroup":
+                continue
+            for row in await self._get_list(f"edu-groups/{m.ident(group)}/reporting-periods"):
+                if m.ident(row) not in seen:
+                    seen.add(m.ident(row))
+                    yield Remote(m.ident(row), m.reporting_period(row), raw=row)
+
+    # --- journal --------------------------------------------------------------------------------------
+
+    async def _windows(self, span: DateRange) -> AsyncIterator[tuple[str, DateRange]]:
+        for group in await self.groups():
+            for window in span.windows(MAX_WINDOW_DAYS):
+                yield m.ident(group), window
+
+    async def _lessons_in(self, group_id: str, window: DateRange) -> list[Json]:
+        rows = await self._get_list(f"edu-groups/{group_id}/lessons/{_day(window.start)}/{_day(window.end)}")
+        for row in rows:
+            works = {m.ident(w): str(w.get("type") or "") for w in row.get("works") or [] if isinstance(w, dict)}
+            subject = row.get("subject") or {}
+            self._lesson_index[m.ident(row)] = (m.ident(subject) if subject else None, works)
+        self._indexed_windows.add((group_id, window.start, window.end))
+        return rows
+
+    async def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]:
+        async for group_id, window in self._windows(span):
+            for row in await self._lessons_in(group_id, window):
+                homework = "\n".join(
+                    str(w.get("text") or "").strip()
+                    for w in row.get("works") or []
+                    if isinstance(w, dict) and w.get("type") == HOMEWORK and w.get("text")
+                )
+                yield Remote(m.ident(row), m.lesson(row, homework=homework or None), raw=row)
+
+    async def marks(self, span: DateRange) -> AsyncIterator[Remote[Mark]]:
+        """Lesson and work marks; the window's lessons are read first (once) for subjects and work types."""
+        seen: set[str] = set()
+        async for group_id, window in self._windows(span):
+            if (group_id, window.start, window.end) not in self._indexed_windows:
+                await self._lessons_in(group_id, window)
+            path = f"edu-groups/{group_id}/marks/{_day(window.start)}/{_day(window.end)}"
+            for row in await self._get_list(path):
+                mark_id = m.ident(row)
+                if mark_id in seen:
+                    continue
+                seen.add(mark_id)
+                subject_id, works = self._lesson_index.get(m.opt_ident(row, "lesson") or "", (None, {}))
+                work_id = m.opt_ident(row, "work")
+                work = {"type": works.get(work_id, ""), "workType": row.get("workType")} if work_id in works else None
+                yield Remote(mark_id, m.mark(row, work=work, subject_id=subject_id), raw=row)
+
+    async def final_marks(self) -> AsyncIterator[Remote[Mark]]:
+        for group in await self.groups():
+            if group.get("type") == "Subgroup":
+                continue
+            for row in await self._get_list(f"edu-groups/{m.ident(group)}/final-marks"):
+                for mark in m.final_marks(row):
+                    yield Remote(mark.id, mark, raw=row)
+
+    async def attendance(self, span: DateRange) -> AsyncIterator[Remote[Attendance]]:
+        async for group_id, window in self._windows(span):
+            path = f"lesson-log-entries/group/{group_id}"
+            for row in await self._get_list(path, **{"from": _day(window.start), "to": _day(window.end)}):
+                record = m.attendance(row)
+                if record is not None:
+                    yield Remote(f"{record.lesson_id}:{record.person_id}", record, raw=row)
+
+    async def search_by_snils(self, snils: str) -> list[str]:
+        """Person ids the platform finds for a SNILS (the platform never returns the SNILS itself)."""
+        rows = await self._get_list("persons/search", snils=snils)
+        return [m.ident(r) for r in rows]
+
+    # --- writes ---------------------------------------------------------------------------------------
+
+    async def write(self, entity: Entity, op: Op, records: Sequence[Any]) -> list[WriteResult]:
+        """Marks and attendance, one call per record; a refused record is a failed result, not an exception."""
+        self.capabilities.require(self.platform, entity, op)
+        results: list[WriteResult] = []
+        for record in records:
+            try:
+                results.append(await self._write_one(entity, op, record))
+            except ConnectorError as exc:
+                results.append(
+                    WriteResult(key=_key_of(record), ok=False, error=str(exc), retryable=isinstance(exc, RETRYABLE))
+                )
+        return results
+
+    async def _write_one(self, entity: Entity, op: Op, record: Any) -> WriteResult:
+        if entity is Entity.MARKS and isinstance(record, Mark):
+            return await self._write_mark(op, record)
+        if entity is Entity.ATTENDANCE and isinstance(record, Attendance):
+            return await self._write_attendance(op, record)
+        raise ValidationError(f"cannot write {type(record).__name__} as {entity.value} to {self.platform}")
+
+    async def _write_mark(self, op: Op, mark: Mark) -> WriteResult:
+        if op is Op.CREATE:
+            work_id = mark.work_type  # the caller names the platform work the mark is for
+            if not work_id:
+                raise ValidationError(f"mark {mark.id}: the platform work id is needed to create a mark")
+            body = {"value": mark.value, "date": mark.date.isoformat() if mark.date else None}
+            response = await self.client.request("POST", f"persons/{mark.person_id}/works/{work_id}/mark", json=body)
+            return WriteResult(key=mark.id, ok=True, remote_id=m.ident(response.json()))
+        if op is Op.UPDATE:
+            await self.client.request("PUT", f"marks/{mark.id}", json={"value": mark.value})
+            return WriteResult(key=mark.id, ok=True, remote_id=mark.id)
+        await self.client.request("DELETE", f"marks/{mark.id}")
+        return WriteResult(key=mark.id, ok=True, remote_id=mark.id)
+
+    async def _write_attendance(self, op: Op, entry: Attendance) -> WriteResult:
+        key = f"{entry.lesson_id}:{entry.person_id}"
+        path = f"lessons/{entry.lesson_id}/log-entries"
+        body = {
+            "person": int(entry.person_id),
+            "person_str": entry.person_id,
+            "lesson": int(entry.lesson_id),
+            "lesson_str": entry.lesson_id,
+            "status": m.ATTENDANCE_TO_DNEVNIK[entry.code],
+        }
+        if op is Op.DELETE:
+            await self.client.request("DELETE", path, params={"person": entry.person_id})
+        else:
+            await self.client.request("POST" if op is Op.CREATE else "PUT", path, json=body)
+        return WriteResult(key=key, ok=True, remote_id=key)
+
+
+def _key_of(record: Any) -> str:
+    if isinstance(record, Attendance):
+        return f"{record.lesson_id}:{record.person_id}"
+    return str(getattr(record, "id", "?"))
