@@ -10,6 +10,7 @@ import typer
 from edugateway import __version__
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
+from edugateway.cli._emulators import emulators_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._snils import snils_app
 from edugateway.errors import GatewayError
@@ -24,6 +25,7 @@ app.add_typer(snils_app, name="snils")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(template_app, name="template")
+app.add_typer(emulators_app, name="emulators")
 app.command("demo")(demo)
 
 
