@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -242,15 +243,23 @@ def drift_roster(
 def drift_esia(
     snapshot: SchoolSnapshot, profile: DriftProfile, rng: random.Random, today: dt.date
 ) -> tuple[SchoolSnapshot, dict[str, dict[str, Any]], list[PlantedDrift]]:
-    """The persons as ЕСИА knows them (the names and dates of the accounts) plus account flags per person."""
+    """The persons as ЕСИА knows them (the names and dates of the accounts) plus account flags per person.
+
+    ЕСИА has one account per SNILS. Persons whose SNILS the local records give to someone else too (a clerk
+    copied a sibling's) get no drift here: the account is its owner's, so a difference planted on it would
+    be planted on the other person as well, and the ground truth would be wrong for one of them."""
+    holders = Counter(p.snils for p in snapshot.persons if p.snils)
+    shared = [p for p in snapshot.persons if p.snils and holders[p.snils] > 1]
+    eligible = snapshot.model_copy(update={"persons": [p for p in snapshot.persons if p not in shared]})
     copy, planted = drift_roster(
-        snapshot,
+        eligible,
         "esia",
         profile.model_copy(update={"missing_on_platform": 0.0, "extra_on_platform": 0.0}),
         rng,
     )
+    copy = copy.model_copy(update={"persons": [*copy.persons, *shared]})  # the first holder stays first
     extras: dict[str, dict[str, Any]] = {}
-    taken = {d.person_id for d in planted}
+    taken = {d.person_id for d in planted} | {p.id for p in shared}
     with_snils = [p for p in copy.persons if p.snils and p.roles & {Role.STUDENT, Role.TEACHER}]
     for person in _pick(rng, with_snils, profile.esia_snils_unknown, taken):
         extras[person.id] = {"missing": True}

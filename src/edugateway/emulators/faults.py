@@ -12,14 +12,18 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from enum import StrEnum
 from typing import Any
 
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.routing import compile_path
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -121,6 +125,29 @@ class RequestStats:
 
 def _default_route(scope: Scope) -> str:
     return f"{scope.get('method', '?')} {scope.get('path', '')}"
+
+
+def route_templates(routers: Iterable[APIRouter], prefixes: Iterable[str] = ("",)) -> RouteNamer:
+    """Names requests by route template (`GET /v2/edu-groups/{group}/persons`), not by concrete path.
+
+    The templates are compiled from the routers themselves, not read back from the app: how FastAPI keeps
+    included routers is internal and has changed between releases. First match wins, as in routing."""
+    templates: list[tuple[re.Pattern[str], set[str], str]] = []
+    for prefix in prefixes:
+        for router in routers:
+            for route in router.routes:
+                if isinstance(route, APIRoute):
+                    pattern, _, _ = compile_path(prefix + route.path)
+                    templates.append((pattern, route.methods or set(), prefix + route.path))
+
+    def name(scope: Scope) -> str:
+        method, path = scope.get("method", "?"), scope.get("path", "")
+        for pattern, methods, template in templates:
+            if method in methods and pattern.match(path):
+                return f"{method} {template}"
+        return f"{method} {path}"
+
+    return name
 
 
 class FaultInjector:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import compile_path
 
 from edugateway.emulators.dnevnik import (
     auth,
@@ -32,7 +29,7 @@ from edugateway.emulators.dnevnik.errors import (
 )
 from edugateway.emulators.dnevnik.state import EmulatorState
 from edugateway.emulators.dnevnik.world import DnevnikWorld
-from edugateway.emulators.faults import FaultConfig, FaultInjector, RequestStats, RouteNamer, Scope
+from edugateway.emulators.faults import FaultConfig, FaultInjector, RequestStats, route_templates
 
 PREFIXES = ("/v2", "/v2.0")
 PARTNER_ROUTERS = tuple(
@@ -115,32 +112,15 @@ def create_app(
         api.include_router(partner, prefix=prefix)
     api.include_router(control.router)
     stats = RequestStats()
-    injector = FaultInjector(api, config=config, render_error=render_fault, stats=stats, route_name=route_namer())
+    injector = FaultInjector(
+        api,
+        config=config,
+        render_error=render_fault,
+        stats=stats,
+        route_name=route_templates(PARTNER_ROUTERS, PREFIXES),
+    )
     user_id = int(admin["userId"])
     token = auth.issue_token(state, user_id, auth.ADMIN_SCOPE, None)
     emulator = DnevnikEmulator(injector, api, world, stats, state, user_id, str(token["accessToken"]))
     api.state.emulator = emulator
     return emulator
-
-
-def route_namer() -> RouteNamer:
-    """Counts requests by route template (`GET /v2/edu-groups/{group}/persons`), not by concrete path.
-
-    The templates are compiled here from the routers themselves, not read back from the app: FastAPI's
-    included routers are an internal structure that changes between releases."""
-    templates: list[tuple[re.Pattern[str], set[str], str]] = []
-    for prefix in PREFIXES:
-        for router in PARTNER_ROUTERS:
-            for route in router.routes:
-                if isinstance(route, APIRoute):
-                    pattern, _, _ = compile_path(prefix + route.path)
-                    templates.append((pattern, route.methods or set(), prefix + route.path))
-
-    def name(scope: Scope) -> str:
-        method, path = scope.get("method", "?"), scope.get("path", "")
-        for pattern, methods, template in templates:
-            if method in methods and pattern.match(path):
-                return f"{method} {template}"
-        return f"{method} {path}"
-
-    return name

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from edugateway.emulators.ecp import (
     auth,
@@ -33,9 +32,12 @@ from edugateway.emulators.ecp.errors import (
 from edugateway.emulators.ecp.state import EmulatorState
 from edugateway.emulators.ecp.upload_tables import SUPPORTED_VERSIONS
 from edugateway.emulators.ecp.world import EcpWorld
-from edugateway.emulators.faults import FaultConfig, FaultInjector, RequestStats, RouteNamer, Scope
+from edugateway.emulators.faults import FaultConfig, FaultInjector, RequestStats, route_templates
 
 ADMIN_ROLE = "admin"
+API_ROUTERS = tuple(
+    m.router for m in (auth, routes_people, routes_schedule, routes_estimate, routes_homework, routes_upload)
+)
 
 
 @dataclass
@@ -96,25 +98,13 @@ def create_app(
     api.add_exception_handler(StarletteHTTPException, on_http_error)
     api.add_exception_handler(RequestValidationError, on_validation_error)
     api.add_exception_handler(Exception, on_unexpected)
-    for module in (auth, routes_people, routes_schedule, routes_estimate, routes_homework, routes_upload, control):
-        api.include_router(module.router)
+    for router in (*API_ROUTERS, control.router):
+        api.include_router(router)
     stats = RequestStats()
-    injector = FaultInjector(api, config=config, render_error=render_fault, stats=stats, route_name=route_namer(api))
+    injector = FaultInjector(
+        api, config=config, render_error=render_fault, stats=stats, route_name=route_templates(API_ROUTERS)
+    )
     token = auth.issue_token(state, admin)
     emulator = EcpEmulator(injector, api, world, stats, state, str(admin["login"]), str(token["accessToken"]))
     api.state.emulator = emulator
     return emulator
-
-
-def route_namer(api: FastAPI) -> RouteNamer:
-    """Counts requests by route template (`POST /api/edu-upload/{version}/csv/{table}`), not by concrete path."""
-
-    def name(scope: Scope) -> str:
-        method = scope.get("method", "?")
-        for route in api.router.routes:
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                return f"{method} {getattr(route, 'path', scope.get('path', ''))}"
-        return f"{method} {scope.get('path', '')}"
-
-    return name

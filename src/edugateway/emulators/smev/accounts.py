@@ -30,14 +30,16 @@ def world_from_snapshot(snapshot: SchoolSnapshot, extras: dict[str, dict[str, An
 
     `extras[person_id]` is `{"missing": True}` (no account), or overrides one of `trusted`, `status`,
     `kidAccCreatedByParent`; everyone else gets a trusted REGISTERED account, students a child account made
-    by a parent.
+    by a parent. ЕСИА holds one account per SNILS: where two persons share one, the first holds the account.
     """
     persons: list[Row] = []
     taken: set[int] = set()
+    seen_snils: set[str] = set()
     for person in snapshot.persons:
         flags = extras.get(person.id, {})
-        if not person.snils or flags.get("missing"):
-            continue
+        if not person.snils or flags.get("missing") or person.snils in seen_snils:
+            continue  # one account per SNILS: a copied SNILS leads to its first holder's account
+        seen_snils.add(person.snils)
         unknown = set(flags) - _FLAGS
         if unknown:
             raise ValueError(f"person {person.id}: unknown ЕСИА account flag(s) {sorted(unknown)}")

@@ -8,6 +8,7 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +16,10 @@ import zeep
 from lxml import etree
 from zeep.exceptions import Fault
 
-from conftest import SHARED
 from edugateway.emulators.smev import ENDPOINT, SmevEmulator, SmevSettings, SmevWorld, create_app
 from edugateway.schemas import ESIA_LOOKUP_NS, SMEV_WSDL, schema_path
 
+SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # ../shared beside the project
 PUBLIC_WSDL = SHARED / "platforms/smev3/smev-message-exchange-service-1.3.wsdl"
 BINDING = "{urn://x-artefacts-smev-gov-ru/services/message-exchange/1.3}SMEVMessageExchangeSoap11Binding"
 FAULTS = "urn://x-artefacts-smev-gov-ru/services/message-exchange/types/faults/1.3"

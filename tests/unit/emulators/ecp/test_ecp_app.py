@@ -315,8 +315,10 @@ async def test_control_endpoints_switch_faults_and_count_routes(
     client: httpx.AsyncClient, emulator: EcpEmulator
 ) -> None:
     await client.get("/api/students", headers=_bearer(emulator.admin_token))
+    for table in ("students", "representatives"):  # counted by template, not by concrete path
+        await client.delete(f"/api/edu-upload/v1/csv/{table}", headers={"content-type": "application/octet-stream"})
     stats = (await client.get("/_emulator/stats")).json()
-    assert stats["by_route"] == {"GET /api/students": 1}
+    assert stats["by_route"] == {"GET /api/students": 1, "DELETE /api/edu-upload/{version}/csv/{table}": 2}
     put = await client.put("/_emulator/faults", json={"maintenance": True})
     assert put.status_code == 200
     down = await client.get("/api/students", headers=_bearer(emulator.admin_token))
