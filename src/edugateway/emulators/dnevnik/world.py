@@ -9,7 +9,6 @@ built by `shapes.py` from explicit field lists, so storage-only keys can never l
 from __future__ import annotations
 
 import itertools
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,8 +17,9 @@ from typing import Any
 
 from edugateway.emulators.dnevnik.errors import ApiError
 from edugateway.emulators.dnevnik.ids import platform_id
+from edugateway.emulators.jsonl import Row as Row
+from edugateway.emulators.jsonl import read_table, write_jsonl
 
-Row = dict[str, Any]
 LogKey = tuple[int, int]  # (lesson, person)
 
 SUBDIR = "dnevnik"
@@ -91,7 +91,7 @@ class DnevnikWorld:
         world = cls()
         for attr, (name, key) in FILES.items():
             path = root / name
-            rows = list(_read_jsonl(path)) if path.exists() else []
+            rows = read_table(path)
             setattr(world, attr, rows if key is None else {key(row): row for row in rows})
         world.reindex()
         return world
@@ -103,11 +103,7 @@ class DnevnikWorld:
         for attr, (name, key) in FILES.items():
             table = getattr(self, attr)
             rows: Iterable[Row] = table if key is None else table.values()
-            tmp = root / f".{name}.tmp"
-            with tmp.open("w", encoding="utf-8") as fh:
-                for row in rows:
-                    fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-            tmp.replace(root / name)
+            write_jsonl(root / name, rows)
         return root
 
     # ---- indexes -----------------------------------------------------------------------------------
@@ -222,17 +218,3 @@ def _get(table: dict[int, Row], key: int, what: str) -> Row:
     if row is None:
         raise ApiError.not_found(what, key)
     return row
-
-
-def _read_jsonl(path: Path) -> Iterable[Row]:
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc.msg}); one JSON object a line") from exc
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
-            yield row

@@ -9,9 +9,8 @@ explicit field lists, so storage-only keys never leak.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,10 @@ from zoneinfo import ZoneInfo
 
 from edugateway.emulators.ecp.errors import EcpError
 from edugateway.emulators.ecp.upload_tables import TABLES
+from edugateway.emulators.jsonl import Row as Row
+from edugateway.emulators.jsonl import read_table, write_jsonl
 from edugateway.errors import ConfigError
 
-Row = dict[str, Any]
 SUBDIR = "ecp"
 
 
@@ -92,10 +92,10 @@ class EcpWorld:
             raise ConfigError(f"no ЕЦП world at {root}; write one with `edugateway emulators world` or EcpWorld.save()")
         world = cls()
         for attr, (name, key) in FILES.items():
-            rows = _read_table(root / name)
+            rows = read_table(root / name)
             setattr(world, attr, rows if key is None else {key(row): row for row in rows})
         for table in TABLES:
-            world.uploads[table] = {upload_key(table, r): r for r in _read_table(root / upload_file_name(table))}
+            world.uploads[table] = {upload_key(table, r): r for r in read_table(root / upload_file_name(table))}
         world.reindex()
         return world
 
@@ -105,9 +105,9 @@ class EcpWorld:
         root.mkdir(parents=True, exist_ok=True)
         for attr, (name, key) in FILES.items():
             table = getattr(self, attr)
-            _write_table(root / name, table if key is None else table.values())
+            write_jsonl(root / name, table if key is None else table.values())
         for upload, rows in self.uploads.items():
-            _write_table(root / upload_file_name(upload), rows.values())
+            write_jsonl(root / upload_file_name(upload), rows.values())
         return root
 
     # ---- indexes -----------------------------------------------------------------------------------
@@ -172,29 +172,3 @@ class EcpWorld:
 def load_world(world_dir: Path) -> EcpWorld:
     """The world under `<world_dir>/ecp`; ConfigError when there is none."""
     return EcpWorld.load(world_dir)
-
-
-def _read_table(path: Path) -> list[Row]:
-    return list(_read_jsonl(path)) if path.exists() else []
-
-
-def _write_table(path: Path, rows: Iterable[Row]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-    tmp.replace(path)
-
-
-def _read_jsonl(path: Path) -> Iterable[Row]:
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not JSON ({exc.msg}); one JSON object a line") from exc
-            if not isinstance(row, dict):
-                raise ConfigError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
-            yield row

@@ -11,17 +11,15 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from edugateway.emulators.jsonl import Row as Row
+from edugateway.emulators.jsonl import read_jsonl, write_jsonl
 from edugateway.errors import ConfigError
-
-Row = dict[str, Any]
 
 SUBDIR = "esia"
 PERSONS_FILE = "prns.jsonl"
@@ -74,7 +72,7 @@ class SmevWorld:
         persons_path = root / PERSONS_FILE
         if not persons_path.is_file():
             raise ConfigError(f"no ЕСИА world at {persons_path}; write one with `edugateway emulators world`")
-        persons = [_checked_person(row, persons_path, number) for number, row in _read_jsonl(persons_path)]
+        persons = [_checked_person(row, persons_path, number) for number, row in read_jsonl(persons_path)]
         settings_path = root / SETTINGS_FILE
         settings = SmevSettings()
         if settings_path.is_file():
@@ -88,11 +86,7 @@ class SmevWorld:
         """Writes `<world_dir>/esia/prns.jsonl` and `smev.json`; returns that directory."""
         root = Path(world_dir) / SUBDIR
         root.mkdir(parents=True, exist_ok=True)
-        tmp = root / f".{PERSONS_FILE}.tmp"
-        with tmp.open("w", encoding="utf-8") as out:
-            for person in self.persons:
-                out.write(json.dumps(person, ensure_ascii=False, separators=(",", ":")) + "\n")
-        tmp.replace(root / PERSONS_FILE)
+        write_jsonl(root / PERSONS_FILE, self.persons)
         settings = self.settings.model_dump(mode="json")
         (root / SETTINGS_FILE).write_text(json.dumps(settings, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return root
@@ -103,24 +97,10 @@ def load_world(world_dir: Path) -> SmevWorld:
     return SmevWorld.load(world_dir)
 
 
-def _read_jsonl(path: Path) -> Iterable[tuple[int, Row]]:
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path} line {number}: not JSON ({exc.msg}); one JSON object a line") from exc
-            if not isinstance(row, dict):
-                raise ConfigError(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
-            yield number, row
-
-
 def _checked_person(row: Row, path: Path, number: int) -> Row:
     """The fields the lookup answers with must be there and in ЕСИА's formats (values are not echoed: they are
     personal data)."""
-    where = f"{path} line {number}"
+    where = f"{path}:{number}"
     problems = [
         name
         for name, ok in (

@@ -130,5 +130,5 @@ def test_a_malformed_line_names_file_and_line(tmp_path: Path, line: str, problem
     }
     (tmp_path / SUBDIR).mkdir()
     (tmp_path / SUBDIR / "prns.jsonl").write_text(json.dumps(good) + "\n\n" + line + "\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=rf"prns\.jsonl line 3: .*{problem}"):
+    with pytest.raises(ConfigError, match=rf"prns\.jsonl:3: .*{problem}"):
         load_world(tmp_path)
