@@ -9,7 +9,7 @@ one rejected record never fails the rest.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Flag, StrEnum, auto
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
@@ -93,6 +93,27 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A platform record a read could not map to the canonical model: counted and reported with its reason
+    (for the run journal), never silently dropped, and never the end of the read."""
+
+    entity: Entity
+    remote_id: str
+    reason: str
+
+
+def map_or_skip(
+    skipped: list[Skipped], entity: Entity, remote_id: object, build: Callable[..., T], *args: Any, **kwargs: Any
+) -> T | None:
+    """`build(*args, **kwargs)`, or None after recording why the record could not be mapped (a ValidationError)."""
+    try:
+        return build(*args, **kwargs)
+    except ValidationError as exc:
+        skipped.append(Skipped(entity, str(remote_id), str(exc)))
+        return None
+
+
+@dataclass(frozen=True)
 class DateRange:
     """Both ends inclusive, as the platforms' startDate/endDate parameters are."""
 
@@ -120,10 +141,12 @@ class DateRange:
 
 @runtime_checkable
 class Connector(Protocol):
-    """One platform for one school. Reads raise ConnectorError subclasses; writes answer per record."""
+    """One platform for one school. Reads raise ConnectorError subclasses when the platform fails and skip (into
+    `skipped`) a record they cannot map; writes answer per record."""
 
     platform: str
     capabilities: Capabilities
+    skipped: list[Skipped]  # records the reads so far could not map, with the reason
 
     def persons(self) -> AsyncIterator[Remote[Person]]: ...
     def classes(self) -> AsyncIterator[Remote[SchoolClass]]: ...

@@ -27,8 +27,10 @@ from edugateway.domain.models import (
     Subject,
 )
 from edugateway.errors import ValidationError
+from edugateway.mapping.errors import invalid
 
 Json = Mapping[str, Any]
+PLATFORM = "Дневник.ру"
 
 # The one table for attendance codes. Н → Absent, У → Pass, Б → Ill is an inference from the platform's
 # status names (../shared/platforms/README.md); "Attend" is presence and has no canonical record.
@@ -101,7 +103,7 @@ def person(obj: Json, *, roles: frozenset[Role], user: Json | None = None) -> Pe
             phone=user.get("phone") or None,
         )
     except ValueError as exc:
-        raise ValidationError(f"Дневник.ру person {obj.get('id_str') or obj.get('id')}: {exc}") from exc
+        raise invalid(PLATFORM, "person", obj.get("id_str") or obj.get("id"), exc) from exc
 
 
 def teacher(obj: Json) -> Person:
@@ -118,7 +120,7 @@ def teacher(obj: Json) -> Person:
             email=obj.get("Email") or None,
         )
     except ValueError as exc:
-        raise ValidationError(f"Дневник.ру teacher {obj.get('IdStr') or obj.get('Id')}: {exc}") from exc
+        raise invalid(PLATFORM, "teacher", obj.get("IdStr") or obj.get("Id"), exc) from exc
 
 
 def edu_group(obj: Json, *, subject_id: str | None = None) -> SchoolClass:
@@ -185,7 +187,7 @@ def mark(obj: Json, *, work: Json | None = None, subject_id: str | None = None) 
         return Mark(
             id=ident(obj),
             person_id=ident(obj, "person"),
-            value=parse_mark(str(obj.get("value") or obj.get("textValue") or "")),
+            value=mark_value(obj),
             kind=MarkKind.WORK if is_work else MarkKind.LESSON,
             lesson_id=opt_ident(obj, "lesson") or opt_ident(work, "lesson"),
             subject_id=subject_id or (str(work["subjectId"]) if work.get("subjectId") else None),
@@ -193,7 +195,19 @@ def mark(obj: Json, *, work: Json | None = None, subject_id: str | None = None) 
             date=local_date(obj.get("date")),
         )
     except ValueError as exc:
-        raise ValidationError(f"Дневник.ру mark {obj.get('id_str') or obj.get('id')}: {exc}") from exc
+        raise invalid(PLATFORM, "mark", obj.get("id_str") or obj.get("id"), exc) from exc
+
+
+def mark_value(obj: Json) -> str:
+    """The canonical value of a Mark object. Special marks carry a code in `value` (НА, ЗЧ, НЗ, ОСВ) and their
+    label in `textValue` (Н/А, зачёт, незачёт, ОСВ); the label is read when the code is not a known spelling."""
+    value = str(obj.get("value") or "")
+    try:
+        return parse_mark(value)
+    except ValueError:
+        if obj.get("textValue"):
+            return parse_mark(str(obj["textValue"]))
+        raise
 
 
 def final_marks(obj: Json) -> list[Mark]:
@@ -205,17 +219,21 @@ def final_marks(obj: Json) -> list[Mark]:
         final = entry.get("final-mark") or {}
         if not final.get("value"):
             continue
-        out.append(
-            Mark(
-                id=opt_ident(final, "id") or f"{person_id}:{period_id}:{ident(entry, 'subject')}",
-                person_id=person_id,
-                value=parse_mark(str(final["value"])),
-                kind=MarkKind.PERIOD_FINAL if period_id else MarkKind.YEAR_FINAL,
-                subject_id=ident(entry, "subject"),
-                period_id=period_id or "year",
-                date=local_date(final.get("date")),
+        mark_id = opt_ident(final, "id") or f"{person_id}:{period_id}:{ident(entry, 'subject')}"
+        try:
+            out.append(
+                Mark(
+                    id=mark_id,
+                    person_id=person_id,
+                    value=mark_value(final),
+                    kind=MarkKind.PERIOD_FINAL if period_id else MarkKind.YEAR_FINAL,
+                    subject_id=ident(entry, "subject"),
+                    period_id=period_id or "year",
+                    date=local_date(final.get("date")),
+                )
             )
-        )
+        except ValueError as exc:
+            raise invalid(PLATFORM, "final mark", mark_id, exc) from exc
     return out
 
 

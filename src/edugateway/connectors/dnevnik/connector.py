@@ -9,10 +9,10 @@ homework; persons and classes are not created through the partner API (../shared
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from edugateway.connectors.base import Capabilities, DateRange, Entity, Op, Remote, WriteResult
+from edugateway.connectors.base import Capabilities, DateRange, Entity, Op, Remote, Skipped, WriteResult, map_or_skip
 from edugateway.connectors.http import RETRYABLE, PlatformClient
 from edugateway.domain.models import (
     Attendance,
@@ -33,6 +33,7 @@ from edugateway.mapping import dnevnik as m
 log = get_logger(__name__)
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 MAX_WINDOW_DAYS = 30
 USERS_BATCH = 100
@@ -50,9 +51,11 @@ CAPABILITIES = Capabilities(
         Entity.MARKS: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,
         Entity.FINAL_MARKS: Op.READ,
         Entity.ATTENDANCE: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,
-        Entity.HOMEWORK: Op.READ,
+        Entity.HOMEWORK: Op.READ | Op.CREATE,
     }
 )
+# Work kinds that carry period and year final marks; their marks are read through final-marks, not marks.
+FINAL_WORK_KINDS = frozenset({"PeriodMark", "YearMark"})
 
 
 def _day(value: dt.date) -> str:
@@ -73,9 +76,21 @@ class DnevnikConnector:
         # Per lesson: (subject id, {work id: work type}); what marks need from lessons, kept small.
         self._lesson_index: dict[str, tuple[str | None, dict[str, str]]] = {}
         self._indexed_windows: set[tuple[str, dt.date, dt.date]] = set()
+        self._final_work_types: set[str] | None = None
+        self.skipped: list[Skipped] = []
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    def _map(
+        self, entity: Entity, row: Json, build: Callable[..., T], *args: Any, key: str = "id", **kw: Any
+    ) -> T | None:
+        """`build(*args, **kw)` or None; a record that cannot be mapped goes to `skipped`, logged by id only."""
+        remote_id = row.get(f"{key}_str") or row.get(f"{key}Str") or row.get(key) or "?"
+        record = map_or_skip(self.skipped, entity, remote_id, build, *args, **kw)
+        if record is None:
+            log.warning("record skipped", platform=self.platform, entity=entity.value, remote_id=str(remote_id))
+        return record
 
     async def _get_list(self, path: str, **params: Any) -> list[Json]:
         data = await self.client.get_json(path, params=params or None)
@@ -106,11 +121,15 @@ class DnevnikConnector:
         for group in await self.groups():
             subjects = group.get("subjects") or []
             subject_id = m.ident(subjects[0]) if subjects else None
-            yield Remote(m.ident(group), m.edu_group(group, subject_id=subject_id), raw=group)
+            record = self._map(Entity.CLASSES, group, m.edu_group, group, subject_id=subject_id)
+            if record is not None:
+                yield Remote(m.ident(group), record, raw=group)
 
     async def subjects(self) -> AsyncIterator[Remote[Subject]]:
         for row in await self._get_list(f"schools/{self.school_id}/subjects"):
-            yield Remote(m.ident(row), m.subject(row), raw=row)
+            record = self._map(Entity.SUBJECTS, row, m.subject, row)
+            if record is not None:
+                yield Remote(m.ident(row), record, raw=row)
 
     async def persons(self) -> AsyncIterator[Remote[Person]]:
         """Students (members of the classes) completed from their users, then the school's teachers."""
@@ -123,13 +142,17 @@ class DnevnikConnector:
             users = await self._users(p for p in fresh)
             for row in fresh:
                 user = users.get(m.opt_ident(row, "userId") or "")
-                yield Remote(m.ident(row), m.person(row, roles=frozenset({Role.STUDENT}), user=user), raw=row)
+                student = self._map(Entity.PERSONS, row, m.person, row, roles=frozenset({Role.STUDENT}), user=user)
+                if student is not None:
+                    yield Remote(m.ident(row), student, raw=row)
         for row in await self._get_list(f"schools/{self.school_id}/teachers"):
             person_id = m.ident(row, "Id")
             if person_id in seen:
                 continue
             seen.add(person_id)
-            yield Remote(person_id, m.teacher(row), raw=row)
+            teacher = self._map(Entity.PERSONS, row, m.teacher, row, key="Id")
+            if teacher is not None:
+                yield Remote(person_id, teacher, raw=row)
 
     async def _users(self, persons: Iterable[Json]) -> dict[str, Json]:
         ids = [uid for p in persons if (uid := m.opt_ident(p, "userId"))]
@@ -159,7 +182,9 @@ class DnevnikConnector:
             for row in await self._get_list(f"edu-groups/{m.ident(group)}/reporting-periods"):
                 if m.ident(row) not in seen:
                     seen.add(m.ident(row))
-                    yield Remote(m.ident(row), m.reporting_period(row), raw=row)
+                    period = self._map(Entity.PERIODS, row, m.reporting_period, row)
+                    if period is not None:
+                        yield Remote(m.ident(row), period, raw=row)
 
     # --- journal --------------------------------------------------------------------------------------
 
@@ -185,11 +210,24 @@ class DnevnikConnector:
                     for w in row.get("works") or []
                     if isinstance(w, dict) and w.get("type") == HOMEWORK and w.get("text")
                 )
-                yield Remote(m.ident(row), m.lesson(row, homework=homework or None), raw=row)
+                lesson = self._map(Entity.LESSONS, row, m.lesson, row, homework=homework or None)
+                if lesson is not None:
+                    yield Remote(m.ident(row), lesson, raw=row)
+
+    async def final_work_types(self) -> set[str]:
+        """Ids of the school's work types that hold period and year finals (read once)."""
+        if self._final_work_types is None:
+            rows = await self._get_list(f"work-types/{self.school_id}")
+            self._final_work_types = {m.ident(r) for r in rows if r.get("kind") in FINAL_WORK_KINDS}
+        return self._final_work_types
 
     async def marks(self, span: DateRange) -> AsyncIterator[Remote[Mark]]:
-        """Lesson and work marks; the window's lessons are read first (once) for subjects and work types."""
+        """Lesson and work marks; the window's lessons are read first (once) for subjects and work types.
+
+        A group's marks by date include the finals entered in the window (works of kind PeriodMark/YearMark,
+        with no lesson); those are read through final-marks and left out here."""
         seen: set[str] = set()
+        finals = await self.final_work_types()
         async for group_id, window in self._windows(span):
             if (group_id, window.start, window.end) not in self._indexed_windows:
                 await self._lessons_in(group_id, window)
@@ -199,24 +237,29 @@ class DnevnikConnector:
                 if mark_id in seen:
                     continue
                 seen.add(mark_id)
+                if not m.opt_ident(row, "lesson") and str(row.get("workType")) in finals:
+                    continue
                 subject_id, works = self._lesson_index.get(m.opt_ident(row, "lesson") or "", (None, {}))
                 work_id = m.opt_ident(row, "work")
                 work = {"type": works.get(work_id, ""), "workType": row.get("workType")} if work_id in works else None
-                yield Remote(mark_id, m.mark(row, work=work, subject_id=subject_id), raw=row)
+                mark = self._map(Entity.MARKS, row, m.mark, row, work=work, subject_id=subject_id)
+                if mark is not None:
+                    yield Remote(mark_id, mark, raw=row)
 
     async def final_marks(self) -> AsyncIterator[Remote[Mark]]:
         for group in await self.groups():
             if group.get("type") == "Subgroup":
                 continue
             for row in await self._get_list(f"edu-groups/{m.ident(group)}/final-marks"):
-                for mark in m.final_marks(row):
+                marks = self._map(Entity.FINAL_MARKS, row, m.final_marks, row, key="person") or []
+                for mark in marks:
                     yield Remote(mark.id, mark, raw=row)
 
     async def attendance(self, span: DateRange) -> AsyncIterator[Remote[Attendance]]:
         async for group_id, window in self._windows(span):
             path = f"lesson-log-entries/group/{group_id}"
             for row in await self._get_list(path, **{"from": _day(window.start), "to": _day(window.end)}):
-                record = m.attendance(row)
+                record = self._map(Entity.ATTENDANCE, row, m.attendance, row, key="lesson")
                 if record is not None:
                     yield Remote(f"{record.lesson_id}:{record.person_id}", record, raw=row)
 
@@ -228,13 +271,14 @@ class DnevnikConnector:
     # --- writes ---------------------------------------------------------------------------------------
 
     async def write(self, entity: Entity, op: Op, records: Sequence[Any]) -> list[WriteResult]:
-        """Marks and attendance, one call per record; a refused record is a failed result, not an exception."""
+        """Marks, attendance and homework, one call per record; a refused record is a failed result, not an
+        exception."""
         self.capabilities.require(self.platform, entity, op)
         results: list[WriteResult] = []
         for record in records:
             try:
                 results.append(await self._write_one(entity, op, record))
-            except ConnectorError as exc:
+            except (ConnectorError, ValidationError) as exc:
                 results.append(
                     WriteResult(key=_key_of(record), ok=False, error=str(exc), retryable=isinstance(exc, RETRYABLE))
                 )
@@ -245,6 +289,8 @@ class DnevnikConnector:
             return await self._write_mark(op, record)
         if entity is Entity.ATTENDANCE and isinstance(record, Attendance):
             return await self._write_attendance(op, record)
+        if entity is Entity.HOMEWORK and isinstance(record, Lesson):
+            return await self._write_homework(record)
         raise ValidationError(f"cannot write {type(record).__name__} as {entity.value} to {self.platform}")
 
     async def _write_mark(self, op: Op, mark: Mark) -> WriteResult:
@@ -260,6 +306,14 @@ class DnevnikConnector:
             return WriteResult(key=mark.id, ok=True, remote_id=mark.id)
         await self.client.request("DELETE", f"marks/{mark.id}")
         return WriteResult(key=mark.id, ok=True, remote_id=mark.id)
+
+    async def _write_homework(self, lesson: Lesson) -> WriteResult:
+        """Homework is a work of type Homework on the lesson (`lesson.id` is the platform's lesson id)."""
+        if not lesson.homework:
+            raise ValidationError("no homework text to send", record=f"lesson {lesson.id}", field="homework")
+        body = {"lesson": lesson.id, "type": HOMEWORK, "text": lesson.homework, "markCount": 0}
+        response = await self.client.request("POST", "works", json=body)
+        return WriteResult(key=lesson.id, ok=True, remote_id=m.ident(response.json()))
 
     async def _write_attendance(self, op: Op, entry: Attendance) -> WriteResult:
         key = f"{entry.lesson_id}:{entry.person_id}"

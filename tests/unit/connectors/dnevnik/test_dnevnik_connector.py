@@ -174,15 +174,31 @@ async def test_marks_take_subject_and_kind_from_the_lesson_and_its_works(respx_m
             "workType": 2,
             "date": "2026-09-30T10:00:00",
         },
-    ]
+        # a quarter final entered in the window: no lesson, a PeriodMark work type; read through final-marks
+        {"id": 13, "id_str": "13", "value": "4", "person_str": "1000010305374", "work_str": "20", "workType": 3},
+        # a special mark: the code in value, the label in textValue
+        {"id": 14, "id_str": "14", "value": "ЗЧ", "textValue": "зачёт", "person_str": "1000010305374",
+         "lesson_str": "5", "work_str": "8", "date": "2026-09-14T10:00:00"},
+        # a value outside every mark system: skipped with its reason, the read goes on
+        {"id": 15, "id_str": "15", "value": "7", "person_str": "1000010305374", "lesson_str": "5", "work_str": "8"},
+    ]  # fmt: skip
     respx_mock.get(url__regex=rf"{BASE}edu-groups/\d+/marks/.*").respond(json=marks)
+    respx_mock.get(f"{BASE}work-types/{SCHOOL}").respond(
+        json=[
+            {"id": 1, "id_str": "1", "schoolId": int(SCHOOL), "kind": "DefaultNewLessonWork", "title": "Урок"},
+            {"id": 3, "id_str": "3", "schoolId": int(SCHOOL), "kind": "PeriodMark", "title": "Четверть"},
+        ]
+    )
     conn = connector()
     span = DateRange(dt.date(2026, 9, 1), dt.date(2026, 9, 30))
     got = [r.record async for r in conn.marks(span)]
     assert [(x.id, x.kind, x.subject_id, x.value) for x in got] == [
         ("11", MarkKind.LESSON, "7", "5"),
         ("12", MarkKind.WORK, "7", "4-"),
+        ("14", MarkKind.LESSON, "7", "зачёт"),
     ]
+    assert [(s.entity, s.remote_id) for s in conn.skipped] == [(Entity.MARKS, "15")]
+    assert "is not one of 1–5" in conn.skipped[0].reason
     (read,) = [r.record async for r in conn.lessons(span)]
     assert read.homework == "№ 5, 6"
 
