@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
 from edugateway.errors import AuthError, ConnectorError, PlatformRejected, PlatformUnavailable, RateLimited
@@ -227,6 +227,13 @@ class PlatformClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    def _worth_retrying(self, exc: BaseException) -> bool:
+        """Outages and rate limits are retried, unless the platform asks for a longer pause than this policy
+        would ever wait: then the caller hears RateLimited at once (with retry_after) and retries later."""
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            return exc.retry_after <= self.policy.backoff_max_s
+        return isinstance(exc, RETRYABLE)
+
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
@@ -241,7 +248,7 @@ class PlatformClient:
         self.breaker.check(self.platform, url)
         try:
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception_type(RETRYABLE),
+                retry=retry_if_exception(self._worth_retrying),
                 stop=stop_after_attempt(self.policy.retries + 1),
                 wait=self._wait,
                 reraise=True,
@@ -281,7 +288,7 @@ class PlatformClient:
             error = error_for(response, self.platform, self.error_types)
             if error is None:
                 return response
-            if isinstance(error, RateLimited) and error.retry_after:
+            if isinstance(error, RateLimited) and error.retry_after and error.retry_after <= self.policy.backoff_max_s:
                 self.limiter.pause(error.retry_after)
             if isinstance(error, AuthError) and response.status_code == 401 and not reauthed:
                 reauthed = True

@@ -39,6 +39,17 @@ async def test_rate_limit_is_retried_after_the_platform_says() -> None:
     assert str(seen[0].url) == "http://dnevnik.test/v2/schools"
 
 
+async def test_a_retry_after_longer_than_the_policy_waits_surfaces_at_once() -> None:
+    transport, seen = scripted(
+        httpx.Response(429, headers={"Retry-After": "120"}, json={"type": "apiRequestLimit", "description": "limit"})
+    )
+    async with client(transport) as c:
+        with pytest.raises(RateLimited) as caught:
+            await c.request("GET", "schools")
+    assert caught.value.retry_after == 120
+    assert len(seen) == 1  # not retried: the caller (a scheduled run) comes back later instead of sleeping
+
+
 async def test_server_errors_are_retried_then_surface_as_unavailable() -> None:
     transport, seen = scripted(*[httpx.Response(503, text="busy") for _ in range(4)])
     async with client(transport) as c:
