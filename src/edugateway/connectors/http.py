@@ -217,6 +217,7 @@ class PlatformClient:
         self.breaker = CircuitBreaker(policy.breaker_failures, policy.breaker_cooldown_s)
         self.requests_sent = 0
         self._auth_lock = asyncio.Lock()
+        self._auth_generation = 0  # bumped by every refresh: requests refused with an older token just resend
 
     async def __aenter__(self) -> PlatformClient:
         return self
@@ -267,6 +268,7 @@ class PlatformClient:
             async with self.concurrency:
                 await self.limiter.acquire()
                 request = self.http.build_request(method, path.lstrip("/"), **kwargs)
+                generation = self._auth_generation
                 await self.auth.apply(request, self)
                 self.requests_sent += 1
                 try:
@@ -294,7 +296,9 @@ class PlatformClient:
                 reauthed = True
                 log.info("re-authenticating after 401", platform=self.platform)
                 async with self._auth_lock:
-                    await self.auth.refresh(self)
+                    if generation == self._auth_generation:  # nobody renewed it while this request was out
+                        await self.auth.refresh(self)
+                        self._auth_generation += 1
                 continue
             raise error
 

@@ -147,3 +147,31 @@ def test_platform_error_types_override_the_status() -> None:
     )
     assert isinstance(limited, RateLimited)
     assert limited.retry_after == 7
+
+
+async def test_concurrent_401s_renew_the_token_once() -> None:
+    import asyncio
+
+    class CountingAuth:
+        def __init__(self) -> None:
+            self.token = "old"
+            self.refreshes = 0
+
+        async def apply(self, request: httpx.Request, client: PlatformClient) -> None:
+            request.headers["Access-Token"] = self.token
+
+        async def refresh(self, client: PlatformClient) -> None:
+            await asyncio.sleep(0.01)
+            self.refreshes += 1
+            self.token = f"new{self.refreshes}"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers["Access-Token"] == "old":
+            return httpx.Response(401, json={"type": "invalidToken", "description": "expired"})
+        return httpx.Response(200, json={"ok": True})
+
+    auth = CountingAuth()
+    async with client(httpx.MockTransport(handler), auth=auth) as c:
+        answers = await asyncio.gather(*(c.get_json(f"x/{n}") for n in range(4)))
+    assert answers == [{"ok": True}] * 4
+    assert auth.refreshes == 1
