@@ -1,3 +1,5 @@
+import asyncio
+
 import httpx
 import pytest
 
@@ -150,8 +152,6 @@ def test_platform_error_types_override_the_status() -> None:
 
 
 async def test_concurrent_401s_renew_the_token_once() -> None:
-    import asyncio
-
     class CountingAuth:
         def __init__(self) -> None:
             self.token = "old"
