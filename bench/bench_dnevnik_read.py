@@ -7,6 +7,7 @@ and the ratio of the wall time to the bound the rate limit sets (requests / limi
 never leaves the limit unused; the target is ≤ 1.2. Also checks that no record was lost.
 
     ./run bench bench_dnevnik_read [--students 1000] [--rps 20] [--fail-rate 0.02] [--until 2027-05-26]
+                                   [--latency-ms 0]
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--rps", type=float, default=20.0, help="the emulator's limit, and the connector's setting")
     parser.add_argument("--fail-rate", type=float, default=0.02)
     parser.add_argument("--until", type=dt.date.fromisoformat, default=dt.date(2027, 5, 26))
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer (real ones: 100-500)")
     args = parser.parse_args()
     configure_logging(level="ERROR")
 
@@ -67,7 +69,13 @@ def main() -> None:
     print(f"world: {len(school.lessons):,} lessons, {len(school.marks):,} marks, {len(school.attendance):,} absences")
     print(f"  built in {time.perf_counter() - start:.1f} s")
     emulator.set_faults(
-        FaultConfig(rate_limit_rps=args.rps, rate_limit_burst=max(1, int(args.rps)), fail_rate=args.fail_rate, seed=7)
+        FaultConfig(
+            rate_limit_rps=args.rps,
+            rate_limit_burst=max(1, int(args.rps)),
+            fail_rate=args.fail_rate,
+            latency_ms=args.latency_ms,
+            seed=7,
+        )
     )
     span = DateRange(min(p.start_date for p in school.periods), args.until)
 
@@ -98,7 +106,10 @@ def main() -> None:
         "final marks": sum(1 for m in school.marks if m.kind is MarkKind.PERIOD_FINAL),
         "attendance": len(school.attendance),
     }
-    print(f"read over {span.start}..{span.end} at {args.rps:g} rps with {args.fail_rate:.0%} 5xx:")
+    print(
+        f"read over {span.start}..{span.end} at {args.rps:g} rps with {args.fail_rate:.0%} 5xx "
+        f"and {args.latency_ms:g} ms latency:"
+    )
     for what, n in expected.items():
         verdict = "ok" if counts[what] == n else f"LOST {n - counts[what]}"
         print(f"  {what:<12} {counts[what]:>9,} of {n:>9,}  {verdict}")

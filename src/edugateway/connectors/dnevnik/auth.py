@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from edugateway.connectors.http import PlatformClient
-from edugateway.errors import AuthError
+from edugateway.connectors.dnevnik.errors import ERROR_TYPES
+from edugateway.connectors.http import RETRYABLE, PlatformClient, error_for
+from edugateway.errors import AuthError, PlatformUnavailable
 from edugateway.logs import get_logger
 
 log = get_logger(__name__)
@@ -56,9 +57,16 @@ class DnevnikTokenAuth:
         try:
             response = await client.http.post(TOKEN_PATH, json=body)
         except httpx.TransportError as exc:
-            raise AuthError(f"token refresh failed to connect ({exc})", platform=client.platform) from exc
+            raise PlatformUnavailable(
+                f"token refresh could not reach the platform ({exc.__class__.__name__}); retry later",
+                platform=client.platform,
+                url=str(client.http.base_url.join(TOKEN_PATH)),
+            ) from exc
         client.requests_sent += 1
-        if response.status_code >= 400:
+        error = error_for(response, client.platform, ERROR_TYPES)
+        if isinstance(error, RETRYABLE):
+            raise error  # an outage or a rate limit at the token endpoint is not a bad credential: retried
+        if error is not None:
             raise AuthError(
                 f"token refresh refused (HTTP {response.status_code}: {response.text[:200]}); the refresh token or "
                 "the app's client_id/client_secret are wrong or revoked: issue a new token",

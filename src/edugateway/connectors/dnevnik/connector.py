@@ -9,11 +9,12 @@ homework; persons and classes are not created through the partner API (../shared
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from edugateway.connectors.base import Capabilities, DateRange, Entity, Op, Remote, Skipped, WriteResult, map_or_skip
 from edugateway.connectors.http import RETRYABLE, PlatformClient
+from edugateway.connectors.streams import ordered
 from edugateway.domain.models import (
     Attendance,
     Enrollment,
@@ -188,10 +189,16 @@ class DnevnikConnector:
 
     # --- journal --------------------------------------------------------------------------------------
 
-    async def _windows(self, span: DateRange) -> AsyncIterator[tuple[str, DateRange]]:
-        for group in await self.groups():
-            for window in span.windows(MAX_WINDOW_DAYS):
-                yield m.ident(group), window
+    async def _windows(self, span: DateRange) -> list[tuple[str, DateRange]]:
+        """Every (group, window of ≤ 30 days) the span needs, in order."""
+        windows = list(span.windows(MAX_WINDOW_DAYS))
+        return [(m.ident(group), window) for group in await self.groups() for window in windows]
+
+    def _each(
+        self, pairs: list[tuple[str, DateRange]], fetch: Callable[[str, DateRange], Awaitable[list[Json]]]
+    ) -> AsyncIterator[tuple[tuple[str, DateRange], list[Json]]]:
+        """The windows read up to max_concurrency at once, streamed back in order."""
+        return ordered(pairs, lambda pair: fetch(*pair), self.client.policy.max_concurrency)
 
     async def _lessons_in(self, group_id: str, window: DateRange) -> list[Json]:
         rows = await self._get_list(f"edu-groups/{group_id}/lessons/{_day(window.start)}/{_day(window.end)}")
@@ -203,8 +210,8 @@ class DnevnikConnector:
         return rows
 
     async def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]:
-        async for group_id, window in self._windows(span):
-            for row in await self._lessons_in(group_id, window):
+        async for _, rows in self._each(await self._windows(span), self._lessons_in):
+            for row in rows:
                 homework = "\n".join(
                     str(w.get("text") or "").strip()
                     for w in row.get("works") or []
@@ -228,11 +235,8 @@ class DnevnikConnector:
         with no lesson); those are read through final-marks and left out here."""
         seen: set[str] = set()
         finals = await self.final_work_types()
-        async for group_id, window in self._windows(span):
-            if (group_id, window.start, window.end) not in self._indexed_windows:
-                await self._lessons_in(group_id, window)
-            path = f"edu-groups/{group_id}/marks/{_day(window.start)}/{_day(window.end)}"
-            for row in await self._get_list(path):
+        async for _, rows in self._each(await self._windows(span), self._marks_in):
+            for row in rows:
                 mark_id = m.ident(row)
                 if mark_id in seen:
                     continue
@@ -246,6 +250,11 @@ class DnevnikConnector:
                 if mark is not None:
                     yield Remote(mark_id, mark, raw=row)
 
+    async def _marks_in(self, group_id: str, window: DateRange) -> list[Json]:
+        if (group_id, window.start, window.end) not in self._indexed_windows:
+            await self._lessons_in(group_id, window)
+        return await self._get_list(f"edu-groups/{group_id}/marks/{_day(window.start)}/{_day(window.end)}")
+
     async def final_marks(self) -> AsyncIterator[Remote[Mark]]:
         for group in await self.groups():
             if group.get("type") == "Subgroup":
@@ -255,10 +264,13 @@ class DnevnikConnector:
                 for mark in marks:
                     yield Remote(mark.id, mark, raw=row)
 
+    async def _log_entries_in(self, group_id: str, window: DateRange) -> list[Json]:
+        path = f"lesson-log-entries/group/{group_id}"
+        return await self._get_list(path, **{"from": _day(window.start), "to": _day(window.end)})
+
     async def attendance(self, span: DateRange) -> AsyncIterator[Remote[Attendance]]:
-        async for group_id, window in self._windows(span):
-            path = f"lesson-log-entries/group/{group_id}"
-            for row in await self._get_list(path, **{"from": _day(window.start), "to": _day(window.end)}):
+        async for _, rows in self._each(await self._windows(span), self._log_entries_in):
+            for row in rows:
                 record = self._map(Entity.ATTENDANCE, row, m.attendance, row, key="lesson")
                 if record is not None:
                     yield Remote(f"{record.lesson_id}:{record.person_id}", record, raw=row)

@@ -127,7 +127,7 @@ async def test_429_is_waited_out_as_retry_after_says(
 ) -> None:
     emulator, base = served
     emulator.set_faults(FaultConfig(rate_limit_rps=2, rate_limit_burst=1))
-    conn = connect(monkeypatch, base, emulator.admin_token)
+    conn = connect(monkeypatch, base, emulator.admin_token, backoff_max_s=2)  # willing to wait Retry-After: 1
     try:
         classes = {r.remote_id async for r in conn.classes()}
         subjects = {r.remote_id async for r in conn.subjects()}

@@ -222,6 +222,28 @@ async def test_a_refused_token_is_refreshed_once_and_the_call_repeated(respx_moc
 
 
 @respx.mock
+async def test_an_outage_at_the_token_endpoint_is_retried_not_taken_for_bad_credentials(
+    respx_mock: respx.MockRouter,
+) -> None:
+    auth = DnevnikTokenAuth("a" * 32, refresh_token="r1", client_id="app", client_secret="s3cret")
+    route = respx_mock.get(f"{BASE}schools/{SCHOOL}/subjects")
+    route.side_effect = [
+        httpx.Response(401, json={"type": "invalidToken", "description": "Токен недействителен"}),
+        httpx.Response(401, json={"type": "invalidToken", "description": "Токен недействителен"}),
+        httpx.Response(200, json=[{"id": 7, "id_str": "7", "name": "Математика"}]),
+    ]
+    token = respx_mock.post(f"{BASE}authorizations")
+    token.side_effect = [
+        httpx.Response(502, text="<html>502 Bad Gateway</html>"),
+        httpx.Response(200, json={"accessToken": "b" * 32, "refreshToken": "r2", "user": 1, "user_str": "1"}),
+    ]
+    conn = connector(auth)
+    assert [r.remote_id async for r in conn.subjects()] == ["7"]
+    assert token.call_count == 2
+    assert auth.refresh_token == "r2"
+
+
+@respx.mock
 async def test_without_refresh_credentials_a_refused_token_says_what_to_configure(respx_mock: respx.MockRouter) -> None:
     respx_mock.get(f"{BASE}schools/{SCHOOL}/subjects").respond(401, json={"type": "invalidToken", "description": ""})
     with pytest.raises(AuthError, match="refresh_token, client_id and client_secret"):
