@@ -1,0 +1,50 @@
+"""The one factory: an `EsiaLookup` from a platform's settings, the signer and the sender mnemonic."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from edugateway.config.settings import PlatformKind, PlatformSettings
+from edugateway.connectors.esia.audit import EnvelopeAuditPlugin
+from edugateway.connectors.esia.client import SigningPlugin, SmevService, SmevTransport, wsdl_path
+from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits
+from edugateway.connectors.esia.signer import Signer
+from edugateway.errors import ConfigError
+
+_MNEMONIC = re.compile(r"^[A-Za-z0-9_]{1,50}$")  # NodeID is a string-50; СМЭВ mnemonics are latin and digits
+
+
+def build_esia_lookup(
+    name: str,
+    settings: PlatformSettings,
+    *,
+    signer: Signer,
+    sender: str,
+    session: requests.Session | None = None,
+    poll_first_s: float = LookupLimits.poll_first_s,
+    poll_max_s: float = LookupLimits.poll_max_s,
+    response_deadline_s: float = LookupLimits.response_deadline_s,
+) -> EsiaLookup:
+    """`settings.base_url` is the СМЭВ SOAP endpoint itself; `sender` the information system's mnemonic, sent
+    in NodeID. `session` is the HTTP seam: tests mount an adapter on it, production leaves it None."""
+    if settings.kind is not PlatformKind.ESIA:
+        raise ConfigError(f'platform {name} has kind {settings.kind.value}; the ЕСИА lookup needs kind = "esia"')
+    if not _MNEMONIC.match(sender):
+        raise ConfigError(f"platform {name}: sender mnemonic must be 1..50 latin letters, digits or _, got {sender!r}")
+    transport = SmevTransport(
+        timeout_s=settings.timeout_s, connect_timeout_s=settings.connect_timeout_s, session=session
+    )
+    service = SmevService(
+        name,
+        settings.base_url,
+        wsdl=wsdl_path(settings.wsdl),
+        transport=transport,
+        plugins=[SigningPlugin(signer), EnvelopeAuditPlugin(name)],  # audit last: it logs the signed envelope
+        timeout_s=settings.timeout_s,
+    )
+    limits = LookupLimits.from_settings(
+        settings, poll_first_s=poll_first_s, poll_max_s=poll_max_s, response_deadline_s=response_deadline_s
+    )
+    return EsiaLookup(name, service, sender=sender, signer=signer, limits=limits)
