@@ -35,6 +35,7 @@ log = get_logger(__name__)
 
 Json = dict[str, Any]
 T = TypeVar("T")
+X = TypeVar("X")
 
 MAX_WINDOW_DAYS = 30
 USERS_BATCH = 100
@@ -132,15 +133,24 @@ class DnevnikConnector:
             if record is not None:
                 yield Remote(m.ident(row), record, raw=row)
 
+    def _per_group(self, groups: list[Json], fetch: Callable[[str], Awaitable[X]]) -> AsyncIterator[tuple[Json, X]]:
+        """`fetch(group id)` for each group, up to max_concurrency at once, streamed back in order."""
+        return ordered(groups, lambda group: fetch(m.ident(group)), self.client.policy.max_concurrency)
+
+    async def _classes_only(self) -> list[Json]:
+        return [g for g in await self.groups() if g.get("type") != "Subgroup"]
+
+    async def _members_with_users(self, group_id: str) -> tuple[list[Json], dict[str, Json]]:
+        members = await self.members(group_id)
+        return members, await self._users(members)
+
     async def persons(self) -> AsyncIterator[Remote[Person]]:
-        """Students (members of the classes) completed from their users, then the school's teachers."""
+        """Students (members of the classes; a subgroup's are its class's too) completed from their users,
+        then the school's teachers."""
         seen: set[str] = set()
-        for group in await self.groups():
-            if group.get("type") == "Subgroup":
-                continue  # its members are members of the class too
-            fresh = [p for p in await self.members(m.ident(group)) if m.ident(p) not in seen]
+        async for _, (members, users) in self._per_group(await self._classes_only(), self._members_with_users):
+            fresh = [p for p in members if m.ident(p) not in seen]
             seen.update(m.ident(p) for p in fresh)
-            users = await self._users(p for p in fresh)
             for row in fresh:
                 user = users.get(m.opt_ident(row, "userId") or "")
                 student = self._map(Entity.PERSONS, row, m.person, row, roles=frozenset({Role.STUDENT}), user=user)
@@ -166,9 +176,9 @@ class DnevnikConnector:
         return out
 
     async def enrollments(self) -> AsyncIterator[Remote[Enrollment]]:
-        for group in await self.groups():
+        async for group, members in self._per_group(await self.groups(), self.members):
             group_id = m.ident(group)
-            for row in await self.members(group_id):
+            for row in members:
                 person_id = m.ident(row)
                 key = f"{group_id}:{person_id}"
                 record = Enrollment(id=key, person_id=person_id, class_id=group_id, role=EnrollmentRole.STUDENT)
@@ -177,15 +187,16 @@ class DnevnikConnector:
     async def periods(self) -> AsyncIterator[Remote[ReportingPeriod]]:
         """Reporting periods are set per group; most schools share one set, so they are deduplicated."""
         seen: set[str] = set()
-        for group in await self.groups():
-            if group.get("type") == "Subgroup":
-                continue
-            for row in await self._get_list(f"edu-groups/{m.ident(group)}/reporting-periods"):
+        async for _, rows in self._per_group(await self._classes_only(), self._periods_of):
+            for row in rows:
                 if m.ident(row) not in seen:
                     seen.add(m.ident(row))
                     period = self._map(Entity.PERIODS, row, m.reporting_period, row)
                     if period is not None:
                         yield Remote(m.ident(row), period, raw=row)
+
+    async def _periods_of(self, group_id: str) -> list[Json]:
+        return await self._get_list(f"edu-groups/{group_id}/reporting-periods")
 
     # --- journal --------------------------------------------------------------------------------------
 
@@ -255,11 +266,12 @@ class DnevnikConnector:
             await self._lessons_in(group_id, window)
         return await self._get_list(f"edu-groups/{group_id}/marks/{_day(window.start)}/{_day(window.end)}")
 
+    async def _finals_of(self, group_id: str) -> list[Json]:
+        return await self._get_list(f"edu-groups/{group_id}/final-marks")
+
     async def final_marks(self) -> AsyncIterator[Remote[Mark]]:
-        for group in await self.groups():
-            if group.get("type") == "Subgroup":
-                continue
-            for row in await self._get_list(f"edu-groups/{m.ident(group)}/final-marks"):
+        async for _, rows in self._per_group(await self._classes_only(), self._finals_of):
+            for row in rows:
                 marks = self._map(Entity.FINAL_MARKS, row, m.final_marks, row, key="person") or []
                 for mark in marks:
                     yield Remote(mark.id, mark, raw=row)
