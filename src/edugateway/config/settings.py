@@ -80,6 +80,13 @@ class PlatformSettings(_Strict):
     retries: int = Field(default=5, ge=0, le=20)
     backoff_max_s: float = Field(default=60.0, gt=0)
     wsdl: Path | None = None  # ЕСИА/СМЭВ: a local WSDL file; the package's own when empty
+    # ЕСИА through СМЭВ 3: the information system's mnemonic (sent as NodeID), the GOST key and certificate
+    # (PEM files) that sign every message, and how long to poll for an answer (СМЭВ answers take minutes).
+    sender_mnemonic: str | None = None
+    signing_key: Path | None = None
+    signing_certificate: Path | None = None
+    response_deadline_s: float = Field(default=600.0, gt=0)
+    poll_max_s: float = Field(default=30.0, gt=0)
 
 
 class SchoolSettings(_Strict):

@@ -5,7 +5,7 @@ returns a `LookupResult`. Messages are signed by a `Signer` (`OpenSslGostSigner`
 """
 
 from edugateway.connectors.esia.audit import EnvelopeAuditPlugin, redact_envelope
-from edugateway.connectors.esia.build import build_esia_lookup
+from edugateway.connectors.esia.build import build_esia_lookup, esia_lookup_from_settings
 from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits, LookupResult
 from edugateway.connectors.esia.document import AccountStatus, EsiaAccount
 from edugateway.connectors.esia.errors import FAULT_RULES, SmevRejected
@@ -25,6 +25,7 @@ __all__ = [
     "SmevRejected",
     "UnsignedSigner",
     "build_esia_lookup",
+    "esia_lookup_from_settings",
     "exclusive_c14n",
     "gost_engine_available",
     "redact_envelope",

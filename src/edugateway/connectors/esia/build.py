@@ -9,8 +9,8 @@ import requests
 from edugateway.config.settings import PlatformKind, PlatformSettings
 from edugateway.connectors.esia.audit import EnvelopeAuditPlugin
 from edugateway.connectors.esia.client import SigningPlugin, SmevService, SmevTransport, wsdl_path
-from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits
-from edugateway.connectors.esia.signer import Signer
+from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits, is_loopback
+from edugateway.connectors.esia.signer import OpenSslGostSigner, Signer, UnsignedSigner
 from edugateway.errors import ConfigError
 
 _MNEMONIC = re.compile(r"^[A-Za-z0-9_]{1,50}$")  # NodeID is a string-50; СМЭВ mnemonics are latin and digits
@@ -48,3 +48,32 @@ def build_esia_lookup(
         settings, poll_first_s=poll_first_s, poll_max_s=poll_max_s, response_deadline_s=response_deadline_s
     )
     return EsiaLookup(name, service, sender=sender, signer=signer, limits=limits)
+
+
+def esia_lookup_from_settings(
+    name: str, settings: PlatformSettings, *, session: requests.Session | None = None
+) -> EsiaLookup:
+    """The lookup as configured: signed with `signing_key`/`signing_certificate`; unsigned only against an
+    emulator on this machine (real СМЭВ refuses unsigned messages)."""
+    if not settings.sender_mnemonic:
+        raise ConfigError(
+            f"platforms.{name}.sender_mnemonic is not set: put the information system's СМЭВ mnemonic there"
+        )
+    if settings.signing_key and settings.signing_certificate:
+        signer: Signer = OpenSslGostSigner(settings.signing_key, settings.signing_certificate)
+    elif is_loopback(settings.base_url):
+        signer = UnsignedSigner()
+    else:
+        raise ConfigError(
+            f"platforms.{name}: set signing_key and signing_certificate (PEM files of the GOST key СМЭВ knows); "
+            "messages go unsigned only to an emulator on 127.0.0.1"
+        )
+    return build_esia_lookup(
+        name,
+        settings,
+        signer=signer,
+        sender=settings.sender_mnemonic,
+        session=session,
+        poll_max_s=settings.poll_max_s,
+        response_deadline_s=settings.response_deadline_s,
+    )
