@@ -1,0 +1,36 @@
+"""A ГИС ЕЦП connector from a platform's settings: the password resolved from its env var or file."""
+
+from __future__ import annotations
+
+import httpx
+
+from edugateway.config.settings import PlatformSettings
+from edugateway.connectors.ecp.auth import EcpPasswordAuth
+from edugateway.connectors.ecp.connector import EcpConnector
+from edugateway.connectors.ecp.errors import ERROR_TYPES
+from edugateway.connectors.http import PlatformClient
+from edugateway.connectors.policy import policy_for
+from edugateway.errors import ConfigError
+
+
+def build_ecp_connector(
+    name: str,
+    settings: PlatformSettings,
+    school_id: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    org_ogrn: str | None = None,
+) -> EcpConnector:
+    """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs.
+    `base_url` is the diary's API root (`https://dnevnik.egov66.ru/api/`); `org_ogrn` the school's ОГРН,
+    needed only to push pupils."""
+    if settings.password is None or not settings.login:
+        raise ConfigError(
+            f"ГИС ЕЦП needs a login and a password: set platforms.{name}.login and platforms.{name}.password "
+            '(password = {env = "VAR"} or {file = "path"})'
+        )
+    auth = EcpPasswordAuth(settings.login, settings.password.resolve(f"platforms.{name}.password"), settings_name=name)
+    client = PlatformClient(
+        name, settings.base_url, policy=policy_for(settings), auth=auth, error_types=ERROR_TYPES, transport=transport
+    )
+    return EcpConnector(client, school_id, platform=name, org_ogrn=org_ogrn)
