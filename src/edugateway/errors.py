@@ -45,12 +45,15 @@ class StoreError(GatewayError):
 class ConnectorError(GatewayError):
     """A platform call failed."""
 
-    def __init__(self, message: str, *, platform: str | None = None, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, platform: str | None = None, url: str | None = None, body: object = None
+    ) -> None:
         prefix = f"[{platform}] " if platform else ""
         suffix = f" (URL: {url})" if url else ""
         super().__init__(f"{prefix}{message}{suffix}")
         self.platform = platform
         self.url = url
+        self.body = body  # the platform's decoded error answer, for connectors that read reasons per record
 
 
 class AuthError(ConnectorError):

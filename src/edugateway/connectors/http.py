@@ -153,6 +153,7 @@ def error_for(response: httpx.Response, platform: str, error_types: ErrorTypeTab
             )
         return None
     url = str(response.request.url)
+    body: object = None
     kind: type[ConnectorError] = STATUS_ERRORS.get(
         response.status_code, PlatformUnavailable if response.status_code >= 500 else PlatformRejected
     )
@@ -169,7 +170,7 @@ def error_for(response: httpx.Response, platform: str, error_types: ErrorTypeTab
             body = None
         if isinstance(body, dict):
             etype = body.get("type") or body.get("code") or body.get("error")
-            description = body.get("description") or body.get("message") or body.get("title")
+            description = body.get("description") or body.get("message") or body.get("detail") or body.get("title")
             if isinstance(etype, str):
                 kind = error_types.get(etype, kind)
                 detail += f" {etype}"
@@ -184,7 +185,7 @@ def error_for(response: httpx.Response, platform: str, error_types: ErrorTypeTab
         PlatformUnavailable: "; the platform is failing, retry later",
         PlatformRejected: "; the platform refused this request",
     }.get(kind, "")
-    return kind(detail + advice, platform=platform, url=url)
+    return kind(detail + advice, platform=platform, url=url, body=body)
 
 
 class PlatformClient:

@@ -18,9 +18,10 @@ import pytest
 from edugateway.config.settings import PlatformSettings, SecretRef
 from edugateway.connectors.base import Connector, DateRange, Entity, Op, Remote
 from edugateway.connectors.dnevnik import build_dnevnik_connector
+from edugateway.connectors.ecp import Pupil, build_ecp_connector, contingent
 from edugateway.domain.models import Attendance, AttendanceCode, Role
 from edugateway.domain.snapshot import SchoolSnapshot
-from edugateway.emulators import dnevnik
+from edugateway.emulators import dnevnik, ecp
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.faults import FaultConfig, RequestStats
 from edugateway.emulators.journal import generate_journal
@@ -62,7 +63,7 @@ class Harness:
     windowed: Callable[[Connector, DateRange], AsyncIterator[Remote[Any]]]
     batch_with_one_bad: tuple[Entity, Op, list[Any]]
     token_routes: tuple[str, ...]  # route names of the token endpoint(s), to count re-authentications
-    revoke_tokens: Callable[[], None]  # the platform forgets every access token issued so far
+    expire_tokens: Callable[[], None]  # every access token issued so far runs out (refresh tokens still work)
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +140,55 @@ def dnevnik_harness(
             windowed=lambda c, span: c.lessons(span),
             batch_with_one_bad=(Entity.ATTENDANCE, Op.CREATE, [bad, good]),
             token_routes=("POST /v2.0/authorizations",),
-            revoke_tokens=lambda: [t.update(revoked=True) for t in emulator.world.tokens.values()] and None,
+            expire_tokens=lambda: _expire(emulator.world.tokens),
+        )
+
+
+def _expire(tokens: dict[str, dict[str, Any]]) -> None:
+    for token in tokens.values():
+        token["issuedAt"] = 0.0
+
+
+@pytest.fixture
+def ecp_harness(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch, transport: LoopbackOnly) -> Iterator[Harness]:
+    emulator = ecp.create_app(ecp.world_from_snapshot(school))
+    monkeypatch.setenv("CONTRACT_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
+    with BackgroundServer(emulator.app) as server:
+
+        def connect(**over: Any) -> Connector:
+            settings = PlatformSettings.model_validate(
+                {
+                    "kind": "ecp",
+                    "login": ecp.admin_login(school.school.code),
+                    "password": SecretRef(env="CONTRACT_ECP_PASSWORD"),
+                    **_settings(f"{server.base_url}/api/", **over),
+                }
+            )
+            return build_ecp_connector("ecp", settings, "org", transport=transport, org_ogrn=school.school.ogrn)
+
+        pupils = [
+            r
+            for r in contingent(school.persons, school.classes, school.enrollments, school.parent_links)
+            if isinstance(r, Pupil)
+        ]
+        good, bad = pupils[0], pupils[1]
+        # a SNILS the gateway would never accept, built past validation: the platform must refuse it on its own
+        bad_person = bad.person.model_construct(**{**bad.person.model_dump(), "snils": "11223344590"})
+        yield Harness(
+            name="ecp",
+            stats=emulator.stats,
+            set_faults=emulator.set_faults,
+            connect=connect,
+            reads={
+                Entity.PERSONS: lambda c: c.persons(),
+                Entity.CLASSES: lambda c: c.classes(),
+                Entity.ENROLLMENTS: lambda c: c.enrollments(),
+                Entity.SUBJECTS: lambda c: c.subjects(),
+            },
+            windowed=lambda c, span: c.lessons(span),
+            batch_with_one_bad=(Entity.PERSONS, Op.CREATE, [Pupil(bad_person, bad.class_name), good]),
+            token_routes=("POST /api/auth/Token/Refresh", "POST /api/auth/Auth/Login"),
+            expire_tokens=lambda: _expire(emulator.world.tokens),
         )
 
 
@@ -148,7 +197,7 @@ def transport() -> LoopbackOnly:
     return LoopbackOnly()
 
 
-@pytest.fixture(params=["dnevnik"])
+@pytest.fixture(params=["dnevnik", "ecp"])
 def harness(request: pytest.FixtureRequest) -> Harness:
     value = request.getfixturevalue(f"{request.param}_harness")
     assert isinstance(value, Harness)
@@ -173,11 +222,12 @@ async def test_every_streaming_read_ends_and_no_request_leaves_loopback(
 
 async def test_windows_cover_the_range_exactly_once(harness: Harness) -> None:
     conn = harness.connect()
-    middle = dt.date(2026, 10, 9)
+    span = DateRange(dt.date(2026, 9, 1), dt.date(2026, 10, 14))  # longer than one 30-day window
+    middle = dt.date(2026, 9, 17)  # a Thursday: the split falls inside a week and inside a window
     try:
-        whole = [r.remote_id async for r in harness.windowed(conn, SPAN)]
-        first = [r.remote_id async for r in harness.windowed(conn, DateRange(SPAN.start, middle))]
-        rest = [r.remote_id async for r in harness.windowed(conn, DateRange(middle + dt.timedelta(days=1), SPAN.end))]
+        whole = [r.remote_id async for r in harness.windowed(conn, span)]
+        first = [r.remote_id async for r in harness.windowed(conn, DateRange(span.start, middle))]
+        rest = [r.remote_id async for r in harness.windowed(conn, DateRange(middle + dt.timedelta(days=1), span.end))]
     finally:
         await conn.aclose()
     assert whole
@@ -216,14 +266,15 @@ async def test_failures_are_retried_then_surface_as_the_right_error(
 
 async def test_a_refused_token_leads_to_exactly_one_reauthentication(harness: Harness) -> None:
     conn = harness.connect()
-    read = next(iter(harness.reads.values()))
+    day = DateRange(dt.date(2026, 10, 14), dt.date(2026, 10, 14))
     try:
-        first = [r.remote_id async for r in read(conn)]
-        harness.revoke_tokens()
+        first = [r.remote_id async for r in harness.windowed(conn, day)]
+        harness.expire_tokens()
         harness.stats.reset()
-        again = [r.remote_id async for r in read(conn)]
+        again = [r.remote_id async for r in harness.windowed(conn, day)]
     finally:
         await conn.aclose()
+    assert first
     assert again == first
     assert sum(harness.stats.by_route[r] for r in harness.token_routes) == 1
 

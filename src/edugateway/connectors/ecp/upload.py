@@ -8,20 +8,15 @@ pupil the platform lacks, an unreadable file) the batch is halved until the bad 
 One bad record never fails the others; an outage fails the records not yet landed, as retryable.
 
 The 400 body (Spring's error attributes with `errors: [{file, line, column, message}]`, inferred) is what
-names the rows; PlatformClient raises PlatformRejected without the response, so an httpx response hook keeps
-the refused upload answers of the current task (a ContextVar) for `push` to read.
+names the rows; PlatformClient hands it over decoded as `PlatformRejected.body`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-
-import httpx
 
 from edugateway.connectors.base import WriteResult
 from edugateway.connectors.http import RETRYABLE, PlatformClient
@@ -33,23 +28,6 @@ log = get_logger(__name__)
 
 DEFAULT_PREFIX = "edu-upload/v1/"  # relative to the API base `…/api/`; the version is the path's {version}
 FIRST_ROW_LINE = 2  # line 1 is the header; no value holds a line break, so row i is on line i + 2
-
-_refused_uploads: ContextVar[list[httpx.Response] | None] = ContextVar("ecp_refused_uploads", default=None)
-
-
-async def _keep_refused_upload(response: httpx.Response) -> None:
-    sink = _refused_uploads.get()
-    if sink is not None and 400 <= response.status_code < 500:
-        await response.aread()
-        sink.append(response)
-
-
-def install_rejection_capture(http: httpx.AsyncClient) -> None:
-    """Adds the response hook once; it does nothing outside `EduUpload._send`."""
-    hooks = http.event_hooks
-    if _keep_refused_upload not in hooks.get("response", []):
-        hooks["response"] = [*hooks.get("response", []), _keep_refused_upload]
-        http.event_hooks = hooks
 
 
 @dataclass(frozen=True)
@@ -113,7 +91,6 @@ class EduUpload:
     def __init__(self, client: PlatformClient, *, prefix: str = DEFAULT_PREFIX) -> None:
         self.client = client
         self.prefix = prefix if prefix.endswith("/") else prefix + "/"
-        install_rejection_capture(client.http)
 
     async def push(self, table: Table, rows: Sequence[Row], *, deleting: bool = False) -> dict[str, WriteResult]:
         """Lands every row the service accepts; answers per row key."""
@@ -161,8 +138,6 @@ class EduUpload:
         self, table: Table, columns: Sequence[str], rows: Sequence[Row], *, deleting: bool
     ) -> Refusal | None:
         """None when the file landed; the refusal when the service answered 4xx."""
-        sink: list[httpx.Response] = []
-        token = _refused_uploads.set(sink)
         try:
             await self.client.request(
                 "DELETE" if deleting else "POST",
@@ -170,16 +145,8 @@ class EduUpload:
                 content=csv_file(columns, rows),
                 headers={"Content-Type": "application/octet-stream"},
             )
-        except PlatformRejected:
-            if not sink:
-                raise
-            try:
-                body = sink[-1].json()
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                body = None
-            return refusal_of(body, len(rows))
-        finally:
-            _refused_uploads.reset(token)
+        except PlatformRejected as exc:
+            return refusal_of(exc.body, len(rows))
         return None
 
 
