@@ -30,7 +30,13 @@ def build_ecp_connector(
             '(password = {env = "VAR"} or {file = "path"})'
         )
     auth = EcpPasswordAuth(settings.login, settings.password.resolve(f"platforms.{name}.password"), settings_name=name)
+    policy = policy_for(settings)
     client = PlatformClient(
-        name, settings.base_url, policy=policy_for(settings), auth=auth, error_types=ERROR_TYPES, transport=transport
+        name, settings.base_url, policy=policy, auth=auth, error_types=ERROR_TYPES, transport=transport
     )
-    return EcpConnector(client, school_id, platform=name, org_ogrn=org_ogrn)
+    upload = (
+        PlatformClient(name, settings.upload_url, policy=policy, error_types=ERROR_TYPES, transport=transport)
+        if settings.upload_url
+        else None
+    )
+    return EcpConnector(client, school_id, platform=name, org_ogrn=org_ogrn, upload_client=upload)

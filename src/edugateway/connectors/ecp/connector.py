@@ -120,12 +120,16 @@ class EcpConnector:
         platform: str = "ecp",
         org_ogrn: str | None = None,
         upload_prefix: str = DEFAULT_PREFIX,
+        upload_client: PlatformClient | None = None,
     ) -> None:
+        """`upload_client` calls the SMEV adapter's edu-upload service where it is a host of its own (it takes
+        no token: the contract declares no security); without it the service is `upload_prefix` under the
+        diary's API."""
         self.client = client
         self.school_id = school_id
         self.platform = platform
         self.org_ogrn = org_ogrn
-        self.upload = EduUpload(client, prefix=upload_prefix)
+        self.upload = EduUpload(upload_client or client, prefix="" if upload_client else upload_prefix)
         self.skipped: list[Skipped] = []
         self._roster: Roster | None = None
         self._subject_by_name: dict[str, str] = {}
@@ -135,6 +139,8 @@ class EcpConnector:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        if self.upload.client is not self.client:
+            await self.upload.client.aclose()
 
     # --- plumbing ---------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from edugateway.config.settings import PlatformSettings, SecretRef
@@ -192,6 +193,28 @@ async def test_a_contingent_push_lands_and_a_bad_snils_is_refused_alone(
         await conn.aclose()
     assert [r.ok for r in deleted] == [True]
     assert (pupils[0].person.id,) not in emulator.world.uploads["students"]
+
+
+async def test_an_upload_service_of_its_own_gets_the_files_and_never_the_token(
+    served: tuple[EcpEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator, base = served
+    seen: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        seen.append(request)
+
+    conn = connect(monkeypatch, base, school, upload_url=f"{base}/api/edu-upload/v1/")
+    conn.upload.client.http.event_hooks["request"] = [record]
+    pupil = next(r for r in contingent(school.persons, school.classes, school.enrollments, []) if r.person.birth_date)
+    try:
+        (result,) = await conn.write(Entity.PERSONS, Op.CREATE, [pupil])
+    finally:
+        await conn.aclose()
+    assert result.ok, result.error
+    assert [str(r.url) for r in seen] == [f"{base}/api/edu-upload/v1/csv/students"]
+    assert "authorization" not in seen[0].headers
+    assert {key[0] for key in emulator.world.uploads["students"]} == {pupil.person.id}
 
 
 async def test_a_refused_password_names_the_setting_to_fix(
