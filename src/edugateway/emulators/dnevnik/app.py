@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from edugateway.emulators.control import fault_controls
 from edugateway.emulators.dnevnik import (
     auth,
     control,
@@ -111,6 +112,7 @@ def create_app(
     for prefix in PREFIXES:
         api.include_router(partner, prefix=prefix)
     api.include_router(control.router)
+    api.include_router(fault_controls())
     stats = RequestStats()
     injector = FaultInjector(
         api,

@@ -1,4 +1,4 @@
-"""`/_emulator/…`: the test harness's levers (never faulted nor counted: FaultConfig.exempt_paths)."""
+"""`/_emulator/…` levers of this emulator only; stats and faults are every emulator's (emulators/control.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from edugateway.emulators.dnevnik.auth import ADMIN_SCOPE, issue_code, issue_token, token_json
 from edugateway.emulators.dnevnik.errors import ApiError
-from edugateway.emulators.dnevnik.params import json_object, no_content, ok, parse_id
-from edugateway.emulators.faults import FaultConfig
+from edugateway.emulators.dnevnik.params import json_object, ok, parse_id
 
 if TYPE_CHECKING:
     from edugateway.emulators.dnevnik.app import DnevnikEmulator
@@ -22,32 +20,6 @@ router = APIRouter(prefix="/_emulator")
 
 def _emulator(request: Request) -> DnevnikEmulator:
     return request.app.state.emulator  # type: ignore[no-any-return]
-
-
-@router.get("/stats")
-async def stats(request: Request) -> Response:
-    return ok(_emulator(request).stats.snapshot())
-
-
-@router.post("/reset-stats")
-async def reset_stats(request: Request) -> Response:
-    _emulator(request).stats.reset()
-    return no_content()
-
-
-@router.get("/faults")
-async def get_faults(request: Request) -> Response:
-    return ok(_emulator(request).faults.model_dump(mode="json"))
-
-
-@router.put("/faults")
-async def put_faults(request: Request) -> Response:
-    try:
-        config = FaultConfig.model_validate(await json_object(request))
-    except ValidationError as exc:
-        raise ApiError(400, "parameterInvalid", str(exc)) from exc
-    _emulator(request).set_faults(config)
-    return ok(config.model_dump(mode="json"))
 
 
 @router.post("/tokens")

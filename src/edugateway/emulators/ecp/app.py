@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from edugateway.emulators.control import fault_controls
 from edugateway.emulators.ecp import (
     auth,
     control,
@@ -98,7 +99,7 @@ def create_app(
     api.add_exception_handler(StarletteHTTPException, on_http_error)
     api.add_exception_handler(RequestValidationError, on_validation_error)
     api.add_exception_handler(Exception, on_unexpected)
-    for router in (*API_ROUTERS, control.router):
+    for router in (*API_ROUTERS, control.router, fault_controls()):
         api.include_router(router)
     stats = RequestStats()
     injector = FaultInjector(

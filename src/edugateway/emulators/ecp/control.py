@@ -1,4 +1,4 @@
-"""`/_emulator/…`: the test harness's levers (never faulted nor counted: FaultConfig.exempt_paths)."""
+"""`/_emulator/…` levers of this emulator only; stats and faults are every emulator's (emulators/control.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from starlette.responses import Response
 
 from edugateway.emulators.ecp.auth import issue_token, json_object, token_json
 from edugateway.emulators.ecp.errors import EcpError, EcpJSONResponse
 from edugateway.emulators.ecp.upload_tables import TABLES
-from edugateway.emulators.faults import FaultConfig
 
 if TYPE_CHECKING:
     from edugateway.emulators.ecp.app import EcpEmulator
@@ -22,32 +20,6 @@ router = APIRouter(prefix="/_emulator")
 
 def _emulator(request: Request) -> EcpEmulator:
     return request.app.state.emulator  # type: ignore[no-any-return]
-
-
-@router.get("/stats")
-async def stats(request: Request) -> Response:
-    return EcpJSONResponse(_emulator(request).stats.snapshot())
-
-
-@router.post("/reset-stats")
-async def reset_stats(request: Request) -> Response:
-    _emulator(request).stats.reset()
-    return Response(status_code=204)
-
-
-@router.get("/faults")
-async def get_faults(request: Request) -> Response:
-    return EcpJSONResponse(_emulator(request).faults.model_dump(mode="json"))
-
-
-@router.put("/faults")
-async def put_faults(request: Request) -> Response:
-    try:
-        config = FaultConfig.model_validate(await json_object(request))
-    except ValidationError as exc:
-        raise EcpError(400, str(exc)) from exc
-    _emulator(request).set_faults(config)
-    return EcpJSONResponse(config.model_dump(mode="json"))
 
 
 @router.post("/tokens")

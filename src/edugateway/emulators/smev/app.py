@@ -6,11 +6,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 from lxml import etree
 from starlette.responses import PlainTextResponse, Response
 
+from edugateway.emulators.control import fault_controls
 from edugateway.emulators.faults import FaultConfig, FaultInjector, RequestStats, Scope
 from edugateway.emulators.smev import control
 from edugateway.emulators.smev.exchange import MessageExchange
@@ -108,6 +110,7 @@ def create_app(
         return Response(schema_path(name).read_bytes(), media_type=CONTENT_TYPE)
 
     api.include_router(control.router)
+    api.include_router(fault_controls(exchange_stats))
     stats = RequestStats()
     injector = FaultInjector(api, config=config, render_error=render_fault, stats=stats, route_name=_route_name)
     emulator = SmevEmulator(injector, api, world, stats, exchange)
@@ -150,3 +153,8 @@ def _route_name(scope: Scope) -> str:
 
 
 __all__ = ["ENDPOINT", "SOAP_ENV", "SmevEmulator", "create_app"]
+
+
+def exchange_stats(emulator: SmevEmulator) -> dict[str, Any]:
+    """What /_emulator/stats adds for СМЭВ: the exchange's counters and the queue."""
+    return {"exchange": dict(emulator.exchange.counters), "queue": emulator.exchange.queue_sizes()}

@@ -1,4 +1,4 @@
-"""`/_emulator/…`: the test harness's levers (never faulted nor counted: FaultConfig.exempt_paths)."""
+"""`/_emulator/…` levers of this emulator only; stats and faults are every emulator's (emulators/control.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import JSONResponse, Response
 
-from edugateway.emulators.faults import FaultConfig
 from edugateway.emulators.smev.world import SmevSettings
 
 if TYPE_CHECKING:
@@ -51,47 +50,11 @@ async def _json_object(request: Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-@router.get("/stats")
-async def stats(request: Request) -> Response:
-    emulator = _emulator(request)
-    return _ok(
-        {
-            **emulator.stats.snapshot(),
-            "exchange": dict(emulator.exchange.counters),
-            "queue": emulator.exchange.queue_sizes(),
-        }
-    )
-
-
-@router.post("/reset-stats")
-async def reset_stats(request: Request) -> Response:
-    _emulator(request).stats.reset()
-    return Response(status_code=204)
-
-
 @router.post("/reset-queue")
 async def reset_queue(request: Request) -> Response:
     """Drops every queued answer, the quota windows and the exchange counters."""
     _emulator(request).exchange.clear()
     return Response(status_code=204)
-
-
-@router.get("/faults")
-async def get_faults(request: Request) -> Response:
-    return _ok(_emulator(request).faults.model_dump(mode="json"))
-
-
-@router.put("/faults")
-async def put_faults(request: Request) -> Response:
-    body = await _json_object(request)
-    if body is None:
-        return _bad("expected a JSON object of FaultConfig fields")
-    try:
-        config = FaultConfig.model_validate(body)
-    except PydanticValidationError as exc:
-        return _bad(str(exc))
-    _emulator(request).set_faults(config)
-    return _ok(config.model_dump(mode="json"))
 
 
 @router.get("/settings")
