@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -235,3 +236,141 @@ class ImportRunRow(Base):
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     problems: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"rows": [{file, line, reason}]}
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# ---- sync: identity map, run journal, outbox, cursors, what was pulled ----------------------------------------
+
+_ACTIVE_LINK = text("unlinked_at IS NULL")
+
+
+class SyncRunRow(Base):
+    """One sync of a school with a platform: what was asked, the plan, what was done, and why anything was not."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_school_platform", "school_id", "platform", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    entities: Mapped[list[str]] = mapped_column(JSON)
+    directions: Mapped[dict[str, str]] = mapped_column(JSON)  # entity -> push, pull or compare
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    # running, done, failed, on_hold (a safety hold: needs --approve), approved (a hold someone released)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # entity -> {read, created, updated, …}
+    skipped: Mapped[list[Any] | None] = mapped_column(JSON)  # [{entity, id, reason}]
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the change set, as shown by --dry-run
+    error: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class IdentityLinkRow(Base):
+    """A local record's id on one platform, unique both ways among the active links. A correction ends the old
+    link (`unlinked_at`, with the reason) and adds a new one: the history stays."""
+
+    __tablename__ = "identity_links"
+    __table_args__ = (
+        Index(
+            "uq_identity_links_local",
+            "school_id",
+            "platform",
+            "entity",
+            "local_key",
+            unique=True,
+            sqlite_where=_ACTIVE_LINK,
+            postgresql_where=_ACTIVE_LINK,
+        ),
+        Index(
+            "uq_identity_links_remote",
+            "school_id",
+            "platform",
+            "entity",
+            "remote_id",
+            unique=True,
+            sqlite_where=_ACTIVE_LINK,
+            postgresql_where=_ACTIVE_LINK,
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    local_key: Mapped[str] = mapped_column(String(128))  # the local source id (OneRoster sourcedId)
+    remote_id: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(20))  # snils, match, name, created, pulled, clerk
+    score: Mapped[float | None] = mapped_column(Float)
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    unlinked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+
+
+class OutboxRow(Base):
+    """A planned write, recorded before any request is sent. The executor sends it, records the platform's id
+    and marks it done in one transaction; `sending` left behind by a crash means the result is unknown."""
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (Index("ix_sync_outbox_open", "school_id", "platform", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    op: Mapped[str] = mapped_column(String(10))  # create, update, delete
+    local_key: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sending, done, failed
+    remote_id: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class SyncCursorRow(Base):
+    """How far a pull has committed, per school, platform and entity; it moves only after its window is stored."""
+
+    __tablename__ = "sync_cursors"
+    __table_args__ = (UniqueConstraint("school_id", "platform", "entity"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    position: Mapped[dt.date] = mapped_column(Date)  # the last day of the last committed window
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class RemoteRecordRow(Base):
+    """A pulled platform record as last seen: when it was first seen and when its content last changed."""
+
+    __tablename__ = "remote_records"
+    __table_args__ = (UniqueConstraint("school_id", "platform", "entity", "remote_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    remote_id: Mapped[str] = mapped_column(String(128))
+    local_key: Mapped[str | None] = mapped_column(String(128))
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical record
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class JournalChangeRow(Base):
+    """A pulled journal record that changed after it was first seen; `retroactive` when a final mark changed after
+    its period had closed (DOMAIN.md), for the reports."""
+
+    __tablename__ = "journal_changes"
+    __table_args__ = (Index("ix_journal_changes_school", "school_id", "seen_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    remote_id: Mapped[str] = mapped_column(String(128))
+    local_key: Mapped[str | None] = mapped_column(String(128))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)  # {field: [old, new]}
+    retroactive: Mapped[bool] = mapped_column(Boolean, default=False)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
