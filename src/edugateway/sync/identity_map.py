@@ -1,0 +1,124 @@
+"""The identity map: for every local record and platform, the platform's id, unique both ways.
+
+A link is never deleted: a correction ends the old link (`unlinked_at`, with the reason) and adds the new one,
+so the history of who was linked to whom, how and why stays readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from edugateway.errors import DataSafetyError
+from edugateway.store.tables import AuditRow, IdentityLinkRow
+
+
+@dataclass(frozen=True)
+class Link:
+    local_key: str
+    remote_id: str
+    method: str
+    score: float | None = None
+
+
+class IdentityMap:
+    """The active links of one school and platform, loaded once per run and written through `session`."""
+
+    def __init__(self, session: Session, school_id: int, platform: str, *, actor: str, run_id: int | None = None):
+        self.session = session
+        self.school_id = school_id
+        self.platform = platform
+        self.actor = actor
+        self.run_id = run_id
+        self._by_local: dict[tuple[str, str], IdentityLinkRow] = {}
+        self._by_remote: dict[tuple[str, str], IdentityLinkRow] = {}
+        rows = session.scalars(
+            select(IdentityLinkRow).where(
+                IdentityLinkRow.school_id == school_id,
+                IdentityLinkRow.platform == platform,
+                IdentityLinkRow.unlinked_at.is_(None),
+            )
+        )
+        for row in rows:
+            self._index(row)
+
+    def _index(self, row: IdentityLinkRow) -> None:
+        self._by_local[(row.entity, row.local_key)] = row
+        self._by_remote[(row.entity, row.remote_id)] = row
+
+    def remote_id(self, entity: str, local_key: str) -> str | None:
+        row = self._by_local.get((entity, local_key))
+        return row.remote_id if row else None
+
+    def local_key(self, entity: str, remote_id: str) -> str | None:
+        row = self._by_remote.get((entity, remote_id))
+        return row.local_key if row else None
+
+    def links(self, entity: str) -> list[Link]:
+        return [
+            Link(row.local_key, row.remote_id, row.method, row.score)
+            for (kind, _), row in self._by_local.items()
+            if kind == entity
+        ]
+
+    def link(self, entity: str, link: Link, *, reason: str | None = None) -> None:
+        """Adds a link; refuses (DataSafetyError) when either side is already linked to something else —
+        changing an existing link is `relink`, an explicit correction with a reason."""
+        mine = self._by_local.get((entity, link.local_key))
+        theirs = self._by_remote.get((entity, link.remote_id))
+        if mine is not None and mine is theirs:
+            return  # already so
+        if mine is not None or theirs is not None:
+            taken = (
+                f"local {link.local_key} is linked to {mine.remote_id}"
+                if mine
+                else f"{self.platform} {link.remote_id} is linked to local {theirs.local_key if theirs else '?'}"
+            )
+            raise DataSafetyError(f"{entity}: {taken}; correct the link with a reason instead of adding one")
+        self._add(entity, link, reason)
+
+    def relink(self, entity: str, link: Link, *, reason: str) -> None:
+        """A correction: ends the links either side had (kept, with the reason) and adds the new one."""
+        now = dt.datetime.now(dt.UTC)
+        for row in {self._by_local.get((entity, link.local_key)), self._by_remote.get((entity, link.remote_id))}:
+            if row is None:
+                continue
+            row.unlinked_at = now
+            row.reason = reason
+            self._by_local.pop((entity, row.local_key), None)
+            self._by_remote.pop((entity, row.remote_id), None)
+            self._audit("unlink", entity, row.local_key, {"remote_id": [row.remote_id, None]}, reason)
+        self.session.flush()  # the partial unique indexes must see the old links ended first
+        self._add(entity, link, reason)
+
+    def _add(self, entity: str, link: Link, reason: str | None) -> None:
+        row = IdentityLinkRow(
+            school_id=self.school_id,
+            platform=self.platform,
+            entity=entity,
+            local_key=link.local_key,
+            remote_id=link.remote_id,
+            method=link.method,
+            score=link.score,
+            reason=reason,
+            run_id=self.run_id,
+        )
+        self.session.add(row)
+        self._index(row)
+        self._audit("link", entity, link.local_key, {"remote_id": [None, link.remote_id]}, reason or link.method)
+
+    def _audit(self, action: str, entity: str, local_key: str, changes: dict[str, list[str | None]], why: str) -> None:
+        self.session.add(
+            AuditRow(
+                actor=self.actor,
+                action=action,
+                school_id=self.school_id,
+                entity=f"link:{self.platform}:{entity}",
+                entity_id=local_key,
+                changes=changes,
+                reason=why,
+            )
+        )
