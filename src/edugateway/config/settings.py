@@ -80,6 +80,8 @@ class PlatformSettings(_Strict):
     retries: int = Field(default=5, ge=0, le=20)
     backoff_max_s: float = Field(default=60.0, gt=0)
     wsdl: Path | None = None  # ЕСИА/СМЭВ: a local WSDL file; the package's own when empty
+    # Per entity, which side is master: push, pull or compare; unset entities take the defaults (sync/directions.py).
+    directions: dict[str, str] = Field(default_factory=dict)
     # ЕЦП: the SMEV adapter's edu-upload service, e.g. http://smev-agent.local:8080/api/edu-upload/v1/ (a host of
     # its own, sent no token); unset, it is edu-upload/v1/ under base_url, as the emulator serves it.
     upload_url: str | None = None
