@@ -353,6 +353,7 @@ class RemoteRecordRow(Base):
     remote_id: Mapped[str] = mapped_column(String(128))
     local_key: Mapped[str | None] = mapped_column(String(128))
     digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical record
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the record as last pushed (what a delete needs)
     first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("remote_id", sa.String(length=128), nullable=False),
         sa.Column("local_key", sa.String(length=128), nullable=True),
         sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=True),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
