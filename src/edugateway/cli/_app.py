@@ -13,6 +13,7 @@ from edugateway.cli._demo import demo
 from edugateway.cli._emulators import emulators_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._snils import snils_app
+from edugateway.cli._sync import runs_app, sync
 from edugateway.errors import GatewayError
 
 app = typer.Typer(
@@ -26,6 +27,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(template_app, name="template")
 app.add_typer(emulators_app, name="emulators")
+app.add_typer(runs_app, name="runs")
+app.command("sync")(sync)
 app.command("demo")(demo)
 
 

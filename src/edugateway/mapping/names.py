@@ -70,9 +70,7 @@ def _similar(a: str, b: str) -> float:
     return 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
 
 
-def _dates(a: dt.date | None, b: dt.date | None) -> tuple[float, str]:
-    if a is None or b is None:
-        return 0.5, "birth date unknown on one side"
+def _dates(a: dt.date, b: dt.date) -> tuple[float, str]:
     if a == b:
         return 1.0, "same birth date"
     if a.year == b.year and a.month == b.day and a.day == b.month:
@@ -82,24 +80,29 @@ def _dates(a: dt.date | None, b: dt.date | None) -> tuple[float, str]:
     return 0.0, "different birth date"
 
 
+WEIGHTS = {"last": 0.35, "first": 0.25, "middle": 0.1, "born": 0.25, "class": 0.05}
+
+
 def match_score(local: PersonKey, remote: PersonKey) -> MatchScore:
-    """Weighted agreement: last name 0.35, first name 0.25, middle name 0.1, birth date 0.25, class 0.05."""
+    """Weighted agreement — last name 0.35, first name 0.25, middle name 0.1, birth date 0.25, class 0.05 — over
+    the parts both records have: a platform that keeps no birth dates (ЕЦП) neither helps nor hurts a match."""
     reasons: list[str] = []
-    last = _similar(normalize_name(local.last_name), normalize_name(remote.last_name))
-    first = _similar(normalize_name(local.first_name), normalize_name(remote.first_name))
-    reasons.append("same last name" if last == 1 else f"last name {last:.0%} alike")
-    reasons.append("same first name" if first == 1 else f"first name {first:.0%} alike")
+    parts: dict[str, float] = {}
+    parts["last"] = _similar(normalize_name(local.last_name), normalize_name(remote.last_name))
+    parts["first"] = _similar(normalize_name(local.first_name), normalize_name(remote.first_name))
+    reasons.append("same last name" if parts["last"] == 1 else f"last name {parts['last']:.0%} alike")
+    reasons.append("same first name" if parts["first"] == 1 else f"first name {parts['first']:.0%} alike")
     if local.middle_name and remote.middle_name:
-        middle = _similar(normalize_name(local.middle_name), normalize_name(remote.middle_name))
-        reasons.append("same middle name" if middle == 1 else f"middle name {middle:.0%} alike")
+        parts["middle"] = _similar(normalize_name(local.middle_name), normalize_name(remote.middle_name))
+        reasons.append("same middle name" if parts["middle"] == 1 else f"middle name {parts['middle']:.0%} alike")
+    if local.birth_date and remote.birth_date:
+        parts["born"], why = _dates(local.birth_date, remote.birth_date)
+        reasons.append(why)
     else:
-        middle = 0.5
-    born, why = _dates(local.birth_date, remote.birth_date)
-    reasons.append(why)
+        reasons.append("birth date unknown on one side")
     if local.class_name and remote.class_name:
-        same_class = 1.0 if normalize_name(local.class_name) == normalize_name(remote.class_name) else 0.0
-        reasons.append("same class" if same_class else "another class")
-    else:
-        same_class = 0.5
-    score = 0.35 * last + 0.25 * first + 0.1 * middle + 0.25 * born + 0.05 * same_class
+        parts["class"] = 1.0 if normalize_name(local.class_name) == normalize_name(remote.class_name) else 0.0
+        reasons.append("same class" if parts["class"] else "another class")
+    weight = sum(WEIGHTS[k] for k in parts)
+    score = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight
     return MatchScore(round(score, 4), tuple(reasons))

@@ -1,0 +1,134 @@
+"""`edugateway sync` and `edugateway runs list|show`: one school with one platform, and the run journal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from edugateway.cli._context import fail, state
+from edugateway.connectors.base import Entity
+from edugateway.errors import GatewayError
+
+runs_app = typer.Typer(help="The sync run journal.", no_args_is_help=True)
+
+
+def _entities(value: str | None) -> list[Entity]:
+    from edugateway.sync.engine import DEFAULT_ENTITIES
+
+    if not value:
+        return list(DEFAULT_ENTITIES)
+    try:
+        return [Entity(v.strip()) for v in value.split(",") if v.strip()]
+    except ValueError:
+        known = ", ".join(e.value for e in Entity)
+        raise typer.BadParameter(f"{value!r}: use a comma list of {known}") from None
+
+
+def sync(
+    ctx: typer.Context,
+    school: Annotated[str, typer.Option("--school", help="the school's code in the local database")],
+    platform: Annotated[str, typer.Option("--platform", help="a platform name from [platforms.NAME]")],
+    entities: Annotated[
+        str | None, typer.Option("--entities", help="comma list (default: persons,classes,subjects,periods)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan; link, send and store nothing")] = False,
+    plan_json: Annotated[Path | None, typer.Option("--plan-json", help="also write the plan as JSON here")] = None,
+    approve: Annotated[
+        int | None, typer.Option("--approve", help="go on with the deletions of this run on hold", show_default=False)
+    ] = None,
+) -> None:
+    """Sync one school with one platform: link, plan, push what is ours, report the rest.
+
+    Exit 0: done; 1: on hold (the plan deletes too much, rerun with --approve RUN_ID); 2: refused or failed."""
+    from edugateway.sync.engine import SyncRequest, run_sync
+
+    st = state(ctx)
+    request = SyncRequest(school, platform, _entities(entities), dry_run=dry_run, approve=approve)
+    try:
+        outcome = asyncio.run(run_sync(st.database(), st.settings, request))
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    if plan_json is not None:
+        plan_json.write_text(json.dumps(outcome.plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _print_plan(outcome.plan)
+    typer.echo(f"run {outcome.run_id}: {outcome.status}{' (dry run: nothing applied)' if dry_run else ''}")
+    if outcome.status == "on_hold":
+        typer.echo(outcome.plan.get("hold", ""))
+        raise typer.Exit(1)
+
+
+def _print_plan(plan: dict[str, Any]) -> None:
+    for entity, section in plan.get("entities", {}).items():
+        direction = plan["directions"].get(entity, "?")
+        parts = []
+        if "linked" in section:
+            parts += [
+                f"{section['linked']} linked",
+                f"{section['equal']} equal",
+                f"{len(section['differences'])} differ",
+                f"{len(section['only_local'])} only local",
+                f"{len(section['only_remote'])} only on the platform",
+            ]
+        for op, items in section.get("push", {}).items():
+            parts.append(f"{len(items)} to {op}")
+        typer.echo(f"{entity:<10} {direction:<8} " + ", ".join(parts))
+    candidates = plan.get("candidates", [])
+    if candidates:
+        typer.echo(f"{len(candidates)} possible links left for the records clerk (below the auto-link score)")
+
+
+@runs_app.command("list")
+def runs_list(
+    ctx: typer.Context,
+    school: Annotated[str | None, typer.Option("--school", help="only this school")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+) -> None:
+    """The latest sync runs, newest first."""
+    from edugateway.sync.engine import recent_runs
+
+    try:
+        rows = recent_runs(state(ctx).database(), school=school, limit=limit)
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    for row in rows:
+        took = f"{(row.finished_at - row.started_at).total_seconds():.1f} s" if row.finished_at else "running"
+        counts = row.counts or {}
+        failed = sum(c.get("failed", 0) for c in counts.values())
+        skipped = sum(c.get("skipped", 0) for c in counts.values())
+        dry = " dry-run" if row.dry_run else ""
+        typer.echo(
+            f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.platform:<10} {row.status:<8}{dry}  {took:>9}  "
+            f"skipped {skipped}, failed {failed}"
+        )
+
+
+@runs_app.command("show")
+def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="the run's id")]) -> None:
+    """One run: what was asked, the counts per entity, skipped records with reasons, the error if any."""
+    from edugateway.store.tables import SyncRunRow
+
+    try:
+        with state(ctx).database().session() as session:
+            row = session.get(SyncRunRow, run_id)
+            if row is None:
+                raise fail(f"no sync run {run_id}; see `edugateway runs list`")
+            shown = {
+                "id": row.id,
+                "platform": row.platform,
+                "status": row.status,
+                "dry_run": row.dry_run,
+                "directions": row.directions,
+                "started_at": row.started_at.isoformat(),
+                "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+                "counts": row.counts,
+                "skipped": row.skipped,
+                "error": row.error,
+                "approved_by": row.approved_by,
+            }
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))

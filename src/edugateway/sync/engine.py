@@ -1,0 +1,246 @@
+"""One sync run of a school with a platform: read both sides, link, plan, hold or apply, pull; all journalled.
+
+The same function serves `edugateway sync` and (later) the scheduler. A run whose plan would delete or
+deactivate more than the configured share of an entity stops before applying, is recorded as on hold, and goes
+on only when a later run names it with `approve`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
+from edugateway.connectors.base import Connector, Entity, Op
+from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
+from edugateway.connectors.ecp import build_ecp_connector
+from edugateway.domain.models import Enrollment, EnrollmentRole, SchoolClass
+from edugateway.domain.snapshot import SchoolSnapshot
+from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
+from edugateway.logs import get_logger
+from edugateway.store.db import Database
+from edugateway.store.repository import load_snapshot
+from edugateway.store.tables import SchoolRow, SyncRunRow
+from edugateway.sync import linking
+from edugateway.sync.compare import compare_classes, compare_persons
+from edugateway.sync.directions import Direction, resolve_directions
+from edugateway.sync.ecp_contingent import EcpContingent
+from edugateway.sync.identity_map import IdentityMap
+from edugateway.sync.journal import RunJournal
+from edugateway.sync.push import PushAdapter, drain, enqueue, plan_push
+
+log = get_logger(__name__)
+
+DEFAULT_ENTITIES = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS)
+PUSH_ADAPTERS: dict[tuple[PlatformKind, Entity], PushAdapter] = {(PlatformKind.ECP, Entity.PERSONS): EcpContingent()}
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    school: str
+    platform: str
+    entities: Sequence[Entity] = DEFAULT_ENTITIES
+    dry_run: bool = False
+    approve: int | None = None  # the id of a run on hold whose deletions are approved
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    run_id: int
+    status: str  # done, on_hold, failed
+    plan: dict[str, Any]
+
+
+def platform_settings(settings: Settings, name: str) -> PlatformSettings:
+    if name not in settings.platforms:
+        known = ", ".join(sorted(settings.platforms)) or "none configured"
+        raise ConfigError(f"no platform {name!r} in the configuration ([platforms.NAME]); known: {known}")
+    return settings.platforms[name]
+
+
+def open_connector(settings: Settings, name: str, snapshot: SchoolSnapshot) -> Connector:
+    """The connector of platform `name` for the school, built from the configuration."""
+    platform = platform_settings(settings, name)
+    school = next((s for s in settings.schools if s.code == snapshot.school.code), None)
+    remote_school = school.platform_ids.get(name) if school else None
+    if platform.kind is PlatformKind.DNEVNIK:
+        if not remote_school:
+            raise ConfigError(
+                f"schools.{snapshot.school.code}.platform_ids.{name} is not set: put the school's Дневник.ру id there"
+            )
+        return build_dnevnik_connector(name, platform, remote_school)
+    if platform.kind is PlatformKind.ECP:
+        return build_ecp_connector(name, platform, remote_school or snapshot.school.code, org_ogrn=snapshot.school.ogrn)
+    raise ConfigError(f"platform {name} is of kind {platform.kind.value}, which has no roster to sync")
+
+
+def _class_names(classes: Sequence[SchoolClass], enrollments: Sequence[Enrollment]) -> dict[str, str]:
+    """person -> the name of their class (not a subgroup)."""
+    homerooms = {c.id: c.name for c in classes if c.parent_id is None}
+    return {
+        e.person_id: homerooms[e.class_id]
+        for e in enrollments
+        if e.class_id in homerooms and e.role is EnrollmentRole.STUDENT
+    }
+
+
+async def _read_roster(connector: Connector, entities: Sequence[Entity]) -> dict[str, Any]:
+    """The platform's side of the roster entities asked for (and what linking persons needs)."""
+    caps = connector.capabilities
+    remote: dict[str, Any] = {}
+    if Entity.CLASSES in entities or Entity.PERSONS in entities:
+        remote["classes"] = {r.remote_id: r.record async for r in connector.classes()}
+    if Entity.PERSONS in entities:
+        remote["persons"] = {r.remote_id: r.record async for r in connector.persons()}
+        remote["enrollments"] = (
+            [r.record async for r in connector.enrollments()] if caps.allows(Entity.ENROLLMENTS, Op.READ) else []
+        )
+    if Entity.SUBJECTS in entities:
+        remote["subjects"] = {r.remote_id: r.record async for r in connector.subjects()}
+    if Entity.PERIODS in entities:
+        remote["periods"] = {r.remote_id: r.record async for r in connector.periods()}
+    return remote
+
+
+async def _link(
+    ids: IdentityMap, snapshot: SchoolSnapshot, remote: dict[str, Any], connector: Connector
+) -> linking.LinkOutcome:
+    outcome = linking.LinkOutcome()
+    if "classes" in remote:
+        linking.link_classes(ids, snapshot.classes, list(remote["classes"].items()), outcome)
+    if "subjects" in remote:
+        linking.link_subjects(ids, snapshot.subjects, list(remote["subjects"].items()), outcome)
+    if "periods" in remote:
+        linking.link_periods(ids, snapshot.periods, list(remote["periods"].items()), outcome)
+    if "persons" in remote:
+        local_classes = _class_names(snapshot.classes, snapshot.enrollments)
+        remote_classes = _class_names(list(remote["classes"].values()), remote["enrollments"])
+        local = [linking.PersonSide(p.id, p, local_classes.get(p.id)) for p in snapshot.persons]
+        others = [linking.PersonSide(k, p, remote_classes.get(k)) for k, p in remote["persons"].items()]
+        search = connector.search_by_snils if isinstance(connector, DnevnikConnector) else None
+        await linking.link_persons(ids, local, others, outcome, search_by_snils=search)
+    return outcome
+
+
+def _over_share(deletes: int, total: int, share: float) -> bool:
+    return total > 0 and deletes / total > share
+
+
+async def run_sync(
+    db: Database, settings: Settings, request: SyncRequest, *, connector: Connector | None = None
+) -> SyncOutcome:
+    snapshot = load_snapshot(db, request.school)
+    platform = platform_settings(settings, request.platform)
+    conn = connector or open_connector(settings, request.platform, snapshot)
+    directions = resolve_directions(request.platform, conn.capabilities, request.entities, platform.directions)
+    journal = RunJournal.start(
+        db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
+    )
+    plan: dict[str, Any] = {
+        "run_id": journal.run_id,
+        "school": request.school,
+        "platform": request.platform,
+        "dry_run": request.dry_run,
+        "directions": {e.value: d.value for e, d in directions.items()},
+        "entities": {},
+    }
+    try:
+        if request.approve is not None:
+            _approve(db, journal, request.approve)
+        remote = await _read_roster(conn, [e for e in directions if directions[e] is not Direction.PULL])
+        for entity in ("persons", "classes", "subjects", "periods"):
+            if entity in remote:
+                journal.of(entity).read = len(remote[entity])
+        with db.session() as session:
+            ids = IdentityMap(session, journal.school_id, request.platform, actor=f"sync:{request.platform}")
+            outcome = await _link(ids, snapshot, remote, conn)
+            for entity, n in outcome.linked.items():
+                journal.of(entity).linked = n
+            if "persons" in remote:
+                plan["entities"]["persons"] = compare_persons(ids, snapshot.persons, remote["persons"]).as_json()
+            if Entity.CLASSES in directions:
+                plan["entities"]["classes"] = compare_classes(ids, snapshot.classes, remote["classes"]).as_json()
+            if request.dry_run:
+                session.rollback()  # a dry run shows the links it would make, and makes none
+        plan["candidates"] = [c.__dict__ for c in outcome.candidates]
+        journal.skip_all("read", conn.skipped)
+
+        pushes = _plan_pushes(db, journal, platform.kind, directions, snapshot, plan)
+        held = [
+            entity
+            for entity, (adapter, changes) in pushes.items()
+            if _over_share(
+                sum(c.op == "delete" for c in changes),
+                len(adapter.wanted(snapshot)) + sum(c.op == "delete" for c in changes),
+                settings.mass_delete_share,
+            )
+        ]
+        if held and request.approve is None:
+            plan["hold"] = (
+                f"the plan deletes more than {settings.mass_delete_share:.0%} of {', '.join(held)}; nothing was "
+                f"applied. Check the plan, then run again with --approve {journal.run_id}"
+            )
+            journal.finish("on_hold", plan=plan)
+            return SyncOutcome(journal.run_id, "on_hold", plan)
+        if not request.dry_run:
+            for adapter, changes in pushes.values():
+                enqueue(db, journal, adapter, changes)
+                await drain(db, journal, adapter, conn)
+        journal.finish("done", plan=plan)
+        return SyncOutcome(journal.run_id, "done", plan)
+    except (ConnectorError, DataSafetyError) as exc:
+        journal.finish("failed", error=str(exc), plan=plan)
+        raise
+    finally:
+        if connector is None:
+            await conn.aclose()
+
+
+def _plan_pushes(
+    db: Database,
+    journal: RunJournal,
+    kind: PlatformKind,
+    directions: dict[Entity, Direction],
+    snapshot: SchoolSnapshot,
+    plan: dict[str, Any],
+) -> dict[str, tuple[PushAdapter, list[Any]]]:
+    out: dict[str, tuple[PushAdapter, list[Any]]] = {}
+    for entity, direction in directions.items():
+        adapter = PUSH_ADAPTERS.get((kind, entity))
+        if direction is not Direction.PUSH or adapter is None:
+            continue
+        changes = plan_push(db, journal.school_id, journal.platform, adapter, snapshot)
+        out[entity.value] = (adapter, changes)
+        section = plan["entities"].setdefault(entity.value, {})
+        section["push"] = {
+            op: [{"key": c.key, **({"fields": c.fields} if c.fields else {})} for c in changes if c.op == op]
+            for op in ("create", "update", "delete")
+        }
+    return out
+
+
+def _approve(db: Database, journal: RunJournal, run_id: int) -> None:
+    with db.session() as session:
+        held = session.get(SyncRunRow, run_id)
+        if held is None or held.school_id != journal.school_id or held.platform != journal.platform:
+            raise DataSafetyError(f"run {run_id} is not a run of this school and platform; nothing to approve")
+        if held.status != "on_hold":
+            raise DataSafetyError(f"run {run_id} is {held.status}, not on hold; nothing to approve")
+        held.status = "approved"
+        held.approved_by = f"{getpass.getuser()} in run {journal.run_id}"
+        held.finished_at = held.finished_at or dt.datetime.now(dt.UTC)
+
+
+def recent_runs(db: Database, *, school: str | None = None, limit: int = 20) -> list[SyncRunRow]:
+    with db.session() as session:
+        query = select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)
+        if school:
+            query = query.join(SchoolRow, SchoolRow.id == SyncRunRow.school_id).where(SchoolRow.code == school)
+        rows = list(session.scalars(query))
+        session.expunge_all()
+        return rows

@@ -1,0 +1,200 @@
+"""The sync engine against the emulators over real sockets: a first sync links and pushes, a second with no
+change sends no write, a change on each side lands where the direction says, a run killed mid-apply leaves
+exactly one copy of every write after the rerun, and a plan that deletes too much waits for --approve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
+from edugateway.connectors.base import Entity
+from edugateway.domain.models import Role
+from edugateway.domain.snapshot import SchoolSnapshot
+from edugateway.emulators import dnevnik, ecp
+from edugateway.emulators.dnevnik import platform_id
+from edugateway.emulators.server import BackgroundServer
+from edugateway.emulators.synthetic import generate_school
+from edugateway.store.db import Database
+from edugateway.store.oneroster import read_oneroster, write_oneroster
+from edugateway.store.roster import apply_roster
+from edugateway.store.tables import AuditRow, IdentityLinkRow, OutboxRow, PersonRow, SyncRunRow
+from edugateway.sync import push
+from edugateway.sync.engine import SyncRequest, run_sync
+
+CODE = "sch125"
+
+
+@pytest.fixture(scope="module")
+def school() -> SchoolSnapshot:
+    return generate_school(students=60, classes=4, seed=8, code=CODE).snapshot
+
+
+@pytest.fixture
+def db(sqlite_db: Database, school: SchoolSnapshot, tmp_path: Path) -> Database:
+    write_oneroster(school, tmp_path / "or")
+    apply_roster(sqlite_db, read_oneroster(tmp_path / "or"), CODE)
+    return sqlite_db
+
+
+@pytest.fixture
+def ecp_served(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ecp.EcpEmulator, Settings]]:
+    emulator = ecp.create_app(ecp.world_from_snapshot(school))
+    monkeypatch.setenv("SYNC_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
+    with BackgroundServer(emulator.app) as server:
+        settings = Settings(
+            schools=[SchoolSettings(code=CODE)],
+            platforms={
+                "ecp": PlatformSettings.model_validate(
+                    {
+                        "kind": "ecp",
+                        "base_url": f"{server.base_url}/api/",
+                        "login": ecp.admin_login(CODE),
+                        "password": SecretRef(env="SYNC_ECP_PASSWORD"),
+                        "rate_limit_rps": 1000,
+                        "retries": 2,
+                        "backoff_max_s": 0.1,
+                    }
+                )
+            },
+        )
+        yield emulator, settings
+
+
+def _uploads(emulator: ecp.EcpEmulator) -> int:
+    return emulator.stats.by_route["POST /api/edu-upload/{version}/csv/{table}"]
+
+
+async def test_first_sync_links_and_pushes_and_a_second_sends_nothing(
+    db: Database, school: SchoolSnapshot, ecp_served: tuple[ecp.EcpEmulator, Settings]
+) -> None:
+    emulator, settings = ecp_served
+    first = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS, Entity.CLASSES]))
+    assert first.status == "done"
+    students = {p.id for p in school.persons if "student" in p.roles}
+    assert {key[0] for key in emulator.world.uploads["students"]} == students
+    assert emulator.world.uploads["representatives"]
+    persons = first.plan["entities"]["persons"]
+    assert persons["linked"] == len(students)  # same names and class: linked without birth dates
+    assert persons["only_local"] == sorted(p.id for p in school.persons if "teacher" in p.roles)
+
+    emulator.stats.reset()
+    second = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS, Entity.CLASSES]))
+    assert second.status == "done"
+    assert _uploads(emulator) == 0
+    assert all(not items for items in second.plan["entities"]["persons"]["push"].values())
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(IdentityLinkRow)) == len(students) + 4
+
+
+async def test_a_local_change_is_pushed_once(
+    db: Database, school: SchoolSnapshot, ecp_served: tuple[ecp.EcpEmulator, Settings]
+) -> None:
+    emulator, settings = ecp_served
+    await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    student = next(p for p in school.persons if "student" in p.roles)
+    with db.session() as session:
+        row = session.scalar(select(PersonRow).where(PersonRow.source_id == student.id))
+        assert row is not None
+        row.last_name = "Новикова-Петрова"
+    emulator.stats.reset()
+    run = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    updates = run.plan["entities"]["persons"]["push"]["update"]
+    assert [u["key"] for u in updates] == [student.id]
+    assert updates[0]["fields"]["person.last_name"][1] == "Новикова-Петрова"
+    assert _uploads(emulator) == 1
+    stored = next(v for k, v in emulator.world.uploads["students"].items() if k[0] == student.id)
+    assert "Новикова-Петрова" in stored.values()
+
+
+async def test_a_run_killed_mid_apply_leaves_one_copy_after_the_rerun(
+    db: Database, school: SchoolSnapshot, ecp_served: tuple[ecp.EcpEmulator, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator, settings = ecp_served
+    real_record = push._record
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("the process was killed after sending, before recording")
+
+    monkeypatch.setattr(push, "_record", crash)
+    with pytest.raises(KeyboardInterrupt):
+        await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    with db.session() as session:
+        assert session.scalar(select(func.count()).where(OutboxRow.status == "sending")) > 0
+    monkeypatch.setattr(push, "_record", real_record)
+    rerun = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    assert rerun.status == "done"
+    with db.session() as session:
+        left = list(
+            session.execute(select(OutboxRow.status, OutboxRow.op, OutboxRow.error).where(OutboxRow.status != "done"))
+        )
+        assert left == []
+        pushes = session.scalar(select(func.count()).where(AuditRow.action == "push_create"))
+    wanted = len({p.id for p in school.persons if "student" in p.roles})
+    assert len(emulator.world.uploads["students"]) == wanted  # one copy each, keyed by the local id
+    assert pushes == len(push_keys(db))
+
+
+def push_keys(db: Database) -> set[str]:
+    with db.session() as session:
+        return {r.local_key for r in session.scalars(select(OutboxRow).where(OutboxRow.op == "create"))}
+
+
+async def test_a_plan_that_deletes_too_much_waits_for_approval(
+    db: Database, school: SchoolSnapshot, ecp_served: tuple[ecp.EcpEmulator, Settings]
+) -> None:
+    emulator, settings = ecp_served
+    await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    with db.session() as session:
+        for row in list(session.scalars(select(PersonRow).where(PersonRow.roles == "student")))[:20]:
+            row.active = False
+    held = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    assert held.status == "on_hold"
+    assert f"--approve {held.run_id}" in held.plan["hold"]
+    assert len(emulator.world.uploads["students"]) == 60
+    approved = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS], approve=held.run_id))
+    assert approved.status == "done"
+    assert len(emulator.world.uploads["students"]) == 40
+    with db.session() as session:
+        assert session.get(SyncRunRow, held.run_id).status == "approved"  # type: ignore[union-attr]
+
+
+async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
+    db: Database, school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator = dnevnik.create_app(dnevnik.world_from_snapshot(school))
+    monkeypatch.setenv("SYNC_DNEVNIK_TOKEN", emulator.admin_token)
+    with BackgroundServer(emulator.app) as server:
+        settings = Settings(
+            schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": str(platform_id("school", CODE))})],
+            platforms={
+                "dnevnik": PlatformSettings.model_validate(
+                    {
+                        "kind": "dnevnik",
+                        "base_url": f"{server.base_url}/v2.0/",
+                        "token": SecretRef(env="SYNC_DNEVNIK_TOKEN"),
+                        "rate_limit_rps": 1000,
+                    }
+                )
+            },
+        )
+        run = await run_sync(db, settings, SyncRequest(CODE, "dnevnik"))
+    assert run.status == "done"
+    assert run.plan["directions"]["persons"] == "compare"
+    persons = run.plan["entities"]["persons"]
+    people = [p for p in school.persons if p.roles & {Role.STUDENT, Role.TEACHER}]
+    assert persons["linked"] == len(people)
+    assert persons["differences"] == []
+    reads_by_post = ("users/many", "/edu-groups", "lessons/many")
+    writes = [
+        r
+        for r in emulator.stats.by_route
+        if r.startswith(("PUT", "DELETE")) or (r.startswith("POST") and not r.endswith(reads_by_post))
+    ]
+    assert writes == []
+    with db.session() as session:
+        methods = set(session.scalars(select(IdentityLinkRow.method).where(IdentityLinkRow.entity == "persons")))
+    assert "snils" in methods
