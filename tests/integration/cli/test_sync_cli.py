@@ -1,0 +1,81 @@
+"""`edugateway sync` and `runs list|show` against the ЕЦП emulator: a dry run prints and writes the plan and
+changes nothing; the real run pushes; the journal shows both."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from edugateway.cli import app
+from edugateway.emulators import ecp
+from edugateway.emulators.server import BackgroundServer
+from edugateway.emulators.synthetic import generate_school
+from edugateway.store.db import Database
+from edugateway.store.oneroster import read_oneroster, write_oneroster
+from edugateway.store.roster import apply_roster
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], ecp.EcpEmulator]]:
+    school = generate_school(students=30, classes=2, seed=4).snapshot
+    db = Database(f"sqlite:///{tmp_path / 'gw.sqlite3'}")
+    db.migrate()
+    write_oneroster(school, tmp_path / "or")
+    apply_roster(db, read_oneroster(tmp_path / "or"), school.school.code)
+    db.dispose()
+    emulator = ecp.create_app(ecp.world_from_snapshot(school))
+    monkeypatch.setenv("CLI_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
+    with BackgroundServer(emulator.app) as server:
+        config = tmp_path / "gateway.toml"
+        config.write_text(
+            f"""
+database_url = "sqlite:///{tmp_path / "gw.sqlite3"}"
+[[schools]]
+code = "{school.school.code}"
+[platforms.ecp]
+kind = "ecp"
+base_url = "{server.base_url}/api/"
+login = "{ecp.admin_login(school.school.code)}"
+password = {{ env = "CLI_ECP_PASSWORD" }}
+rate_limit_rps = 500
+""",
+            encoding="utf-8",
+        )
+        yield ["--config", str(config)], emulator
+
+
+def test_dry_run_then_run_then_the_journal(setup: tuple[list[str], ecp.EcpEmulator], tmp_path: Path) -> None:
+    base, emulator = setup
+    runner = CliRunner()
+    plan_file = tmp_path / "plan.json"
+    sync = [*base, "sync", "--school", "sch125", "--platform", "ecp", "--entities", "persons"]
+    dry = runner.invoke(app, [*sync, "--dry-run", "--plan-json", str(plan_file)])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: nothing applied" in dry.output
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    assert len(plan["entities"]["persons"]["push"]["create"]) > 30  # pupils and their representatives
+    assert emulator.world.uploads["students"] == {}
+
+    real = runner.invoke(app, sync)
+    assert real.exit_code == 0, real.output
+    assert len(emulator.world.uploads["students"]) == 30
+
+    listed = runner.invoke(app, [*base, "runs", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert len(lines) == 2
+    assert "dry-run" in lines[1]
+    run_id = lines[0].split()[0]
+    shown = runner.invoke(app, [*base, "runs", "show", run_id])
+    assert shown.exit_code == 0, shown.output
+    detail = json.loads(shown.output)
+    assert detail["status"] == "done"
+    assert detail["counts"]["persons"]["created"] > 30
+
+    unknown = runner.invoke(app, [*base, "sync", "--school", "sch125", "--platform", "nope"])
+    assert unknown.exit_code == 2
+    assert "no platform 'nope'" in unknown.output
