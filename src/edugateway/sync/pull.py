@@ -1,0 +1,187 @@
+"""Journal pulls: lessons (with topics and homework), marks, final marks and attendance from a platform into the
+local database, window by window.
+
+Per entity the pull reads from `lookback_days` before its cursor (marks may be entered up to 7 days late) or from
+`start` on the first pull, to `until`, in windows of `window_days`. A window is read whole from the connector,
+then stored in one transaction that also moves the cursor to the window's last day: a crash leaves the cursor
+where it was and the rerun redoes that window, idempotently (unchanged records are not written at all). Final
+marks are not dated on the platforms' APIs; they are read whole and stored in batches.
+
+Records whose person, class, subject, lesson or period has no local counterpart are skipped into the run
+journal with the reason; records the connector could not map come from `connector.skipped`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from edugateway.connectors.base import DateRange, Entity, Remote, Skipped
+from edugateway.domain.models import Attendance, Lesson, Mark
+from edugateway.logs import get_logger
+from edugateway.store.db import Database
+from edugateway.sync.journal import RunJournal
+from edugateway.sync.pull_cursor import DEFAULT_LOOKBACK_DAYS, CursorKey, advance_cursor, pull_span, read_cursor
+from edugateway.sync.pull_links import WindowIdentityMap
+from edugateway.sync.pull_resolve import LocalRoster, Pulled, Resolver, Unresolved, load_lessons
+from edugateway.sync.pull_store import Tally, WindowWriter
+
+log = get_logger(__name__)
+
+JOURNAL_ENTITIES = (Entity.LESSONS, Entity.MARKS, Entity.FINAL_MARKS, Entity.ATTENDANCE)  # the order they pull in
+ROSTER_ENTITIES = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS)
+DEFAULT_WINDOW_DAYS = 30
+FINAL_MARKS_BATCH = 2000  # final marks per transaction: they come undated, so batches bound what is held
+
+
+class JournalSource(Protocol):
+    """The part of a Connector a journal pull reads; every Connector is one."""
+
+    skipped: list[Skipped]
+
+    def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]: ...
+    def marks(self, span: DateRange) -> AsyncIterator[Remote[Mark]]: ...
+    def final_marks(self) -> AsyncIterator[Remote[Mark]]: ...
+    def attendance(self, span: DateRange) -> AsyncIterator[Remote[Attendance]]: ...
+
+
+@dataclass
+class _Pull:
+    """One pull's fixed inputs and the connector-skips already reported."""
+
+    db: Database
+    connector: JournalSource
+    journal: RunJournal
+    roster: LocalRoster
+    today: dt.date
+    skipped_seen: int = 0
+
+    @property
+    def platform(self) -> str:
+        return self.journal.platform
+
+    def cursor_key(self, entity: Entity) -> CursorKey:
+        return CursorKey(self.journal.school_id, self.platform, entity.value)
+
+
+async def pull_journal(
+    db: Database,
+    connector: JournalSource,
+    journal: RunJournal,
+    *,
+    entities: Collection[Entity | str],
+    until: dt.date,
+    start: dt.date | None = None,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    today: dt.date | None = None,
+) -> None:
+    """Pulls the asked journal entities of `journal`'s school from `connector` into `db`, counting into `journal`.
+
+    `start` is where a first pull begins (the school year's first day) and the earliest day a look-back goes
+    to; `today` is when changes are observed, for the retroactive check of final marks (default: today).
+    Entities other than the journal's are ignored. A ConnectorError ends the pull; what was committed stays.
+    """
+    wanted = {Entity(e) for e in entities}
+    with db.session() as session:
+        roster = LocalRoster.load(session, journal.school_id)
+    pull = _Pull(db, connector, journal, roster, today or dt.date.today())
+    for entity in JOURNAL_ENTITIES:
+        if entity not in wanted:
+            continue
+        if entity is Entity.FINAL_MARKS:
+            await _pull_final_marks(pull, until)
+        else:
+            span = _span(pull, entity, until=until, start=start, lookback_days=lookback_days)
+            if span is not None:
+                await _pull_dated(pull, entity, span, window_days)
+        counts = journal.of(entity.value)
+        log.info("sync.pull.entity", platform=pull.platform, run_id=journal.run_id, entity=entity.value, **vars(counts))
+
+
+def _span(
+    pull: _Pull, entity: Entity, *, until: dt.date, start: dt.date | None, lookback_days: int
+) -> DateRange | None:
+    with pull.db.session() as session:
+        cursor = read_cursor(session, pull.cursor_key(entity))
+    return pull_span(cursor, until=until, start=start, lookback_days=lookback_days)
+
+
+def _reader(connector: JournalSource, entity: Entity) -> Callable[[DateRange], AsyncIterator[Remote[Any]]]:
+    readers: dict[Entity, Callable[[DateRange], AsyncIterator[Remote[Any]]]] = {
+        Entity.LESSONS: connector.lessons,
+        Entity.MARKS: connector.marks,
+        Entity.ATTENDANCE: connector.attendance,
+    }
+    return readers[entity]
+
+
+async def _pull_dated(pull: _Pull, entity: Entity, span: DateRange, window_days: int) -> None:
+    read = _reader(pull.connector, entity)
+    for window in span.windows(window_days):
+        records = [remote async for remote in read(window)]
+        _store_window(pull, entity, records, advance_to=window.end)
+
+
+async def _pull_final_marks(pull: _Pull, until: dt.date) -> None:
+    batch: list[Remote[Any]] = []
+    async for remote in pull.connector.final_marks():
+        batch.append(remote)
+        if len(batch) >= FINAL_MARKS_BATCH:
+            _store_window(pull, Entity.FINAL_MARKS, batch, advance_to=None)
+            batch = []
+    # The cursor says when final marks were last read whole.
+    _store_window(pull, Entity.FINAL_MARKS, batch, advance_to=until)
+
+
+def _store_window(pull: _Pull, entity: Entity, records: Sequence[Remote[Any]], *, advance_to: dt.date | None) -> None:
+    """Stores one window's records and moves the cursor in one transaction; then counts into the journal."""
+    tally = Tally()
+    tally.of(entity.value).read += len(records)
+    unmapped = pull.connector.skipped[pull.skipped_seen :]
+    tally.skip_unmapped(unmapped)
+    journal = pull.journal
+    with pull.db.session() as session:
+        links = WindowIdentityMap(
+            session,
+            journal.school_id,
+            pull.platform,
+            actor=f"sync:{pull.platform}",
+            run_id=journal.run_id,
+            whole=[e.value for e in ROSTER_ENTITIES],
+            remote_ids=_scope(entity, records),
+            local_keys={entity.value: {f"{pull.platform}:{r.remote_id}" for r in records}},
+        )
+        lesson_keys = {key for rid in _lesson_ids(records) if (key := links.local_key(Entity.LESSONS, rid))}
+        resolver = Resolver(pull.platform, links, pull.roster, load_lessons(session, journal.school_id, lesson_keys))
+        writer = WindowWriter(session, journal.school_id, pull.platform, journal.run_id, links, tally, pull.today)
+        writer.store(entity, _resolved(resolver, entity, records, tally))
+        if advance_to is not None:
+            advance_cursor(session, pull.cursor_key(entity), advance_to)
+    pull.skipped_seen += len(unmapped)
+    tally.merge_into(journal)
+    journal.save()
+
+
+def _scope(entity: Entity, records: Sequence[Remote[Any]]) -> dict[str, set[str]]:
+    """The journal links a window needs: its own records', and those of the lessons its records point at."""
+    scope = {entity.value: {r.remote_id for r in records}}
+    scope.setdefault(Entity.LESSONS.value, set()).update(_lesson_ids(records))
+    return scope
+
+
+def _lesson_ids(records: Sequence[Remote[Any]]) -> set[str]:
+    """The platform's lesson ids the window's marks and attendance point at."""
+    return {lesson_id for r in records if (lesson_id := getattr(r.record, "lesson_id", None))}
+
+
+def _resolved(resolver: Resolver, entity: Entity, records: Sequence[Remote[Any]], tally: Tally) -> list[Pulled]:
+    out: list[Pulled] = []
+    for remote in records:
+        try:
+            out.append(resolver.resolve(entity, remote))
+        except Unresolved as exc:
+            tally.skip(entity.value, remote.remote_id, str(exc))
+    return out

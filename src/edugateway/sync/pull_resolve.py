@@ -1,0 +1,237 @@
+"""A pulled journal record in local terms: the platform's ids resolved to local keys and row ids.
+
+A record whose person, class, subject, lesson or period has no local counterpart cannot be stored; it becomes
+`Unresolved` with a reason that says what to do, and the pull skips it into the run journal. The digest covers
+the canonical record with local keys, so linking a teacher later, or a corrected link, counts as a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from edugateway.connectors.base import Entity, Remote
+from edugateway.domain.models import Attendance, Lesson, Mark, MarkKind
+from edugateway.store.tables import ClassRow, LessonRow, PersonRow, ReportingPeriodRow, SubjectRow
+from edugateway.sync.identity_map import IdentityMap
+from edugateway.sync.pull_links import chunks
+
+NOUNS = {
+    Entity.PERSONS: "person",
+    Entity.CLASSES: "class",
+    Entity.SUBJECTS: "subject",
+    Entity.PERIODS: "reporting period",
+    Entity.LESSONS: "lesson",
+}
+FINAL_KINDS = frozenset({MarkKind.PERIOD_FINAL, MarkKind.YEAR_FINAL})
+
+
+class Unresolved(Exception):
+    """A reference the local side cannot resolve; the message is the skip reason."""
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """One platform record ready to store: its local key, the row's column values, and the canonical record
+    in local keys (what the digest covers)."""
+
+    entity: Entity
+    remote_id: str
+    local_key: str
+    new_link: bool  # the record is not linked yet: storing it adds a `pulled` link
+    canonical: BaseModel
+    values: dict[str, Any]
+    period_end: dt.date | None = None  # a final mark's period end, for the retroactive check
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical.model_dump_json().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LocalRoster:
+    """Row ids of the school's persons, classes, subjects and periods by local key, and each period's last day."""
+
+    persons: dict[str, int]
+    classes: dict[str, int]
+    subjects: dict[str, int]
+    periods: dict[str, int]
+    period_ends: dict[str, dt.date]
+
+    @classmethod
+    def load(cls, session: Session, school_id: int) -> LocalRoster:
+        def ids(table: Any) -> dict[str, int]:
+            rows = session.execute(select(table.source_id, table.id).where(table.school_id == school_id))
+            return dict(rows.tuples().all())
+
+        ends = session.execute(
+            select(ReportingPeriodRow.source_id, ReportingPeriodRow.end_date).where(
+                ReportingPeriodRow.school_id == school_id
+            )
+        )
+        period_ends = dict(ends.tuples().all())
+        return cls(ids(PersonRow), ids(ClassRow), ids(SubjectRow), ids(ReportingPeriodRow), period_ends)
+
+    def table(self, entity: Entity) -> Mapping[str, int]:
+        return {
+            Entity.PERSONS: self.persons,
+            Entity.CLASSES: self.classes,
+            Entity.SUBJECTS: self.subjects,
+            Entity.PERIODS: self.periods,
+        }[entity]
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    row_id: int
+    subject_row_id: int
+
+
+def load_lessons(session: Session, school_id: int, local_keys: set[str]) -> dict[str, LessonRef]:
+    """The stored lessons among `local_keys` (what a window's marks and attendance point at)."""
+    found: dict[str, LessonRef] = {}
+    for part in chunks(local_keys):
+        rows = session.execute(
+            select(LessonRow.source_id, LessonRow.id, LessonRow.subject_id).where(
+                LessonRow.school_id == school_id, LessonRow.source_id.in_(part)
+            )
+        )
+        for source_id, row_id, subject_id in rows:
+            found[source_id] = LessonRef(row_id, subject_id)
+    return found
+
+
+@dataclass
+class Resolver:
+    """Turns the records of one window into `Pulled` records, or raises Unresolved saying why not."""
+
+    platform: str
+    links: IdentityMap
+    roster: LocalRoster
+    lessons: dict[str, LessonRef] = field(default_factory=dict)
+
+    def own_key(self, entity: Entity, remote_id: str) -> tuple[str, bool]:
+        """The record's local key, and whether it still needs its link (a first pull names it after the platform)."""
+        linked = self.links.local_key(entity, remote_id)
+        return (linked, False) if linked is not None else (f"{self.platform}:{remote_id}", True)
+
+    def ref(self, entity: Entity, remote_id: str) -> tuple[str, int]:
+        """(local key, row id) of a roster record the platform's record points at."""
+        noun = NOUNS[entity]
+        local_key = self.links.local_key(entity, remote_id)
+        if local_key is None:
+            raise Unresolved(
+                f"{noun} {remote_id} on {self.platform} is not linked to a local {noun}; "
+                f"link the {entity.value} first (the identity step of the sync)"
+            )
+        row_id = self.roster.table(entity).get(local_key)
+        if row_id is None:
+            raise Unresolved(
+                f"{noun} {remote_id} on {self.platform} is linked to local {local_key}, which is not in the local "
+                "database; import it or correct the link"
+            )
+        return local_key, row_id
+
+    def optional_ref(self, entity: Entity, remote_id: str | None) -> tuple[str | None, int | None]:
+        if remote_id is None:
+            return None, None
+        try:
+            return self.ref(entity, remote_id)
+        except Unresolved:
+            return None, None
+
+    def lesson(self, remote_id: str) -> tuple[str, LessonRef]:
+        local_key = self.links.local_key(Entity.LESSONS, remote_id)
+        found = self.lessons.get(local_key) if local_key else None
+        if local_key is None or found is None:
+            raise Unresolved(
+                f"lesson {remote_id} on {self.platform} has not been pulled (it lies before the pulled days, or "
+                "lessons were not pulled); pull lessons from an earlier start"
+            )
+        return local_key, found
+
+    # --- per entity -----------------------------------------------------------------------------------
+
+    def resolve(self, entity: Entity, remote: Remote[Any]) -> Pulled:
+        record = remote.record
+        if isinstance(record, Lesson):
+            return self._lesson(entity, remote.remote_id, record)
+        if isinstance(record, Mark):
+            return self._mark(entity, remote.remote_id, record)
+        if isinstance(record, Attendance):
+            return self._attendance(entity, remote.remote_id, record)
+        raise Unresolved(f"{type(record).__name__} is not a journal record")
+
+    def _lesson(self, entity: Entity, remote_id: str, lesson: Lesson) -> Pulled:
+        class_key, class_id = self.ref(Entity.CLASSES, lesson.class_id)
+        subject_key, subject_id = self.ref(Entity.SUBJECTS, lesson.subject_id)
+        # The teacher is optional on a lesson: an unlinked one leaves it empty rather than losing the topic and
+        # homework; once linked, the digest changes and the lesson is updated.
+        teacher_key, teacher_id = self.optional_ref(Entity.PERSONS, lesson.teacher_id)
+        key, new = self.own_key(entity, remote_id)
+        canonical = lesson.model_copy(
+            update={"id": key, "class_id": class_key, "subject_id": subject_key, "teacher_id": teacher_key}
+        )
+        values = {
+            "source_id": key,
+            "date": lesson.date,
+            "number": lesson.number,
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "teacher_id": teacher_id,
+            "topic": lesson.topic,
+            "homework": lesson.homework,
+        }
+        return Pulled(entity, remote_id, key, new, canonical, values)
+
+    def _mark(self, entity: Entity, remote_id: str, mark: Mark) -> Pulled:
+        person_key, person_id = self.ref(Entity.PERSONS, mark.person_id)
+        lesson_key, lesson = self.lesson(mark.lesson_id) if mark.lesson_id else (None, None)
+        subject_key, subject_id = self.ref(Entity.SUBJECTS, mark.subject_id) if mark.subject_id else (None, None)
+        if subject_id is None and lesson is not None:
+            subject_id = lesson.subject_row_id  # the platform named no subject: the lesson's
+        period_key, period_id = self.ref(Entity.PERIODS, mark.period_id) if mark.period_id else (None, None)
+        key, new = self.own_key(entity, remote_id)
+        canonical = mark.model_copy(
+            update={
+                "id": key,
+                "person_id": person_key,
+                "lesson_id": lesson_key,
+                "subject_id": subject_key,
+                "period_id": period_key,
+            }
+        )
+        values = {
+            "source_id": key,
+            "person_id": person_id,
+            "value": mark.value,
+            "kind": mark.kind.value,
+            "lesson_id": lesson.row_id if lesson else None,
+            "subject_id": subject_id,
+            "period_id": period_id,
+            "work_type": mark.work_type,
+            "weight": mark.weight,
+            "date": mark.date,
+        }
+        period_end = self.roster.period_ends.get(period_key) if period_key and mark.kind in FINAL_KINDS else None
+        return Pulled(entity, remote_id, key, new, canonical, values, period_end)
+
+    def _attendance(self, entity: Entity, remote_id: str, entry: Attendance) -> Pulled:
+        person_key, person_id = self.ref(Entity.PERSONS, entry.person_id)
+        lesson_key, lesson = self.lesson(entry.lesson_id)
+        key, new = self.own_key(entity, remote_id)
+        canonical = entry.model_copy(update={"person_id": person_key, "lesson_id": lesson_key})
+        values = {
+            "person_id": person_id,
+            "lesson_id": lesson.row_id,
+            "code": entry.code.value,
+            "minutes_late": entry.minutes_late,
+        }
+        return Pulled(entity, remote_id, key, new, canonical, values)
