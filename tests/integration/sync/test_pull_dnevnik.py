@@ -1,0 +1,199 @@
+"""Journal pulls from the Дневник.ру emulator over a real socket into a school imported from OneRoster: the whole
+journal lands, a rerun only reads and writes nothing, and a late change of a quarter final is retroactive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
+from edugateway.domain.snapshot import SchoolSnapshot
+from edugateway.emulators import dnevnik
+from edugateway.emulators.dnevnik import platform_id
+from edugateway.emulators.journal import generate_journal
+from edugateway.emulators.server import BackgroundServer
+from edugateway.emulators.synthetic import generate_school
+from edugateway.store.db import Database
+from edugateway.store.oneroster import read_oneroster, write_oneroster
+from edugateway.store.roster import apply_roster
+from edugateway.store.tables import (
+    AttendanceRow,
+    AuditRow,
+    ClassRow,
+    JournalChangeRow,
+    LessonRow,
+    MarkRow,
+    PersonRow,
+    RemoteRecordRow,
+    ReportingPeriodRow,
+    SchoolRow,
+    SubjectRow,
+)
+from edugateway.sync.identity_map import IdentityMap, Link
+from edugateway.sync.journal import RunJournal
+from edugateway.sync.pull import pull_journal
+
+START, UNTIL = dt.date(2026, 9, 1), dt.date(2026, 11, 20)
+ALL = ("lessons", "marks", "final_marks", "attendance")
+SECRET = "s3cret"
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> SchoolSnapshot:
+    return generate_journal(generate_school(students=60, classes=4, seed=8).snapshot, until=UNTIL, seed=8)
+
+
+@pytest.fixture
+def emulator(snapshot: SchoolSnapshot) -> Iterator[tuple[dnevnik.DnevnikEmulator, str]]:
+    served = dnevnik.create_app(dnevnik.world_from_snapshot(snapshot, admin_password="pw", client_secret=SECRET))
+    with BackgroundServer(served.app) as server:
+        yield served, server.base_url
+
+
+@pytest.fixture
+def school(
+    database: Database, snapshot: SchoolSnapshot, emulator: tuple[dnevnik.DnevnikEmulator, str], tmp_path: Path
+) -> Database:
+    """The school imported from OneRoster, its roster linked to the world's ids (what the identity step does)."""
+    roster_dir = tmp_path / "oneroster"
+    write_oneroster(snapshot, roster_dir)
+    apply_roster(database, read_oneroster(roster_dir), snapshot.school.code)
+    _link_roster(database, snapshot.school.code, emulator[0].world)
+    return database
+
+
+def _link_roster(db: Database, code: str, world: dnevnik.DnevnikWorld) -> None:
+    with db.session() as session:
+        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == code))
+        assert school_id is not None
+        links = IdentityMap(session, school_id, "dnevnik", actor="test:linker")
+        local_persons = set(session.scalars(select(PersonRow.source_id).where(PersonRow.school_id == school_id)))
+        for remote_id, person in world.persons.items():
+            if person["localId"] in local_persons:
+                links.link("persons", Link(person["localId"], str(remote_id), "test"))
+        for entity, kind, table in (
+            ("classes", "group", ClassRow),
+            ("subjects", "subject", SubjectRow),
+            ("periods", "period", ReportingPeriodRow),
+        ):
+            remote_table = {"group": world.edu_groups, "subject": world.subjects, "period": world.reporting_periods}
+            for local_key in session.scalars(select(table.source_id).where(table.school_id == school_id)):
+                remote_id = platform_id(kind, code, local_key)
+                if remote_id in remote_table[kind]:
+                    links.link(entity, Link(local_key, str(remote_id), "test"))
+
+
+def connect(monkeypatch: pytest.MonkeyPatch, base_url: str, token: str, code: str) -> DnevnikConnector:
+    monkeypatch.setenv("TEST_DNEVNIK_TOKEN", token)
+    settings = PlatformSettings.model_validate(
+        {
+            "kind": "dnevnik",
+            "base_url": f"{base_url}/v2.0/",
+            "token": SecretRef(env="TEST_DNEVNIK_TOKEN"),
+            "rate_limit_rps": 500,
+            "max_concurrency": 4,
+        }
+    )
+    return build_dnevnik_connector("dnevnik", settings, str(platform_id("school", code)))
+
+
+async def pull(
+    db: Database,
+    emulator: tuple[dnevnik.DnevnikEmulator, str],
+    code: str,
+    monkeypatch: pytest.MonkeyPatch,
+    entities: tuple[str, ...] = ALL,
+) -> RunJournal:
+    served, base_url = emulator
+    connector = connect(monkeypatch, base_url, served.admin_token, code)
+    journal = RunJournal.start(db, code, "dnevnik", dict.fromkeys(entities, "pull"))
+    try:
+        await pull_journal(db, connector, journal, entities=entities, start=START, until=UNTIL, today=UNTIL)
+    finally:
+        await connector.aclose()
+    journal.finish()
+    return journal
+
+
+def stored(db: Database, column: InstrumentedAttribute[str]) -> set[str]:
+    with db.session() as session:
+        return set(session.scalars(select(column)))
+
+
+def count(db: Database, table: type) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_the_whole_journal_lands_and_a_rerun_only_reads(
+    school: Database,
+    snapshot: SchoolSnapshot,
+    emulator: tuple[dnevnik.DnevnikEmulator, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = emulator[0].world
+    code = snapshot.school.code
+
+    journal = await pull(school, emulator, code, monkeypatch)
+
+    assert journal.skips == []
+    assert stored(school, LessonRow.source_id) == {f"dnevnik:{lesson_id}" for lesson_id in world.lessons}
+    assert stored(school, MarkRow.source_id) == {f"dnevnik:{mark_id}" for mark_id in world.marks}
+    absences = {f"{lesson}:{person}" for (lesson, person), e in world.log_entries.items() if e["status"] != "Attend"}
+    with school.session() as session:
+        pulled_attendance = set(
+            session.scalars(select(RemoteRecordRow.remote_id).where(RemoteRecordRow.entity == "attendance"))
+        )
+    assert pulled_attendance == absences
+    assert count(school, AttendanceRow) == len(absences)
+    assert journal.of("lessons").created == len(world.lessons)
+    audit = count(school, AuditRow)
+
+    emulator[0].stats.reset()
+    again = await pull(school, emulator, code, monkeypatch)
+
+    requests = emulator[0].stats.by_route
+    assert requests
+    assert all(route.startswith("GET ") for route in requests), requests
+    assert count(school, AuditRow) == audit
+    for entity in ALL:
+        assert (again.of(entity).created, again.of(entity).updated) == (0, 0), entity
+        assert again.of(entity).unchanged == again.of(entity).read, entity
+
+
+async def test_a_quarter_final_changed_after_the_quarter_is_retroactive(
+    school: Database,
+    snapshot: SchoolSnapshot,
+    emulator: tuple[dnevnik.DnevnikEmulator, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = emulator[0].world
+    code = snapshot.school.code
+    await pull(school, emulator, code, monkeypatch, entities=("final_marks",))
+    closed = [
+        f
+        for f in world.final_marks
+        if f["reportingPeriod"] and world.reporting_periods[f["reportingPeriod"]]["finish"][:10] < UNTIL.isoformat()
+    ]
+    assert closed, "the generated journal has quarter finals of a closed quarter"
+    changed = closed[0]["final-mark"]
+    old = changed["value"]
+    changed["value"] = "2" if old != "2" else "3"
+
+    [quarter] = [p for p in snapshot.periods if platform_id("period", code, p.id) == closed[0]["reportingPeriod"]]
+
+    journal = await pull(school, emulator, code, monkeypatch, entities=("final_marks",))
+
+    assert journal.of("final_marks").updated == 1
+    with school.session() as session:
+        change = session.scalars(select(JournalChangeRow)).one()
+    assert change.remote_id == str(changed["id"])
+    assert change.changes == {"value": [old, changed["value"]]}
+    assert change.retroactive is True
+    assert change.period_end == quarter.end_date
