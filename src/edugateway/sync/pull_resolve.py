@@ -19,9 +19,12 @@ from sqlalchemy.orm import Session
 
 from edugateway.connectors.base import Entity, Remote
 from edugateway.domain.models import Attendance, Lesson, Mark, MarkKind
+from edugateway.logs import get_logger
 from edugateway.store.tables import ClassRow, LessonRow, PersonRow, ReportingPeriodRow, SubjectRow
 from edugateway.sync.identity_map import IdentityMap
 from edugateway.sync.pull_links import chunks
+
+log = get_logger(__name__)
 
 NOUNS = {
     Entity.PERSONS: "person",
@@ -175,6 +178,10 @@ class Resolver:
         # The teacher is optional on a lesson: an unlinked one leaves it empty rather than losing the topic and
         # homework; once linked, the digest changes and the lesson is updated.
         teacher_key, teacher_id = self.optional_ref(Entity.PERSONS, lesson.teacher_id)
+        if lesson.teacher_id and teacher_key is None:
+            log.warning(
+                "sync.pull.teacher_unlinked", platform=self.platform, lesson=remote_id, teacher=lesson.teacher_id
+            )
         key, new = self.own_key(entity, remote_id)
         canonical = lesson.model_copy(
             update={"id": key, "class_id": class_key, "subject_id": subject_key, "teacher_id": teacher_key}
