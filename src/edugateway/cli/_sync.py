@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,12 +34,16 @@ def sync(
     school: Annotated[str, typer.Option("--school", help="the school's code in the local database")],
     platform: Annotated[str, typer.Option("--platform", help="a platform name from [platforms.NAME]")],
     entities: Annotated[
-        str | None, typer.Option("--entities", help="comma list (default: persons,classes,subjects,periods)")
+        str | None,
+        typer.Option("--entities", help="comma list (default: the roster, then lessons, marks, finals, attendance)"),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan; link, send and store nothing")] = False,
     plan_json: Annotated[Path | None, typer.Option("--plan-json", help="also write the plan as JSON here")] = None,
     approve: Annotated[
         int | None, typer.Option("--approve", help="go on with the deletions of this run on hold", show_default=False)
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="pull the journal up to this day, YYYY-MM-DD (default: today)")
     ] = None,
 ) -> None:
     """Sync one school with one platform: link, plan, push what is ours, report the rest.
@@ -47,7 +52,11 @@ def sync(
     from edugateway.sync.engine import SyncRequest, run_sync
 
     st = state(ctx)
-    request = SyncRequest(school, platform, _entities(entities), dry_run=dry_run, approve=approve)
+    try:
+        last_day = dt.date.fromisoformat(until) if until else None
+    except ValueError:
+        raise fail(f"--until {until!r} is not a date in the form YYYY-MM-DD") from None
+    request = SyncRequest(school, platform, _entities(entities), dry_run=dry_run, approve=approve, until=last_day)
     try:
         outcome = asyncio.run(run_sync(st.database(), st.settings, request))
     except GatewayError as exc:

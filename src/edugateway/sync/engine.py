@@ -32,11 +32,14 @@ from edugateway.sync.directions import Direction, resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
 from edugateway.sync.identity_map import IdentityMap
 from edugateway.sync.journal import RunJournal
+from edugateway.sync.pull import pull_journal
 from edugateway.sync.push import PushAdapter, drain, enqueue, plan_push
 
 log = get_logger(__name__)
 
-DEFAULT_ENTITIES = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS)
+ROSTER_LINKED = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS)
+JOURNAL = (Entity.LESSONS, Entity.MARKS, Entity.FINAL_MARKS, Entity.ATTENDANCE)
+DEFAULT_ENTITIES = (*ROSTER_LINKED, *JOURNAL)
 PUSH_ADAPTERS: dict[tuple[PlatformKind, Entity], PushAdapter] = {(PlatformKind.ECP, Entity.PERSONS): EcpContingent()}
 
 
@@ -47,6 +50,7 @@ class SyncRequest:
     entities: Sequence[Entity] = DEFAULT_ENTITIES
     dry_run: bool = False
     approve: int | None = None  # the id of a run on hold whose deletions are approved
+    until: dt.date | None = None  # pulls read up to this day (default: today)
 
 
 @dataclass(frozen=True)
@@ -152,16 +156,28 @@ async def run_sync(
     try:
         if request.approve is not None:
             _approve(db, journal, request.approve)
-        remote = await _read_roster(conn, [e for e in directions if directions[e] is not Direction.PULL])
+        pulled = [e for e, d in directions.items() if d is Direction.PULL]
+        # Pulled records name persons, classes, subjects and periods: those are read and linked first.
+        roster = {e for e in directions if directions[e] is not Direction.PULL} | (
+            set(ROSTER_LINKED) if pulled else set()
+        )
+        remote = await _read_roster(conn, [e for e in ROSTER_LINKED if e in roster])
         for entity in ("persons", "classes", "subjects", "periods"):
             if entity in remote:
                 journal.of(entity).read = len(remote[entity])
         with db.session() as session:
-            ids = IdentityMap(session, journal.school_id, request.platform, actor=f"sync:{request.platform}")
+            ids = IdentityMap(
+                session,
+                journal.school_id,
+                request.platform,
+                actor=f"sync:{request.platform}",
+                run_id=journal.run_id,
+                entities=[e.value for e in ROSTER_LINKED],
+            )
             outcome = await _link(ids, snapshot, remote, conn)
             for entity, n in outcome.linked.items():
                 journal.of(entity).linked = n
-            if "persons" in remote:
+            if Entity.PERSONS in directions:
                 plan["entities"]["persons"] = compare_persons(ids, snapshot.persons, remote["persons"]).as_json()
             if Entity.CLASSES in directions:
                 plan["entities"]["classes"] = compare_classes(ids, snapshot.classes, remote["classes"]).as_json()
@@ -191,6 +207,10 @@ async def run_sync(
             for adapter, changes in pushes.values():
                 enqueue(db, journal, adapter, changes)
                 await drain(db, journal, adapter, conn)
+            if pulled:
+                first_day = min((p.start_date for p in snapshot.periods), default=None)
+                until = request.until or dt.date.today()
+                await pull_journal(db, conn, journal, entities=pulled, until=until, start=first_day)
         journal.finish("done", plan=plan)
         return SyncOutcome(journal.run_id, "done", plan)
     except (ConnectorError, DataSafetyError) as exc:

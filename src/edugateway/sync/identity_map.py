@@ -7,6 +7,7 @@ so the history of who was linked to whom, how and why stays readable.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -27,7 +28,17 @@ class Link:
 class IdentityMap:
     """The active links of one school and platform, loaded once per run and written through `session`."""
 
-    def __init__(self, session: Session, school_id: int, platform: str, *, actor: str, run_id: int | None = None):
+    def __init__(
+        self,
+        session: Session,
+        school_id: int,
+        platform: str,
+        *,
+        actor: str,
+        run_id: int | None = None,
+        entities: Collection[str] | None = None,
+    ):
+        """`entities` limits what is loaded (the roster's links, say, not a year of pulled marks)."""
         self.session = session
         self.school_id = school_id
         self.platform = platform
@@ -35,14 +46,14 @@ class IdentityMap:
         self.run_id = run_id
         self._by_local: dict[tuple[str, str], IdentityLinkRow] = {}
         self._by_remote: dict[tuple[str, str], IdentityLinkRow] = {}
-        rows = session.scalars(
-            select(IdentityLinkRow).where(
-                IdentityLinkRow.school_id == school_id,
-                IdentityLinkRow.platform == platform,
-                IdentityLinkRow.unlinked_at.is_(None),
-            )
+        query = select(IdentityLinkRow).where(
+            IdentityLinkRow.school_id == school_id,
+            IdentityLinkRow.platform == platform,
+            IdentityLinkRow.unlinked_at.is_(None),
         )
-        for row in rows:
+        if entities is not None:
+            query = query.where(IdentityLinkRow.entity.in_(list(entities)))
+        for row in session.scalars(query):
             self._index(row)
 
     def _index(self, row: IdentityLinkRow) -> None:

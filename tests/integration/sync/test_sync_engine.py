@@ -4,6 +4,7 @@ exactly one copy of every write after the rerun, and a plan that deletes too muc
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +17,18 @@ from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik, ecp
 from edugateway.emulators.dnevnik import platform_id
+from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
-from edugateway.store.tables import AuditRow, IdentityLinkRow, OutboxRow, PersonRow, SyncRunRow
+from edugateway.store.tables import AuditRow, IdentityLinkRow, MarkRow, OutboxRow, PersonRow, SyncRunRow
 from edugateway.sync import push
 from edugateway.sync.engine import SyncRequest, run_sync
 
 CODE = "sch125"
+UNTIL = dt.date(2026, 10, 20)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +168,8 @@ async def test_a_plan_that_deletes_too_much_waits_for_approval(
 async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
     db: Database, school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emulator = dnevnik.create_app(dnevnik.world_from_snapshot(school))
+    journal = generate_journal(school, until=UNTIL, seed=2)
+    emulator = dnevnik.create_app(dnevnik.world_from_snapshot(journal))
     monkeypatch.setenv("SYNC_DNEVNIK_TOKEN", emulator.admin_token)
     with BackgroundServer(emulator.app) as server:
         settings = Settings(
@@ -181,8 +185,19 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
                 )
             },
         )
-        run = await run_sync(db, settings, SyncRequest(CODE, "dnevnik"))
+        run = await run_sync(db, settings, SyncRequest(CODE, "dnevnik", until=UNTIL))
+        with db.session() as session:
+            audits = session.scalar(select(func.count()).select_from(AuditRow))
+            marks = session.scalar(select(func.count()).select_from(MarkRow))
+        emulator.stats.reset()
+        again = await run_sync(db, settings, SyncRequest(CODE, "dnevnik", until=UNTIL))
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(AuditRow)) == audits  # nothing written
+        assert again.status == "done"
+        assert again.plan["entities"]["persons"]["linked"] == run.plan["entities"]["persons"]["linked"]
     assert run.status == "done"
+    assert marks == len(journal.marks)  # the whole journal was pulled
+    assert run.plan["directions"]["marks"] == "pull"
     assert run.plan["directions"]["persons"] == "compare"
     persons = run.plan["entities"]["persons"]
     people = [p for p in school.persons if p.roles & {Role.STUDENT, Role.TEACHER}]
