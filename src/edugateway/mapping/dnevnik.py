@@ -31,6 +31,8 @@ from edugateway.mapping.errors import invalid
 
 Json = Mapping[str, Any]
 PLATFORM = "Дневник.ру"
+# Year finals carry no reporting period on the platform; they are filed under this id, linked to the local year.
+YEAR_PERIOD = "year"
 
 # The one table for attendance codes. Н → Absent, У → Pass, Б → Ill is an inference from the platform's
 # status names (../shared/platforms/README.md); "Attend" is presence and has no canonical record.
@@ -228,7 +230,7 @@ def final_marks(obj: Json) -> list[Mark]:
                     value=mark_value(final),
                     kind=MarkKind.PERIOD_FINAL if period_id else MarkKind.YEAR_FINAL,
                     subject_id=ident(entry, "subject"),
-                    period_id=period_id or "year",
+                    period_id=period_id or YEAR_PERIOD,
                     date=local_date(final.get("date")),
                 )
             )

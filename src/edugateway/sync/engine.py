@@ -19,10 +19,11 @@ from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
 from edugateway.connectors.base import Connector, Entity, Op
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.connectors.ecp import build_ecp_connector
-from edugateway.domain.models import Enrollment, EnrollmentRole, SchoolClass
+from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
 from edugateway.logs import get_logger
+from edugateway.mapping import dnevnik as dnevnik_mapping
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
 from edugateway.store.tables import SchoolRow, SyncRunRow
@@ -120,7 +121,13 @@ async def _link(
     if "subjects" in remote:
         linking.link_subjects(ids, snapshot.subjects, list(remote["subjects"].items()), outcome)
     if "periods" in remote:
-        linking.link_periods(ids, snapshot.periods, list(remote["periods"].items()), outcome)
+        remote_periods = list(remote["periods"].items())
+        if isinstance(connector, DnevnikConnector):
+            # Дневник.ру has no year period; its year finals are filed under YEAR_PERIOD (mapping/dnevnik.py)
+            year = next((p for p in snapshot.periods if p.kind is ReportingPeriodKind.YEAR), None)
+            if year is not None:
+                remote_periods.append((dnevnik_mapping.YEAR_PERIOD, year))
+        linking.link_periods(ids, snapshot.periods, remote_periods, outcome)
     if "persons" in remote:
         local_classes = _class_names(snapshot.classes, snapshot.enrollments)
         remote_classes = _class_names(list(remote["classes"].values()), remote["enrollments"])

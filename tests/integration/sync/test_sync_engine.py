@@ -213,3 +213,10 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
     with db.session() as session:
         methods = set(session.scalars(select(IdentityLinkRow.method).where(IdentityLinkRow.entity == "persons")))
     assert "snils" in methods
+    with db.session() as session:
+        year = session.scalar(
+            select(IdentityLinkRow.local_key).where(
+                IdentityLinkRow.entity == "periods", IdentityLinkRow.remote_id == "year"
+            )
+        )
+    assert year == next(p.id for p in school.periods if p.kind == "year")  # where Дневник files year finals
