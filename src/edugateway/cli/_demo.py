@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._demo_sync import run_demo_sync
 from edugateway.errors import GatewayError
 
 DEFAULT_DIR = Path("var/demo")
@@ -26,7 +27,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="same seed, same school")] = 2026,
     drift: Annotated[str, typer.Option(help="platform drift profile: none, realistic or heavy")] = "realistic",
 ) -> None:
-    """Generate a synthetic school and import it from OneRoster CSV into SQLite.
+    """Generate a synthetic school, import it from OneRoster CSV into SQLite, then sync it with the emulated
+    platforms: a first full sync and an incremental one.
 
     Running it again re-imports the same files: the import reports no changes (imports are idempotent).
     """
@@ -87,6 +89,8 @@ def demo(
                 out.print(f"          {line}", markup=False)
         without = sum(1 for p in load_snapshot(db, school.code).persons if not p.snils and not p.snils_rejected)
         out.print(f"   {without} persons have no СНИЛС at all; every problem is kept in import run {report.run_id}")
+        run_demo_sync(db, out, directory, school.code, drift=drift, seed=seed)
+        out.print(f"The run journal: edugateway --database-url sqlite:///{db_path} runs list")
 
     except GatewayError as exc:
         raise fail(exc) from exc

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
 from edugateway.connectors.base import Connector, Entity, Op
@@ -26,7 +26,15 @@ from edugateway.logs import get_logger
 from edugateway.mapping import dnevnik as dnevnik_mapping
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
-from edugateway.store.tables import SchoolRow, SyncRunRow
+from edugateway.store.tables import (
+    AuditRow,
+    IdentityLinkRow,
+    OutboxRow,
+    RemoteRecordRow,
+    SchoolRow,
+    SyncCursorRow,
+    SyncRunRow,
+)
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
 from edugateway.sync.directions import Direction, resolve_directions
@@ -271,3 +279,40 @@ def recent_runs(db: Database, *, school: str | None = None, limit: int = 20) -> 
         rows = list(session.scalars(query))
         session.expunge_all()
         return rows
+
+
+def forget_platform(db: Database, school_code: str, platform: str, *, actor: str, reason: str) -> int:
+    """Ends every active link of the school on the platform and drops its sync state (pushed records, cursors,
+    open outbox rows), for a school re-registered on a platform from scratch. The run journal and the link
+    history stay. Returns the number of links ended."""
+    now = dt.datetime.now(dt.UTC)
+    with db.session() as session:
+        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == school_code))
+        if school_id is None:
+            raise ConfigError(f"no school {school_code!r} in the local database")
+        scope = (IdentityLinkRow.school_id == school_id, IdentityLinkRow.platform == platform)
+        active = list(session.scalars(select(IdentityLinkRow).where(*scope, IdentityLinkRow.unlinked_at.is_(None))))
+        for link in active:
+            link.unlinked_at, link.reason = now, reason
+        ended = len(active)
+        for table in (RemoteRecordRow, SyncCursorRow):
+            session.execute(delete(table).where(table.school_id == school_id, table.platform == platform))
+        session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.school_id == school_id,
+                OutboxRow.platform == platform,
+                OutboxRow.status.in_(("pending", "sending")),
+            )
+        )
+        session.add(
+            AuditRow(
+                actor=actor,
+                action="forget_platform",
+                school_id=school_id,
+                entity=f"platform:{platform}",
+                entity_id=school_code,
+                changes={"links_ended": [None, ended]},
+                reason=reason,
+            )
+        )
+    return ended

@@ -197,7 +197,9 @@ async def link_persons(
     # Greedy from the strongest: a remote person is linked to one local person at most.
     taken: set[str] = set()
     for score, side, other, reasons, margin in sorted(proposals, key=lambda p: -p[0]):
-        if score >= AUTO_LINK and margin >= CLEAR_MARGIN and other.key not in taken:
+        if other.key in taken:
+            continue  # a better match has it; this local person stays unlinked and is reported as such
+        if score >= AUTO_LINK and margin >= CLEAR_MARGIN:
             ids.link("persons", Link(side.key, other.key, "match", score))
             outcome.count("persons")
             taken.add(other.key)

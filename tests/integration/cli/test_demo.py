@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from edugateway.cli import app
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
+from edugateway.store.tables import SyncRunRow
 
 
 def test_demo_builds_a_school_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
@@ -20,6 +22,19 @@ def test_demo_builds_a_school_and_a_rerun_changes_nothing(tmp_path: Path) -> Non
     assert (tmp_path / "oneroster" / "manifest.csv").exists()
     snapshot = load_snapshot(Database(f"sqlite:///{tmp_path / 'edugateway.sqlite3'}"), "sch125")
     assert sum(1 for p in snapshot.persons if "student" in p.roles) == 60
+
+    assert "5. First sync" in first.output
+    assert "6. Incremental sync" in first.output
+    db = Database(f"sqlite:///{tmp_path / 'edugateway.sqlite3'}")
+    with db.session() as session:
+        runs = list(session.scalars(select(SyncRunRow).order_by(SyncRunRow.id)))
+    assert [(r.platform, r.status) for r in runs] == [("ecp", "done"), ("dnevnik", "done")] * 2
+    first_ecp, first_dnevnik, again_ecp, again_dnevnik = (r.counts or {} for r in runs)
+    assert first_ecp["persons"]["created"] > 60  # pupils and their representatives pushed
+    assert again_ecp["persons"]["created"] == again_ecp["persons"]["updated"] == 0
+    assert first_dnevnik["lessons"]["created"] > 0
+    assert again_dnevnik["lessons"]["created"] == again_dnevnik["lessons"]["updated"] == 0
+    db.dispose()
 
     second = runner.invoke(app, args)
     assert second.exit_code == 0, second.output
