@@ -156,7 +156,30 @@ async def run_sync(
     snapshot = load_snapshot(db, request.school)
     platform = platform_settings(settings, request.platform)
     conn = connector or open_connector(settings, request.platform, snapshot)
+    try:
+        return await _run(db, settings, request, snapshot, platform, conn)
+    finally:
+        if connector is None:
+            await conn.aclose()
+
+
+async def _run(
+    db: Database,
+    settings: Settings,
+    request: SyncRequest,
+    snapshot: SchoolSnapshot,
+    platform: PlatformSettings,
+    conn: Connector,
+) -> SyncOutcome:
     directions = resolve_directions(request.platform, conn.capabilities, request.entities, platform.directions)
+    unsupported = [
+        e.value for e, d in directions.items() if d is Direction.PUSH and (platform.kind, e) not in PUSH_ADAPTERS
+    ]
+    if unsupported:
+        raise ConfigError(
+            f"the gateway does not push {', '.join(unsupported)} to {platform.kind.value} platforms yet; set "
+            f"platforms.{request.platform}.directions for them to compare or pull"
+        )
     journal = RunJournal.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
@@ -231,9 +254,6 @@ async def run_sync(
     except (ConnectorError, DataSafetyError) as exc:
         journal.finish("failed", error=str(exc), plan=plan)
         raise
-    finally:
-        if connector is None:
-            await conn.aclose()
 
 
 def _plan_pushes(

@@ -119,6 +119,7 @@ class Resolver:
     links: IdentityMap
     roster: LocalRoster
     lessons: dict[str, LessonRef] = field(default_factory=dict)
+    unlinked_teachers: set[str] = field(default_factory=set)  # warned about in this window already
 
     def own_key(self, entity: Entity, remote_id: str) -> tuple[str, bool]:
         """The record's local key, and whether it still needs its link (a first pull names it after the platform)."""
@@ -178,7 +179,8 @@ class Resolver:
         # The teacher is optional on a lesson: an unlinked one leaves it empty rather than losing the topic and
         # homework; once linked, the digest changes and the lesson is updated.
         teacher_key, teacher_id = self.optional_ref(Entity.PERSONS, lesson.teacher_id)
-        if lesson.teacher_id and teacher_key is None:
+        if lesson.teacher_id and teacher_key is None and lesson.teacher_id not in self.unlinked_teachers:
+            self.unlinked_teachers.add(lesson.teacher_id)  # said once per teacher, not once per lesson
             log.warning(
                 "sync.pull.teacher_unlinked", platform=self.platform, lesson=remote_id, teacher=lesson.teacher_id
             )

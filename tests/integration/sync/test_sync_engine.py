@@ -18,8 +18,9 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik, ecp
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.journal import generate_journal
-from edugateway.emulators.server import BackgroundServer
+from edugateway.emulators.server import BackgroundServer, free_port
 from edugateway.emulators.synthetic import generate_school
+from edugateway.errors import ConfigError
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
@@ -220,3 +221,26 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
             )
         )
     assert year == next(p.id for p in school.periods if p.kind == "year")  # where Дневник files year finals
+
+
+async def test_a_push_the_gateway_cannot_make_is_refused_before_anything_runs(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNC_UNUSED_TOKEN", "a" * 32)
+    settings = Settings(
+        schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": "1"})],
+        platforms={
+            "dnevnik": PlatformSettings.model_validate(
+                {
+                    "kind": "dnevnik",
+                    "base_url": f"http://127.0.0.1:{free_port()}/v2.0/",  # never called
+                    "token": SecretRef(env="SYNC_UNUSED_TOKEN"),
+                    "directions": {"marks": "push"},  # the platform takes marks, the gateway has no push for them
+                }
+            )
+        },
+    )
+    with pytest.raises(ConfigError, match=r"does not push marks to dnevnik platforms yet"):
+        await run_sync(db, settings, SyncRequest(CODE, "dnevnik", [Entity.MARKS]))
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(SyncRunRow)) == 0
