@@ -27,7 +27,7 @@ def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runner = CliRunner()
     demo = runner.invoke(app, ["demo", "--dir", str(base), "--students", "60", "--classes", "4", "--seed", "3"])
     assert demo.exit_code == 0, demo.output
-    out = base / "world"
+    out = base / "cli-world"  # the demo itself leaves its worlds in base / "world"
     db = ["--database-url", f"sqlite:///{base / 'edugateway.sqlite3'}"]
     made = runner.invoke(
         app, [*db, "emulators", "world", "--from-school", "sch125", "--out", str(out), "--until", "2026-11-20"]
