@@ -375,3 +375,118 @@ class JournalChangeRow(Base):
     period_end: Mapped[dt.date | None] = mapped_column(Date)
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+
+
+# ---- identity: ЕСИА verification, the clerk's cases and decisions, web accounts ---------------------------------
+
+_OPEN_CASE = text("status = 'open'")
+
+
+class IdentityCheckRow(Base):
+    """One verification of a person: the outcome, what it was based on, and the person's data digest then, so
+    re-verification asks ЕСИА again only about persons that changed (or whose answer is old)."""
+
+    __tablename__ = "identity_checks"
+    __table_args__ = (Index("ix_identity_checks_person", "person_id", "checked_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    outcome: Mapped[str] = mapped_column(String(40))  # confirmed, or a case type
+    detail: Mapped[str | None] = mapped_column(String(40))  # typo, other_person, swapped, other …
+    person_digest: Mapped[str] = mapped_column(String(64))  # sha256 of the fields the check compared
+    asked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # when ЕСИА answered
+    account: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the ЕСИА answer the outcome rests on
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {field: [local, esia]}, other holders …
+
+
+class IdentityCaseRow(Base):
+    """A problem with a person's identity for the clerk to resolve. At most one open case per person and type."""
+
+    __tablename__ = "identity_cases"
+    __table_args__ = (
+        Index(
+            "uq_identity_cases_open",
+            "person_id",
+            "case_type",
+            unique=True,
+            sqlite_where=_OPEN_CASE,
+            postgresql_where=_OPEN_CASE,
+        ),
+        Index("ix_identity_cases_queue", "school_id", "status", "case_type"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    case_type: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(String(40))
+    class_name: Mapped[str | None] = mapped_column(String(50))  # the person's class when the case was last seen
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, closed (fixed), dismissed (checked)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    candidates: Mapped[list[Any] | None] = mapped_column(JSON)  # ranked: [{source, remote_id, probability, …}]
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class IdentityCaseEventRow(Base):
+    """The history of a case: opened, seen again, reassigned, corrected, dismissed, closed by a verification."""
+
+    __tablename__ = "identity_case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("identity_cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class IdentityLabelRow(Base):
+    """A clerk's decision that later checks and matching respect: 'not_an_error' for a case type with the
+    evidence it was judged on (new evidence reopens it), 'match' / 'non_match' for a candidate record."""
+
+    __tablename__ = "identity_labels"
+    __table_args__ = (Index("ix_identity_labels_person", "person_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    case_type: Mapped[str | None] = mapped_column(String(40))
+    evidence_digest: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(64))  # esia, dnevnik, ecp …
+    remote_id: Mapped[str | None] = mapped_column(String(128))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebUserRow(Base):
+    """A local account for the clerk's pages. Roles: admin, clerk, viewer (a viewer changes nothing)."""
+
+    __tablename__ = "web_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSessionRow(Base):
+    """A signed-in browser. The cookie holds a random token; only its sha256 is stored. Expires when idle."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie token
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
