@@ -110,6 +110,27 @@ class JobSettings(_Strict):
     platform: str | None = None
 
 
+class IdentitySettings(_Strict):
+    esia_platform: str = Field(default="esia", description="the platforms entry of kind esia to ask")
+    reverify_after_days: int = Field(
+        default=30, ge=0, description="ask ЕСИА again about an unchanged person whose last answer is older"
+    )
+    auto_link_probability: float = Field(
+        default=0.999, gt=0, le=1, description="record linkage links a candidate on its own only above this"
+    )
+    review_probability: float = Field(
+        default=0.5, gt=0, le=1, description="candidates below this are not shown to the clerk"
+    )
+
+
+class WebSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    session_idle_minutes: int = Field(default=30, ge=1, description="a session ends after this long unused")
+    session_max_hours: int = Field(default=12, ge=1, description="and after this long in any case")
+    secure_cookies: bool = Field(default=False, description="set behind HTTPS: cookies only over TLS")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="EDUGATEWAY_",
@@ -130,6 +151,8 @@ class Settings(BaseSettings):
     schools: list[SchoolSettings] = Field(default_factory=list)
     platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
     jobs: list[JobSettings] = Field(default_factory=list)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,55 @@
+"""What a verification can find, with the Russian words the clerk's pages and exports use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseType(StrEnum):
+    INVALID_SNILS = "invalid_snils"  # detail: checksum, length, characters
+    MISSING_SNILS = "missing_snils"
+    ESIA_UNKNOWN = "esia_unknown"  # a valid SNILS that ЕСИА has no account for
+    NAME_DIFFERS = "name_differs"  # detail: typo, other_person
+    BIRTH_DATE_DIFFERS = "birth_date_differs"  # detail: swapped, other
+    DUPLICATE_SNILS = "duplicate_snils"  # the same SNILS on two persons of the school
+    ACCOUNT_UNTRUSTED = "account_untrusted"  # trusted=false: not confirmed at a service centre
+    ACCOUNT_DELETED = "account_deleted"
+    NO_CHILD_ACCOUNT = "no_child_account"  # under 14, no child account created by a parent
+
+
+CONFIRMED = "confirmed"  # the outcome of a check that found nothing wrong
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # the source data was fixed; the next verification found nothing
+    DISMISSED = "dismissed"  # a clerk checked it: not an error (kept as a label)
+
+
+CASE_TITLES: dict[str, str] = {
+    CaseType.INVALID_SNILS: "Неверный СНИЛС",
+    CaseType.MISSING_SNILS: "Нет СНИЛС",
+    CaseType.ESIA_UNKNOWN: "СНИЛС не найден в ЕСИА",
+    CaseType.NAME_DIFFERS: "ФИО не совпадает с ЕСИА",
+    CaseType.BIRTH_DATE_DIFFERS: "Дата рождения не совпадает с ЕСИА",
+    CaseType.DUPLICATE_SNILS: "Один СНИЛС у двух человек",
+    CaseType.ACCOUNT_UNTRUSTED: "Учётная запись ЕСИА не подтверждена",
+    CaseType.ACCOUNT_DELETED: "Учётная запись ЕСИА удалена",
+    CaseType.NO_CHILD_ACCOUNT: "Нет детской учётной записи (младше 14 лет)",
+}
+
+DETAIL_TITLES: dict[str, str] = {
+    "checksum": "не сходится контрольное число",
+    "length": "не 11 цифр",
+    "characters": "посторонние символы",
+    "typo": "похоже на опечатку",
+    "other_person": "похоже на другого человека",
+    "swapped": "день и месяц переставлены",
+    "other": "другая дата",
+}
+
+STATUS_TITLES: dict[str, str] = {
+    CaseStatus.OPEN: "Открыт",
+    CaseStatus.CLOSED: "Исправлен",
+    CaseStatus.DISMISSED: "Проверен — не ошибка",
+}
