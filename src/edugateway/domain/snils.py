@@ -95,3 +95,15 @@ def normalize_snils(value: str) -> str:
 
 def is_valid_snils(value: str) -> bool:
     return check_snils(value).valid
+
+
+def one_slip_away(entered: str) -> list[str]:
+    """The valid SNILS one typing slip away from `entered` (one digit changed, or two neighbours swapped), for a
+    value of 11 digits whose checksum fails: the number the person really has is usually one of these."""
+    digits = re.sub(r"\D", "", entered)
+    if len(digits) != 11:
+        return []
+    found = {digits[:i] + d + digits[i + 1 :] for i in range(11) for d in "0123456789"}
+    found |= {digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :] for i in range(10)}
+    found.discard(digits)
+    return sorted(c for c in found if check_snils(c).valid)

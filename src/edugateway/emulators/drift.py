@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from edugateway.domain.marks import SPECIAL_MARKS
 from edugateway.domain.models import Enrollment, Mark, MarkKind, Person, ReportingPeriod, Role
 from edugateway.domain.snapshot import SchoolSnapshot
-from edugateway.domain.snils import format_snils
+from edugateway.domain.snils import SnilsProblem, check_snils, format_snils, one_slip_away
 from edugateway.emulators.synthetic import random_snils
 
 # Cyrillic letters and the Latin letters that look the same: typed on the wrong keyboard layout.
@@ -57,6 +57,8 @@ class DriftKind(StrEnum):
     ESIA_UNTRUSTED = "esia_untrusted"  # the account exists but is not confirmed (trusted=false)
     ESIA_DELETED = "esia_deleted"  # the account was deleted (status DELETED)
     ESIA_NO_KID_ACCOUNT = "esia_no_kid_account"  # a child under 14 whose parent made no child account
+    # The account of a person whose local SNILS is mistyped: under the real number, one typing slip away.
+    ESIA_TYPO_ACCOUNT = "esia_typo_account"
     MARK_LATE = "mark_late"  # a lesson mark entered more than a week after the lesson
     FINAL_CHANGED_AFTER_CLOSE = "final_changed_after_close"  # a period final mark changed after the period ended
 
@@ -285,7 +287,39 @@ def drift_esia(
     for person in _pick(rng, young, profile.esia_no_kid_account * len(with_snils) / max(1, len(young)), taken):
         extras[person.id] = {"kidAccCreatedByParent": False}
         planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_NO_KID_ACCOUNT, person_id=person.id))
-    return copy, extras, planted
+    typo_accounts, typo_planted = _accounts_of_mistyped(snapshot, rng, set(holders))
+    copy = copy.model_copy(update={"persons": [*copy.persons, *typo_accounts]})
+    return copy, extras, [*planted, *typo_planted]
+
+
+def _accounts_of_mistyped(
+    snapshot: SchoolSnapshot, rng: random.Random, used: set[str | None]
+) -> tuple[list[Person], list[PlantedDrift]]:
+    """A person whose SNILS the school mistyped still has a Госуслуги account: under a valid number one slip
+    away from the typed one (which one is the seed's choice)."""
+    accounts: list[Person] = []
+    planted: list[PlantedDrift] = []
+    for person in snapshot.persons:
+        typed = person.snils_rejected
+        if person.snils or not typed or check_snils(typed).problem is not SnilsProblem.CHECKSUM:
+            continue
+        choices = [n for n in one_slip_away(typed) if n not in used]
+        if not choices:
+            continue
+        real = rng.choice(choices)
+        used.add(real)
+        accounts.append(person.model_copy(update={"snils": real, "snils_rejected": None}))
+        planted.append(
+            PlantedDrift(
+                platform="esia",
+                kind=DriftKind.ESIA_TYPO_ACCOUNT,
+                person_id=person.id,
+                field="snils",
+                local=typed,
+                remote=format_snils(real),
+            )
+        )
+    return accounts, planted
 
 
 # Regulations: marks go in on the lesson day, ЕЦП allows at most 7 days (DOMAIN.md); late means beyond that.

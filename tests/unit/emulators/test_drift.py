@@ -60,11 +60,32 @@ def test_esia_flags_are_planted_on_persons_with_snils(school) -> None:  # type: 
     kinds = Counter(d.kind for d in planted)
     assert kinds[DriftKind.ESIA_SNILS_UNKNOWN] > 0
     assert kinds[DriftKind.ESIA_UNTRUSTED] > 0
+    typo_accounts = [d for d in planted if d.kind is DriftKind.ESIA_TYPO_ACCOUNT]
     for d in planted:
+        if d.kind is DriftKind.ESIA_TYPO_ACCOUNT:
+            continue
         if d.kind.name.startswith("ESIA"):
             assert local[d.person_id].snils
             assert d.person_id in extras
-    assert len(copy.persons) == len(school.persons)
+    assert len(copy.persons) == len(school.persons) + len(typo_accounts)
+
+
+def test_a_mistyped_snils_has_its_account_one_slip_away(school) -> None:  # type: ignore[no-untyped-def]
+    from edugateway.domain.snils import SnilsProblem, check_snils, normalize_snils, one_slip_away
+
+    copy, _, planted = drift_esia(school, DriftProfile.named("none"), random.Random(3), dt.date(2026, 11, 1))
+    mistyped = {
+        p.id: p.snils_rejected
+        for p in school.persons
+        if p.snils_rejected and check_snils(p.snils_rejected).problem is SnilsProblem.CHECKSUM
+    }
+    assert mistyped
+    accounts = {d.person_id: normalize_snils(str(d.remote)) for d in planted if d.kind is DriftKind.ESIA_TYPO_ACCOUNT}
+    assert set(accounts) == set(mistyped)
+    held = {p.snils for p in copy.persons if p.snils}
+    for person_id, real in accounts.items():
+        assert real in one_slip_away(mistyped[person_id] or "")
+        assert real in held
 
 
 def test_journal_drift_plants_late_marks_and_finals_changed_after_close() -> None:

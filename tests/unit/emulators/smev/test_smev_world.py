@@ -46,8 +46,8 @@ def test_accounts_are_in_esia_shape_with_the_planted_flags(drifted) -> None:  # 
     seen_flags: set[str] = set()
     for person in snapshot.persons:
         row = by_oid.get(esia_oid(person.id))
-        if row is None:
-            continue
+        if row is None or not person.snils:
+            continue  # no account; or the local entry of a mistyped SNILS, whose account follows it in the copy
         flags = extras.get(person.id, {})
         seen_flags.update(flags)
         assert re.fullmatch(r"\d{3}-\d{3}-\d{3} \d{2}", row["snils"])
