@@ -11,6 +11,7 @@ from edugateway import __version__
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
 from edugateway.cli._emulators import emulators_app
+from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
@@ -28,6 +29,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(template_app, name="template")
 app.add_typer(emulators_app, name="emulators")
 app.add_typer(runs_app, name="runs")
+app.add_typer(identity_app, name="identity")
+app.add_typer(cases_app, name="cases")
 app.command("sync")(sync)
 app.command("demo")(demo)
 

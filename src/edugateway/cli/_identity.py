@@ -1,0 +1,140 @@
+"""`edugateway identity verify` and `edugateway cases list`: ЕСИА checks and the clerk's queue from a terminal."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+
+from edugateway.cli._context import fail, state
+from edugateway.errors import GatewayError
+from edugateway.identity.case_types import CASE_TITLES, CaseStatus, CaseType
+
+identity_app = typer.Typer(help="ЕСИА verification of every person's SNILS.", no_args_is_help=True)
+cases_app = typer.Typer(help="The clerk's queue of identity cases.", no_args_is_help=True)
+
+
+@identity_app.command("verify")
+def verify(
+    ctx: typer.Context,
+    school: Annotated[str, typer.Option("--school", help="the school's code in the local database")],
+    force: Annotated[
+        bool, typer.Option("--force", help="ask ЕСИА about everyone, not only changed or stale persons")
+    ] = False,
+) -> None:
+    """Ask ЕСИА (through СМЭВ 3) about every person's SNILS, record the results, open and close cases."""
+    from edugateway.identity.verify import Verifier
+
+    st = state(ctx)
+    try:
+        report = Verifier.from_settings(st.settings).verify_school(
+            st.database(), school, actor="cli:identity-verify", force=force
+        )
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    typer.echo(
+        f"{report.persons} persons: {report.asked} checked with ЕСИА ({report.numbers_asked} SNILS asked), "
+        f"{report.reused} unchanged and recently checked"
+    )
+    for outcome, count in sorted(report.outcomes.items(), key=lambda item: -item[1]):
+        typer.echo(f"  {count:6d}  {outcome}")
+    cases = report.cases
+    typer.echo(
+        f"cases: {cases.opened} opened, {cases.refreshed} updated, {cases.closed} closed, "
+        f"{cases.suppressed} not reopened (checked by a clerk)"
+    )
+    if report.failed:
+        typer.echo(f"{len(report.failed)} persons without an answer (their last result stands):")
+        for person_id, reason in sorted(report.failed.items())[:20]:
+            typer.echo(f"  person {person_id}: {reason}")
+        raise typer.Exit(1)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+COLUMNS = (
+    "id",
+    "school",
+    "class_name",
+    "case_type",
+    "title",
+    "detail",
+    "status",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "assignee",
+    "opened_at",
+)
+
+
+@cases_app.command("list")
+def list_cases(
+    ctx: typer.Context,
+    school: Annotated[str | None, typer.Option("--school", help="only this school")] = None,
+    status: Annotated[CaseStatus | None, typer.Option("--status", help="default: open")] = CaseStatus.OPEN,
+    case_type: Annotated[CaseType | None, typer.Option("--type", help="only this case type")] = None,
+    class_name: Annotated[str | None, typer.Option("--class", help="only this class, e.g. 5А")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+) -> None:
+    """The cases (never with SNILS: open the case page, where showing it is audited)."""
+    from edugateway.store.tables import IdentityCaseRow, PersonRow, SchoolRow
+
+    st = state(ctx)
+    query = (
+        select(IdentityCaseRow, PersonRow, SchoolRow.code)
+        .join(PersonRow, PersonRow.id == IdentityCaseRow.person_id)
+        .join(SchoolRow, SchoolRow.id == IdentityCaseRow.school_id)
+        .order_by(SchoolRow.code, IdentityCaseRow.class_name, PersonRow.last_name, IdentityCaseRow.id)
+    )
+    if school:
+        query = query.where(SchoolRow.code == school)
+    if status:
+        query = query.where(IdentityCaseRow.status == status.value)
+    if case_type:
+        query = query.where(IdentityCaseRow.case_type == case_type.value)
+    if class_name:
+        query = query.where(IdentityCaseRow.class_name == class_name)
+    with st.database().session() as session:
+        rows = [_row(case, person, code) for case, person, code in session.execute(query).tuples()]
+    if fmt is Format.JSON:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt is Format.CSV:
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            name = " ".join(filter(None, (row["last_name"], row["first_name"], row["middle_name"])))
+            detail = f" ({row['detail']})" if row["detail"] else ""
+            typer.echo(
+                f"{row['id']:6d}  {row['school']:10s} {row['class_name'] or '-':5s} {name:40s} "
+                f"{row['title']}{detail}  [{row['status']}]"
+            )
+        typer.echo(f"{len(rows)} cases")
+
+
+def _row(case: Any, person: Any, code: str) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "school": code,
+        "class_name": case.class_name,
+        "case_type": case.case_type,
+        "title": CASE_TITLES.get(case.case_type, case.case_type),
+        "detail": case.detail,
+        "status": case.status,
+        "last_name": person.last_name,
+        "first_name": person.first_name,
+        "middle_name": person.middle_name,
+        "assignee": case.assignee,
+        "opened_at": case.opened_at.isoformat(),
+    }

@@ -1,0 +1,320 @@
+"""What a clerk does to a case. Every action needs a reason, writes the audit table (who, when, what, why) and
+the case history, and a change to the person is verified against ЕСИА at once, so the clerk sees whether it
+fixed the problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from edugateway.domain.snils import check_snils, format_snils
+from edugateway.errors import StoreError, ValidationError
+from edugateway.identity.case_types import CASE_TITLES, CaseStatus
+from edugateway.identity.cases import MATCH, NOT_AN_ERROR
+from edugateway.identity.verify import Verifier
+from edugateway.store.db import Database
+from edugateway.store.tables import AuditRow, IdentityCaseEventRow, IdentityCaseRow, IdentityLabelRow, PersonRow
+
+PERSON = "person"
+CASE = "identity_case"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    case_id: int
+    status: str  # the case status after the immediate re-verification: open, closed, dismissed
+    message: str  # Russian, for the page
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise ValidationError("say why (the reason is kept in the audit log)", field="reason")
+    return text
+
+
+def _case(session: Session, case_id: int) -> IdentityCaseRow:
+    case = session.get(IdentityCaseRow, case_id)
+    if case is None:
+        raise StoreError(f"no case {case_id}")
+    return case
+
+
+def _open_case(session: Session, case_id: int) -> IdentityCaseRow:
+    case = _case(session, case_id)
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError(f"case {case_id} is {case.status}, not open; reopen it by fixing the data", field="case")
+    return case
+
+
+def _person(session: Session, case: IdentityCaseRow) -> PersonRow:
+    person = session.get(PersonRow, case.person_id)
+    if person is None:
+        raise StoreError(f"case {case.id}: its person no longer exists")
+    return person
+
+
+def _audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    school_id: int,
+    entity: str,
+    entity_id: str,
+    changes: dict[str, list[Any]] | None,
+    reason: str,
+) -> None:
+    session.add(
+        AuditRow(
+            actor=actor,
+            action=action,
+            school_id=school_id,
+            entity=entity,
+            entity_id=entity_id,
+            changes=changes,
+            reason=reason,
+        )
+    )
+
+
+def _event(
+    session: Session, case: IdentityCaseRow, actor: str, action: str, detail: dict[str, Any] | None, reason: str
+) -> None:
+    session.add(IdentityCaseEventRow(case_id=case.id, actor=actor, action=action, detail=detail, reason=reason))
+
+
+def _update_person(
+    session: Session, case: IdentityCaseRow, values: dict[str, Any], *, actor: str, action: str, reason: str
+) -> dict[str, list[Any]]:
+    """Writes the changed fields of the case's person with one audit row and one case event."""
+    person = _person(session, case)
+    changes = {
+        name: [_plain(getattr(person, name)), _plain(value)]
+        for name, value in values.items()
+        if getattr(person, name) != value
+    }
+    if not changes:
+        raise ValidationError("nothing to change: the values are the ones already recorded")
+    for name, value in values.items():
+        setattr(person, name, value)
+    _audit(
+        session,
+        actor=actor,
+        action="update",
+        school_id=case.school_id,
+        entity=PERSON,
+        entity_id=person.source_id,
+        changes=changes,
+        reason=reason,
+    )
+    _event(session, case, actor, action, {"fields": sorted(changes)}, reason)
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _reverified(db: Database, case_id: int, person_id: int, verifier: Verifier, actor: str) -> ActionResult:
+    report = verifier.verify_persons(db, [person_id], actor=actor)
+    with db.session() as session:
+        case = _case(session, case_id)
+        status = case.status
+        open_now = session.scalars(
+            select(IdentityCaseRow.case_type).where(
+                IdentityCaseRow.person_id == person_id, IdentityCaseRow.status == CaseStatus.OPEN
+            )
+        ).all()
+    if report.failed:
+        return ActionResult(case_id, status, "Изменение сохранено, но ЕСИА не ответила: проверка повторится позже.")
+    if status == CaseStatus.CLOSED and not open_now:
+        return ActionResult(case_id, status, "Исправлено: повторная проверка в ЕСИА прошла без замечаний.")
+    if status == CaseStatus.CLOSED:
+        remaining = ", ".join(CASE_TITLES.get(t, t) for t in open_now)
+        return ActionResult(case_id, status, f"Этот случай закрыт, но остались другие замечания: {remaining}.")
+    return ActionResult(case_id, status, "Изменение сохранено, но проверка в ЕСИА снова нашла это расхождение.")
+
+
+def _set_snils(session: Session, case: IdentityCaseRow, snils: str, *, actor: str, action: str, reason: str) -> None:
+    verdict = check_snils(snils)
+    if not verdict.valid or verdict.digits is None:
+        raise ValidationError(verdict.message, field="snils")
+    holder = session.scalar(
+        select(PersonRow.source_id).where(
+            PersonRow.school_id == case.school_id,
+            PersonRow.snils == verdict.digits,
+            PersonRow.id != case.person_id,
+        )
+    )
+    if holder is not None:
+        raise ValidationError(
+            f"person {holder} of this school already has SNILS {format_snils(verdict.digits)}; "
+            "correct that person first if the number is theirs by mistake",
+            field="snils",
+        )
+    _update_person(
+        session, case, {"snils": verdict.digits, "snils_rejected": None}, actor=actor, action=action, reason=reason
+    )
+
+
+def correct_snils(
+    db: Database, case_id: int, snils: str, *, actor: str, reason: str, verifier: Verifier
+) -> ActionResult:
+    """Sets the person's SNILS to a valid number no other person of the school holds."""
+    why = _reason(reason)
+    with db.session() as session:
+        case = _open_case(session, case_id)
+        _set_snils(session, case, snils, actor=actor, action="snils_corrected", reason=why)
+        person_id = case.person_id
+    return _reverified(db, case_id, person_id, verifier, actor)
+
+
+def correct_person(
+    db: Database,
+    case_id: int,
+    *,
+    last_name: str,
+    first_name: str,
+    middle_name: str | None,
+    birth_date: dt.date | None,
+    actor: str,
+    reason: str,
+    verifier: Verifier,
+) -> ActionResult:
+    """Corrects the person's name or birth date (as the documents say, usually as ЕСИА has it)."""
+    why = _reason(reason)
+    last, first = last_name.strip(), first_name.strip()
+    if not last or not first:
+        raise ValidationError("last and first name are required", field="last_name" if not last else "first_name")
+    if birth_date is not None and not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
+        raise ValidationError(f"birth date {birth_date.isoformat()} is not a plausible date", field="birth_date")
+    values = {
+        "last_name": last,
+        "first_name": first,
+        "middle_name": (middle_name or "").strip() or None,
+        "birth_date": birth_date,
+    }
+    with db.session() as session:
+        case = _open_case(session, case_id)
+        _update_person(session, case, values, actor=actor, action="person_corrected", reason=why)
+        person_id = case.person_id
+    return _reverified(db, case_id, person_id, verifier, actor)
+
+
+def link_candidate(
+    db: Database, case_id: int, candidate: int, *, actor: str, reason: str, verifier: Verifier
+) -> ActionResult:
+    """Takes a ranked candidate as the person's: its SNILS becomes the person's; the decision is kept as a label."""
+    why = _reason(reason)
+    with db.session() as session:
+        case = _open_case(session, case_id)
+        shown = case.candidates or []
+        if not 0 <= candidate < len(shown):
+            raise ValidationError(f"case {case_id} has no candidate {candidate}", field="candidate")
+        chosen = shown[candidate]
+        number = chosen.get("snils")
+        if not number:
+            raise ValidationError("this candidate carries no SNILS to take over", field="candidate")
+        session.add(
+            IdentityLabelRow(
+                school_id=case.school_id,
+                person_id=case.person_id,
+                kind=MATCH,
+                case_type=case.case_type,
+                source=chosen.get("source"),
+                remote_id=chosen.get("remote_id"),
+                actor=actor,
+                reason=why,
+            )
+        )
+        _set_snils(session, case, str(number), actor=actor, action="candidate_linked", reason=why)
+        person_id = case.person_id
+    return _reverified(db, case_id, person_id, verifier, actor)
+
+
+def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str) -> ActionResult:
+    """ "Checked — not an error": the case is closed as dismissed and the same finding will not reopen it."""
+    why = _reason(reason)
+    with db.session() as session:
+        case = _open_case(session, case_id)
+        digest = (case.evidence or {}).get("digest")
+        session.add(
+            IdentityLabelRow(
+                school_id=case.school_id,
+                person_id=case.person_id,
+                kind=NOT_AN_ERROR,
+                case_type=case.case_type,
+                evidence_digest=digest,
+                actor=actor,
+                reason=why,
+            )
+        )
+        case.status = CaseStatus.DISMISSED
+        case.closed_at = _now()
+        case.closed_by = actor
+        case.close_reason = why
+        _event(session, case, actor, "dismissed", None, why)
+        _audit(
+            session,
+            actor=actor,
+            action="dismiss",
+            school_id=case.school_id,
+            entity=CASE,
+            entity_id=str(case.id),
+            changes={"status": [CaseStatus.OPEN.value, CaseStatus.DISMISSED.value]},
+            reason=why,
+        )
+    return ActionResult(case_id, CaseStatus.DISMISSED, "Отмечено: проверено, не ошибка.")
+
+
+def reassign_case(db: Database, case_id: int, assignee: str | None, *, actor: str, reason: str) -> ActionResult:
+    why = _reason(reason)
+    who = (assignee or "").strip() or None
+    with db.session() as session:
+        case = _open_case(session, case_id)
+        if case.assignee == who:
+            raise ValidationError("the case is already assigned so", field="assignee")
+        old, case.assignee = case.assignee, who
+        _event(session, case, actor, "reassigned", {"assignee": [old, who]}, why)
+        _audit(
+            session,
+            actor=actor,
+            action="reassign",
+            school_id=case.school_id,
+            entity=CASE,
+            entity_id=str(case.id),
+            changes={"assignee": [old, who]},
+            reason=why,
+        )
+    message = f"Назначено: {who}." if who else "Исполнитель снят."
+    return ActionResult(case_id, CaseStatus.OPEN, message)
+
+
+def reveal_snils(db: Database, person_id: int, *, actor: str) -> str | None:
+    """The person's SNILS in full (or the value as entered, if it was refused); the look is audited."""
+    with db.session() as session:
+        person = session.get(PersonRow, person_id)
+        if person is None:
+            raise StoreError(f"no person {person_id}")
+        _audit(
+            session,
+            actor=actor,
+            action="view_snils",
+            school_id=person.school_id,
+            entity=PERSON,
+            entity_id=person.source_id,
+            changes=None,
+            reason="shown on the case page at the clerk's request",
+        )
+        if person.snils:
+            return format_snils(person.snils)
+        return person.snils_rejected
