@@ -249,7 +249,7 @@ def _class_names(session: Session, school_id: int) -> dict[int, str]:
             ClassRow.parent_id.is_(None),
         )
     )
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())  # a Result has keys(): dict() would take it for a mapping
 
 
 def _due(
