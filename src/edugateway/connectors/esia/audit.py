@@ -69,7 +69,8 @@ class EnvelopeAuditPlugin(Plugin):
         return envelope, http_headers
 
     def _log(self, direction: str, envelope: etree._Element, operation: Any) -> None:
-        log.info(
+        # Debug: an answer for 100 SNILS is ~60 KB even redacted; at info it would bury a console or a journal.
+        log.debug(
             "smev.envelope",
             platform=self.platform,
             direction=direction,
