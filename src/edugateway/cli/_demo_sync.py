@@ -18,7 +18,7 @@ from rich.table import Table
 
 from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
 from edugateway.connectors.base import Entity
-from edugateway.emulators import dnevnik, ecp
+from edugateway.emulators import dnevnik, ecp, smev
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.faults import RequestStats
 from edugateway.emulators.server import BackgroundServer
@@ -56,6 +56,22 @@ def run_demo_sync(db: Database, out: Console, directory: Path, code: str, *, dri
                 request = SyncRequest(code, platform, entities or DEFAULT_ENTITIES, until=until)
                 outcome = asyncio.run(run_sync(db, settings, request))
                 _print_run(db, out, platform, outcome, stats[platform])
+        _demo_verify(db, out, settings, code)
+
+
+def _demo_verify(db: Database, out: Console, settings: Settings, code: str) -> None:
+    from edugateway.identity.case_types import CASE_TITLES
+    from edugateway.identity.verify import Verifier
+
+    out.print("[bold]7. ЕСИА verification[/] of every SNILS through СМЭВ 3")
+    report = Verifier.from_settings(settings).verify_school(db, code, actor="demo", force=True)
+    out.print(
+        f"   {report.persons} persons, {report.numbers_asked} SNILS asked; "
+        f"{report.outcomes.get('confirmed', 0)} confirmed; {report.cases.opened} new cases for the records clerk:"
+    )
+    for outcome, count in sorted(report.outcomes.items(), key=lambda item: -item[1]):
+        if outcome != "confirmed":
+            out.print(f"   {count:>5} × {CASE_TITLES.get(outcome, outcome)}")
 
 
 @contextmanager
@@ -64,8 +80,10 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
     with ExitStack() as stack:
         dn = dnevnik.create_app(dnevnik.load_world(world_dir))
         ec = ecp.create_app(ecp.load_world(world_dir))
+        es = smev.create_app(smev.load_world(world_dir), response_delay_s=0.2)
         dn_url = stack.enter_context(BackgroundServer(dn.app)).base_url
         ec_url = stack.enter_context(BackgroundServer(ec.app)).base_url
+        es_url = stack.enter_context(BackgroundServer(es.app)).base_url
         # The emulators' credentials live in this process's environment only, as secrets do in production.
         variable = f"EDUGATEWAY_DEMO_{secrets.token_hex(4).upper()}"
         os.environ[f"{variable}_DNEVNIK"], os.environ[f"{variable}_ECP"] = dn.admin_token, ecp.ADMIN_PASSWORD
@@ -87,6 +105,16 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
                         "login": ecp.admin_login(code),
                         "password": SecretRef(env=f"{variable}_ECP"),
                         "rate_limit_rps": 200,
+                    }
+                ),
+                # Unsigned: the lookup refuses that except towards an emulator on this machine.
+                "esia": PlatformSettings.model_validate(
+                    {
+                        "kind": "esia",
+                        "base_url": es_url + smev.ENDPOINT,
+                        "sender_mnemonic": smev.DEFAULT_SENDER,
+                        "rate_limit_rps": 50,
+                        "poll_max_s": 0.5,
                     }
                 ),
             },

@@ -8,9 +8,10 @@ Messages may be unsigned; the sender is named by its mnemonic in NodeID (see `ex
 
 from edugateway.emulators.smev.accounts import esia_oid, world_from_snapshot
 from edugateway.emulators.smev.app import ENDPOINT, SmevEmulator, create_app
-from edugateway.emulators.smev.world import SUBDIR, SmevSettings, SmevWorld, load_world
+from edugateway.emulators.smev.world import DEFAULT_SENDER, SUBDIR, SmevSettings, SmevWorld, load_world
 
 __all__ = [
+    "DEFAULT_SENDER",
     "ENDPOINT",
     "SUBDIR",
     "SmevEmulator",
