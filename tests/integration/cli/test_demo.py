@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from edugateway.cli import app
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
-from edugateway.store.tables import SyncRunRow
+from edugateway.store.tables import IdentityCaseRow, SyncRunRow
 
 
 def test_demo_builds_a_school_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
@@ -34,6 +34,11 @@ def test_demo_builds_a_school_and_a_rerun_changes_nothing(tmp_path: Path) -> Non
     assert again_ecp["persons"]["created"] == again_ecp["persons"]["updated"] == 0
     assert first_dnevnik["lessons"]["created"] > 0
     assert again_dnevnik["lessons"]["created"] == again_dnevnik["lessons"]["updated"] == 0
+    assert "7. ЕСИА verification" in first.output
+    with db.session() as session:
+        cases = session.scalar(select(func.count()).select_from(IdentityCaseRow))
+    assert cases  # the synthetic roster always has SNILS problems planted
+    assert f"{cases} new cases for the records clerk" in first.output
     db.dispose()
 
     second = runner.invoke(app, args)
