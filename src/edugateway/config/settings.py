@@ -115,9 +115,6 @@ class IdentitySettings(_Strict):
     reverify_after_days: int = Field(
         default=30, ge=0, description="ask ЕСИА again about an unchanged person whose last answer is older"
     )
-    auto_link_probability: float = Field(
-        default=0.999, gt=0, le=1, description="record linkage links a candidate on its own only above this"
-    )
     review_probability: float = Field(
         default=0.5, gt=0, le=1, description="candidates below this are not shown to the clerk"
     )

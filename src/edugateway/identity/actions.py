@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import StoreError, ValidationError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus
-from edugateway.identity.cases import MATCH, NOT_AN_ERROR
+from edugateway.identity.cases import MATCH, NON_MATCH, NOT_AN_ERROR
 from edugateway.identity.verify import Verifier
 from edugateway.store.db import Database
 from edugateway.store.tables import AuditRow, IdentityCaseEventRow, IdentityCaseRow, IdentityLabelRow, PersonRow
@@ -239,6 +239,32 @@ def link_candidate(
         _set_snils(session, case, str(number), actor=actor, action="candidate_linked", reason=why)
         person_id = case.person_id
     return _reverified(db, case_id, person_id, verifier, actor)
+
+
+def reject_candidate(db: Database, case_id: int, candidate: int, *, actor: str, reason: str) -> ActionResult:
+    """ "Not this person": the candidate leaves the case and is never proposed for the person again."""
+    why = _reason(reason)
+    with db.session() as session:
+        case = _open_case(session, case_id)
+        shown = list(case.candidates or [])
+        if not 0 <= candidate < len(shown):
+            raise ValidationError(f"case {case_id} has no candidate {candidate}", field="candidate")
+        chosen = shown.pop(candidate)
+        session.add(
+            IdentityLabelRow(
+                school_id=case.school_id,
+                person_id=case.person_id,
+                kind=NON_MATCH,
+                case_type=case.case_type,
+                source=chosen.get("source"),
+                remote_id=chosen.get("remote_id"),
+                actor=actor,
+                reason=why,
+            )
+        )
+        case.candidates = shown or None
+        _event(session, case, actor, "candidate_rejected", {"source": chosen.get("source"), "rank": candidate}, why)
+    return ActionResult(case_id, CaseStatus.OPEN, "Кандидат отклонён и больше не будет предложен.")
 
 
 def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str) -> ActionResult:

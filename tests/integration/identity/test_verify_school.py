@@ -213,7 +213,7 @@ def test_a_snils_another_person_holds_is_refused_with_the_reason(school_db: Data
         taken = session.scalars(select(PersonRow.snils).where(PersonRow.snils.is_not(None)).limit(1)).one()
     with pytest.raises(ValidationError, match="already has SNILS"):
         actions.correct_snils(school_db, case.id, str(taken), actor="clerk:ivanova", reason="опечатка", verifier=check)
-    with pytest.raises(ValidationError, match="checksum|control"):
+    with pytest.raises(ValidationError, match=r"checksum|control"):
         actions.correct_snils(
             school_db, case.id, "112-233-445 96", actor="clerk:ivanova", reason="опечатка", verifier=check
         )
@@ -231,3 +231,32 @@ def test_revealing_a_snils_is_audited(school_db: Database, world: World) -> None
     with school_db.session() as session:
         audit = session.scalars(select(AuditRow).where(AuditRow.action == "view_snils")).one()
     assert (audit.actor, audit.entity_id) == ("clerk:ivanova", source_id)
+
+
+def test_a_rejected_candidate_is_never_proposed_again(school_db: Database, world: World) -> None:
+    check = verifier(world)
+    check.verify_school(school_db, CODE, actor="test")
+    typo = planted(world, DriftKind.ESIA_TYPO_ACCOUNT)[0]
+    case = case_of(school_db, typo.person_id, CaseType.INVALID_SNILS)
+    assert case.candidates
+    rejected = case.candidates[0]["remote_id"]
+    actions.reject_candidate(school_db, case.id, 0, actor="clerk:ivanova", reason="другой человек")
+    check.verify_school(school_db, CODE, actor="test", force=True)
+    again = case_of(school_db, typo.person_id, CaseType.INVALID_SNILS)
+    assert again.id == case.id
+    assert rejected not in [c["remote_id"] for c in again.candidates or []]
+
+
+def test_fixing_the_source_data_closes_the_case_on_the_next_verification(school_db: Database, world: World) -> None:
+    check = verifier(world)
+    check.verify_school(school_db, CODE, actor="test")
+    swapped = planted(world, DriftKind.BIRTH_DATE_SWAPPED)[0]
+    case = case_of(school_db, swapped.person_id, CaseType.BIRTH_DATE_DIFFERS)
+    with school_db.session() as session:  # as a re-import from the school's own system would
+        person = session.get(PersonRow, case.person_id)
+        assert person is not None
+        person.birth_date = dt.date.fromisoformat(str(swapped.remote))
+    report = check.verify_school(school_db, CODE, actor="test")
+    assert report.asked == 1  # only the changed person went to ЕСИА
+    assert report.cases.closed == 1
+    assert case_of(school_db, swapped.person_id, CaseType.BIRTH_DATE_DIFFERS).status == CaseStatus.CLOSED
