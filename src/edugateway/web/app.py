@@ -1,0 +1,107 @@
+"""The clerk's pages as one FastAPI app: server-rendered Russian pages, no external resources (the gateway
+may run offline), a strict Content-Security-Policy, and personal data never cached by the browser."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from edugateway.config.settings import Settings
+from edugateway.identity.verify import Verifier
+from edugateway.store.db import Database
+from edugateway.web import case_routes, login_routes, queue_routes
+from edugateway.web.context import Refused, SignInRequired, VerifierHolder, WebState, signed_in
+from edugateway.web.passwords import Passwords
+from edugateway.web.sessions import SessionPolicy, SessionStore
+from edugateway.web.templating import STATIC, make_templates, render
+from edugateway.web.throttle import LoginThrottle
+
+SECURITY_HEADERS = {
+    # Scripts, styles and forms only from this site; no framing (clickjacking), no inline script.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(
+    db: Database,
+    settings: Settings,
+    *,
+    verifier: Verifier | None = None,
+    passwords: Passwords | None = None,
+    throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    """`verifier` None: built from `settings` on the first action that re-verifies a person."""
+    app = FastAPI(title="edugateway: сверка СНИЛС", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.web = WebState(
+        db=db,
+        settings=settings,
+        passwords=passwords or Passwords(),
+        sessions=SessionStore(db, SessionPolicy.from_settings(settings.web)),
+        throttle=throttle or LoginThrottle(),
+        verifier=VerifierHolder(settings, verifier),
+        templates=make_templates(settings),
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(login_routes.router)
+    app.include_router(queue_routes.router)
+    app.include_router(case_routes.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if settings.web.secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
+        if request.method != "GET":
+            # A form sent after the session ended: its data is lost anyway, go to the page it came from.
+            return RedirectResponse(f"/login?next={_quoted(request.url.path)}", status_code=303)
+        return RedirectResponse(f"/login?next={_quoted(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        return _error_page(request, 403, "Действие запрещено", exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error_page(request, 404, "Страница не найдена", "Такой страницы нет. Вернитесь к списку случаев.")
+        if exc.status_code == 405:
+            return _error_page(request, 405, "Так нельзя", "Эта страница так не открывается. Вернитесь к списку.")
+        return _error_page(request, exc.status_code, "Ошибка", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return _error_page(request, 400, "Неверный запрос", "Адрес или форма заполнены неверно.")
+
+    return app
+
+
+def _quoted(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def _error_page(request: Request, status_code: int, title: str, message: str) -> Response:
+    try:
+        who = signed_in(request)
+    except SignInRequired:
+        who = None
+    return render(request, "error.html", {"title": title, "message": message}, who=who, status_code=status_code)

@@ -1,0 +1,483 @@
+"""Everything the case page shows, read in one transaction: the local record, the ЕСИА answer and each platform's
+record side by side with the fields that differ from the local record marked, the ranked candidates, the
+case history and the audit rows about the case and its person.
+
+SNILS leaves this module masked only; the full number is shown through `identity.actions.reveal_snils`, which
+audits the look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from edugateway.domain.snils import mask_snils
+from edugateway.identity.case_types import DETAIL_TITLES
+from edugateway.mapping.names import normalize_name
+from edugateway.store.db import Database
+from edugateway.store.tables import (
+    AuditRow,
+    IdentityCaseEventRow,
+    IdentityCaseRow,
+    IdentityCheckRow,
+    IdentityLinkRow,
+    PersonRow,
+    RemoteRecordRow,
+    SchoolRow,
+)
+
+FIELD_TITLES: dict[str, str] = {
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "birth_date": "Дата рождения",
+    "gender": "Пол",
+    "snils": "СНИЛС",
+    "snils_rejected": "СНИЛС (отклонённый)",
+    "class_name": "Класс",
+    "assignee": "Исполнитель",
+    "status": "Статус",
+}
+COMPARED = ("last_name", "first_name", "middle_name", "birth_date", "gender")
+NAME_FIELDS = frozenset({"last_name", "first_name", "middle_name"})
+SOURCE_TITLES: dict[str, str] = {
+    "esia": "ЕСИА",
+    "ecp": "ГИС ЕЦП",
+    "dnevnik": "Дневник.ру",
+}
+GENDER_TITLES = {"m": "мужской", "f": "женский", "M": "мужской", "F": "женский"}
+ESIA_STATUS_TITLES = {"REGISTERED": "действует", "DELETED": "удалена"}
+_SNILS_FIELDS = frozenset({"snils", "snils_rejected"})
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One field in one column: its title, the value as the clerk reads it, and whether it differs from ours."""
+
+    name: str
+    title: str
+    value: str
+    differs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    subtitle: str | None
+    fields: list[Shown]
+    note: str | None = None  # why a column is empty
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateView:
+    index: int  # the position in case.candidates, which `link_candidate` takes
+    source: str
+    remote_id: str
+    percent: str
+    name: str
+    birth_date: str
+    class_name: str
+    snils_masked: str
+    agreement: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryItem:
+    at: dt.datetime
+    actor: str
+    action: str
+    text: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OtherHolder:
+    person_id: int
+    name: str
+    class_name: str | None
+    case_id: int | None
+
+
+@dataclass
+class CaseView:
+    id: int
+    person_id: int
+    school_name: str
+    person_name: str
+    class_name: str | None
+    case_type: str
+    detail: str | None
+    status: str
+    assignee: str | None
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    closed_by: str | None
+    close_reason: str | None
+    snils_masked: str
+    has_snils: bool
+    local: dict[str, str | None]  # form defaults for the correction form
+    columns: list[Column] = field(default_factory=list)
+    candidates: list[CandidateView] = field(default_factory=list)
+    events: list[HistoryItem] = field(default_factory=list)
+    audit: list[HistoryItem] = field(default_factory=list)
+    other_holders: list[OtherHolder] = field(default_factory=list)
+    checked_at: dt.datetime | None = None
+
+
+def show_date(value: Any) -> str:
+    """DD.MM.YYYY, as Russian documents write it; anything unparseable as it came."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d.%m.%Y")
+    except ValueError:
+        return str(value)
+
+
+def _show(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "birth_date":
+        return show_date(value)
+    if name == "gender":
+        return GENDER_TITLES.get(str(value), str(value))
+    if name in _SNILS_FIELDS:
+        return mask_snils(str(value))
+    return str(value)
+
+
+def _differs(name: str, ours: Any, theirs: Any) -> bool:
+    """Only two values can disagree: a field one side leaves empty is missing there, not different."""
+    if ours in (None, "") or theirs in (None, ""):
+        return False
+    return not _same(name, ours, theirs)
+
+
+def _same(name: str, ours: Any, theirs: Any) -> bool:
+    if name in NAME_FIELDS:
+        return normalize_name(ours) == normalize_name(theirs)
+    if name == "birth_date":
+        return show_date(ours) == show_date(theirs)
+    if name == "gender":
+        return str(ours or "").lower() == str(theirs or "").lower()
+    return (ours or None) == (theirs or None)
+
+
+def full_name(last: Any, first: Any, middle: Any) -> str:
+    return " ".join(str(p) for p in (last, first, middle) if p)
+
+
+def load_case(db: Database, case_id: int) -> CaseView | None:
+    with db.session() as session:
+        case = session.get(IdentityCaseRow, case_id)
+        if case is None:
+            return None
+        person = session.get(PersonRow, case.person_id)
+        school = session.get(SchoolRow, case.school_id)
+        if person is None or school is None:
+            return None
+        local = {name: getattr(person, name) for name in COMPARED}
+        view = CaseView(
+            id=case.id,
+            person_id=person.id,
+            school_name=school.name,
+            person_name=full_name(person.last_name, person.first_name, person.middle_name),
+            class_name=case.class_name,
+            case_type=case.case_type,
+            detail=case.detail,
+            status=case.status,
+            assignee=case.assignee,
+            opened_at=case.opened_at,
+            closed_at=case.closed_at,
+            closed_by=case.closed_by,
+            close_reason=case.close_reason,
+            snils_masked=_masked_snils(person),
+            has_snils=bool(person.snils or person.snils_rejected),
+            local={
+                "last_name": person.last_name,
+                "first_name": person.first_name,
+                "middle_name": person.middle_name,
+                "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+            },
+        )
+        evidence = case.evidence or {}
+        flagged = set((evidence.get("fields") or {}).keys())
+        view.columns.append(_local_column(person, school, case, flagged))
+        check = session.scalar(
+            select(IdentityCheckRow)
+            .where(IdentityCheckRow.person_id == person.id)
+            .order_by(IdentityCheckRow.checked_at.desc(), IdentityCheckRow.id.desc())
+            .limit(1)
+        )
+        view.checked_at = check.checked_at if check else None
+        view.columns.append(_esia_column(check, local, flagged))
+        view.columns.extend(_platform_columns(session, person, local, case.class_name))
+        view.candidates = _candidates(case.candidates or [])
+        view.other_holders = _other_holders(session, evidence.get("other_person_ids") or [], case.case_type)
+        view.events = _events(session, case.id)
+        view.audit = _audit(session, case, person)
+        return view
+
+
+def _masked_snils(person: PersonRow) -> str:
+    if person.snils:
+        return mask_snils(person.snils)
+    if person.snils_rejected:
+        return f"{mask_snils(person.snils_rejected)} (отклонён при импорте)"
+    return "нет"
+
+
+def _local_column(person: PersonRow, school: SchoolRow, case: IdentityCaseRow, flagged: set[str]) -> Column:
+    fields = [Shown(n, FIELD_TITLES[n], _show(n, getattr(person, n)), n in flagged) for n in COMPARED]
+    fields.append(Shown("snils", "СНИЛС", _masked_snils(person)))
+    fields.append(Shown("class_name", "Класс", case.class_name or "—"))
+    fields.append(Shown("source_id", "Код в учётной системе", person.source_id))
+    return Column("Школа (локальная база)", school.name, fields)
+
+
+def _esia_column(check: IdentityCheckRow | None, local: dict[str, Any], flagged: set[str]) -> Column:
+    account = check.account if check else None
+    if not account:
+        note = "ЕСИА ещё не спрашивали" if check is None else "В ЕСИА нет учётной записи с этим СНИЛС"
+        return Column("ЕСИА (Госуслуги)", None, [], note)
+    fields = [
+        Shown(n, FIELD_TITLES[n], _show(n, account.get(n)), n in flagged or _differs(n, local[n], account.get(n)))
+        for n in COMPARED
+    ]
+    trusted = account.get("trusted")
+    fields.append(Shown("trusted", "Подтверждена", "да" if trusted else "нет", trusted is False))
+    status = str(account.get("status") or "")
+    fields.append(Shown("status", "Состояние", ESIA_STATUS_TITLES.get(status, status or "—"), status == "DELETED"))
+    if account.get("kid_acc_created_by_parent") is not None:
+        made = "да" if account.get("kid_acc_created_by_parent") else "нет"
+        fields.append(Shown("kid_acc", "Детская запись создана родителем", made))
+    fields.append(Shown("oid", "oid", str(account.get("oid") or "—")))
+    checked = f"ответ от {show_date(check.asked_at or check.checked_at)}" if check else None
+    return Column("ЕСИА (Госуслуги)", checked, fields)
+
+
+def _platform_columns(
+    session: Session, person: PersonRow, local: dict[str, Any], class_name: str | None
+) -> list[Column]:
+    links = session.scalars(
+        select(IdentityLinkRow)
+        .where(
+            IdentityLinkRow.school_id == person.school_id,
+            IdentityLinkRow.entity == "persons",
+            IdentityLinkRow.local_key == person.source_id,
+            IdentityLinkRow.unlinked_at.is_(None),
+        )
+        .order_by(IdentityLinkRow.platform)
+    ).all()
+    if not links:
+        return [Column("Платформы", None, [], "Запись не связана ни с одной платформой")]
+    columns = []
+    for link in links:
+        record = session.scalar(
+            select(RemoteRecordRow)
+            .where(
+                RemoteRecordRow.school_id == person.school_id,
+                RemoteRecordRow.platform == link.platform,
+                RemoteRecordRow.data.is_not(None),
+                or_(
+                    and_(RemoteRecordRow.entity == "persons", RemoteRecordRow.remote_id == link.remote_id),
+                    # ЕЦП's contingent upload keeps the pushed pupil under the local id.
+                    and_(RemoteRecordRow.entity == "contingent", RemoteRecordRow.local_key == person.source_id),
+                ),
+            )
+            .limit(1)
+        )
+        fields = [Shown("remote_id", "Идентификатор", link.remote_id)]
+        note = None
+        if record is not None and record.data:
+            nested = record.data.get("person")
+            data: dict[str, Any] = nested if isinstance(nested, dict) else record.data
+            theirs = {n: data.get(n) for n in COMPARED}
+            fields += [
+                Shown(n, FIELD_TITLES[n], _show(n, theirs[n]), _differs(n, local[n], theirs[n])) for n in COMPARED
+            ]
+            if data.get("snils"):
+                fields.append(Shown("snils", "СНИЛС", mask_snils(str(data["snils"]))))
+            remote_class = record.data.get("class_name") or data.get("class_name")
+            if remote_class:
+                fields.append(Shown("class_name", "Класс", str(remote_class), remote_class != class_name))
+        else:
+            note = "Запись платформы не сохранена: видна только связь"
+        title = SOURCE_TITLES.get(link.platform, link.platform)
+        subtitle = f"связь: {_LINK_METHODS.get(link.method, link.method)}, {show_date(link.linked_at)}"
+        columns.append(Column(title, subtitle, fields, note))
+    return columns
+
+
+_LINK_METHODS = {
+    "snils": "по СНИЛС",
+    "match": "по совпадению ФИО и даты",
+    "name": "по имени",
+    "created": "создана шлюзом",
+    "pulled": "получена с платформы",
+    "clerk": "вручную",
+}
+AGREEMENT_TITLES = {
+    "exact": "совпадает",
+    "equal": "совпадает",
+    "same": "совпадает",
+    "close": "похоже",
+    "similar": "похоже",
+    "partial": "похоже",
+    "fuzzy": "похоже",
+    "different": "не совпадает",
+    "differs": "не совпадает",
+    "mismatch": "не совпадает",
+    "missing": "нет данных",
+    "null": "нет данных",
+    "unknown": "нет данных",
+}
+
+
+def _candidates(items: list[Any]) -> list[CandidateView]:
+    ranked = sorted(
+        ((i, c) for i, c in enumerate(items) if isinstance(c, dict)),
+        key=lambda pair: -float(pair[1].get("probability") or 0),
+    )
+    shown = []
+    for index, c in ranked:
+        agreement = c.get("agreement") or {}
+        shown.append(
+            CandidateView(
+                index=index,
+                source=SOURCE_TITLES.get(str(c.get("source")), str(c.get("source") or "—")),
+                remote_id=str(c.get("remote_id") or "—"),
+                percent=f"{float(c.get('probability') or 0) * 100:.1f} %",
+                name=full_name(c.get("last_name"), c.get("first_name"), c.get("middle_name")) or "—",
+                birth_date=show_date(c.get("birth_date")),
+                class_name=str(c.get("class_name") or "—"),
+                # Only the masked form: a candidate's full number is a stranger's until the clerk links it.
+                snils_masked=str(c.get("snils_masked") or "—"),
+                agreement=[
+                    (FIELD_TITLES.get(str(k), str(k)), AGREEMENT_TITLES.get(str(v).lower(), str(v)))
+                    for k, v in agreement.items()
+                ],
+            )
+        )
+    return shown
+
+
+def _other_holders(session: Session, person_ids: list[Any], case_type: str) -> list[OtherHolder]:
+    ids = [int(i) for i in person_ids if isinstance(i, int | str) and str(i).isdigit()]
+    if not ids:
+        return []
+    persons = session.scalars(select(PersonRow).where(PersonRow.id.in_(ids)).order_by(PersonRow.last_name)).all()
+    cases = dict(
+        session.execute(
+            select(IdentityCaseRow.person_id, IdentityCaseRow.id).where(
+                IdentityCaseRow.person_id.in_(ids),
+                IdentityCaseRow.case_type == case_type,
+                IdentityCaseRow.status == "open",
+            )
+        )
+        .tuples()
+        .all()
+    )
+    classes = dict(
+        session.execute(
+            select(IdentityCaseRow.person_id, IdentityCaseRow.class_name).where(IdentityCaseRow.person_id.in_(ids))
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        OtherHolder(p.id, full_name(p.last_name, p.first_name, p.middle_name), classes.get(p.id), cases.get(p.id))
+        for p in persons
+    ]
+
+
+EVENT_TITLES = {
+    "opened": "Открыт проверкой",
+    "seen": "Найден снова",
+    "refreshed": "Сведения обновлены",
+    "reopened": "Открыт снова",
+    "closed_by_verification": "Закрыт: повторная проверка прошла без замечаний",
+    "reassigned": "Назначен исполнитель",
+    "snils_corrected": "СНИЛС исправлен",
+    "person_corrected": "ФИО или дата рождения исправлены",
+    "candidate_linked": "Выбран кандидат",
+    "dismissed": "Проверено — не ошибка",
+}
+AUDIT_TITLES = {
+    "update": "изменение",
+    "create": "создание",
+    "dismiss": "проверено — не ошибка",
+    "reassign": "назначение",
+    "view_snils": "просмотр СНИЛС",
+}
+
+
+def _events(session: Session, case_id: int) -> list[HistoryItem]:
+    rows = session.scalars(
+        select(IdentityCaseEventRow)
+        .where(IdentityCaseEventRow.case_id == case_id)
+        .order_by(IdentityCaseEventRow.at.desc(), IdentityCaseEventRow.id.desc())
+    ).all()
+    return [
+        HistoryItem(r.at, r.actor, EVENT_TITLES.get(r.action, r.action), _describe(r.detail), r.reason) for r in rows
+    ]
+
+
+def _audit(session: Session, case: IdentityCaseRow, person: PersonRow) -> list[HistoryItem]:
+    rows = session.scalars(
+        select(AuditRow)
+        .where(
+            or_(
+                and_(AuditRow.entity == "identity_case", AuditRow.entity_id == str(case.id)),
+                and_(
+                    AuditRow.entity == "person",
+                    AuditRow.entity_id == person.source_id,
+                    AuditRow.school_id == person.school_id,
+                ),
+            )
+        )
+        .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+        .limit(200)
+    ).all()
+    return [
+        HistoryItem(r.at, r.actor, AUDIT_TITLES.get(r.action, r.action), _describe_changes(r.changes), r.reason)
+        for r in rows
+    ]
+
+
+def _describe(detail: dict[str, Any] | None) -> str:
+    if not detail:
+        return ""
+    parts = []
+    for key, value in detail.items():
+        if key == "detail":
+            values = value if isinstance(value, list) else [value]
+            shown = " → ".join(DETAIL_TITLES.get(str(v), str(v)) if v else "—" for v in values)
+            parts.append(f"уточнение: {shown}")
+        elif key == "fields" and isinstance(value, list):
+            parts.append("поля: " + ", ".join(FIELD_TITLES.get(str(v), str(v)) for v in value))
+        elif isinstance(value, list) and len(value) == 2:
+            parts.append(f"{FIELD_TITLES.get(key, key)}: {_show(key, value[0])} → {_show(key, value[1])}")
+        elif key not in _SNILS_FIELDS:
+            parts.append(f"{FIELD_TITLES.get(key, key)}: {value}")
+    return "; ".join(parts)
+
+
+def _describe_changes(changes: dict[str, Any] | None) -> str:
+    if not changes:
+        return ""
+    parts = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{FIELD_TITLES.get(key, key)}: {_show(key, value[0])} → {_show(key, value[1])}")
+        else:
+            parts.append(f"{FIELD_TITLES.get(key, key)}: {_show(key, value)}")
+    return "; ".join(parts)

@@ -1,0 +1,329 @@
+"""A small school for the clerk's pages, shared by tests/integration/web and tests/e2e: persons with the usual
+SNILS problems, ЕСИА's side of them for the СМЭВ emulator, web accounts, and cases inserted as rows (for page
+tests that must not depend on the verifier)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformSettings
+from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
+from edugateway.domain.snils import control_number, format_snils, mask_snils
+from edugateway.emulators.smev import SmevWorld
+from edugateway.identity.verify import Verifier
+from edugateway.store.db import Database
+from edugateway.store.tables import (
+    ClassRow,
+    EnrollmentRow,
+    IdentityCaseEventRow,
+    IdentityCaseRow,
+    IdentityCheckRow,
+    IdentityLinkRow,
+    PersonRow,
+    RemoteRecordRow,
+    SchoolRow,
+)
+from edugateway.web.accounts import add_user
+from edugateway.web.passwords import Passwords
+
+CODE = "sch7"
+SCHOOL_NAME = "МАОУ СОШ № 7"
+TODAY = dt.date(2026, 11, 23)
+PASSWORD = "верный-пароль-1"  # every test account's password
+
+
+def snils(first_nine: str) -> str:
+    """A valid SNILS (11 digits) from nine digits."""
+    return f"{first_nine}{control_number(first_nine):02d}"
+
+
+def mistyped(digits: str) -> str:
+    """The same number with its last digit changed: the checksum fails, one slip away from the real one."""
+    return digits[:-1] + str((int(digits[-1]) + 1) % 10)
+
+
+# key: (last, first, middle, birth date, class, SNILS as the school holds it, SNILS typed but rejected)
+PERSONS: dict[str, tuple[str, str, str | None, dt.date | None, str, str | None, str | None]] = {
+    "typo": ("Сминова", "Алёна", "Игоревна", dt.date(2014, 3, 2), "5А", snils("112233445"), None),
+    "swapped": ("Петров", "Иван", "Сергеевич", dt.date(2014, 5, 7), "5А", snils("223344556"), None),
+    "checksum": ("Кузнецов", "Пётр", "Андреевич", dt.date(2012, 9, 14), "7Б", None, mistyped(snils("334455667"))),
+    "missing": ("Волкова", "Мария", "Дмитриевна", dt.date(2012, 1, 30), "7Б", None, None),
+    "fine": ("Орлов", "Денис", "Павлович", dt.date(2012, 6, 11), "7Б", snils("445566778"), None),
+}
+
+
+@dataclass
+class ClerkSchool:
+    school_id: int
+    persons: dict[str, int] = field(default_factory=dict)  # key of PERSONS -> person id
+    cases: dict[str, int] = field(default_factory=dict)  # key -> case id (when inserted as rows)
+
+
+def cheap_passwords() -> Passwords:
+    """argon2id at the lowest cost: the tests check behaviour, not hardness."""
+    return Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+def add_accounts(db: Database, passwords: Passwords) -> None:
+    add_user(db, passwords, "admin", PASSWORD, "admin", full_name="Администратор", actor="test")
+    add_user(db, passwords, "ivanova", PASSWORD, "clerk", full_name="Иванова М. П.", actor="test")
+    add_user(db, passwords, "petrov", PASSWORD, "viewer", full_name="Петров А. А.", actor="test")
+
+
+def add_school(db: Database) -> ClerkSchool:
+    """The school, its classes and the persons of PERSONS, enrolled; no checks or cases yet."""
+    with db.session() as session:
+        school = SchoolRow(code=CODE, name=SCHOOL_NAME)
+        session.add(school)
+        session.flush()
+        classes: dict[str, ClassRow] = {}
+        for name in ("5А", "7Б"):
+            classes[name] = ClassRow(
+                school_id=school.id, source_id=f"class-{name}", name=name, grade=int(name[:-1]), academic_year=2027
+            )
+            session.add(classes[name])
+        session.flush()
+        built = ClerkSchool(school.id)
+        for key, (last, first, middle, born, class_name, number, rejected) in PERSONS.items():
+            person = PersonRow(
+                school_id=school.id,
+                source_id=f"p-{key}",
+                roles="student",
+                last_name=last,
+                first_name=first,
+                middle_name=middle,
+                birth_date=born,
+                gender="m" if middle and middle.endswith("ич") else "f",
+                snils=number,
+                snils_rejected=rejected,
+            )
+            session.add(person)
+            session.flush()
+            session.add(
+                EnrollmentRow(
+                    school_id=school.id,
+                    source_id=f"e-{key}",
+                    person_id=person.id,
+                    class_id=classes[class_name].id,
+                    role="student",
+                )
+            )
+            built.persons[key] = person.id
+        return built
+
+
+def esia_world() -> SmevWorld:
+    """ЕСИА's accounts for PERSONS: Алёна is «Смирнова» there (the school typed «Сминова»), Иван's birth date
+    has day and month the other way round, Пётр's account is under his real number (the school mistyped it)."""
+    rows: list[dict[str, Any]] = []
+    for oid, (key, (last, first, middle, born, _class, number, _rejected)) in enumerate(PERSONS.items(), 1_000_000_001):
+        if key == "missing":
+            continue
+        if key == "typo":
+            last = "Смирнова"
+        if key == "swapped" and born:
+            born = dt.date(born.year, born.day, born.month)
+        if key == "checksum":
+            number = snils("334455667")
+        assert number is not None
+        rows.append(
+            {
+                "oid": oid,
+                "lastName": last,
+                "firstName": first,
+                "middleName": middle,
+                "birthDate": born.strftime("%d.%m.%Y") if born else None,
+                "gender": "M" if middle and middle.endswith("ич") else "F",
+                "snils": format_snils(number),
+                "trusted": True,
+                "status": "REGISTERED",
+                "updatedOn": 1_700_000_000,
+                "kidAccCreatedByParent": True,
+            }
+        )
+    return SmevWorld(persons=rows)
+
+
+def verifier_for(url: str) -> Verifier:
+    """A verifier asking the СМЭВ emulator at `url` (unsigned messages: loopback only), quick to poll."""
+
+    def lookup() -> EsiaLookup:
+        platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
+        return build_esia_lookup(
+            "esia",
+            platform,
+            signer=UnsignedSigner(),
+            sender="EDUGW01",
+            poll_first_s=0.05,
+            poll_max_s=0.2,
+            response_deadline_s=60,
+        )
+
+    return Verifier(lookup, IdentitySettings(), today=lambda: TODAY)
+
+
+def insert_cases(db: Database, school: ClerkSchool) -> None:
+    """Cases as a verification would leave them, written as rows: one per problem person, plus a platform link
+    and the pushed ЕЦП record for Алёна, and one closed case, so filters have something to tell apart."""
+    now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    typo_account = {
+        "oid": 1_000_000_001,
+        "last_name": "Смирнова",
+        "first_name": "Алёна",
+        "middle_name": "Игоревна",
+        "birth_date": "2014-03-02",
+        "gender": "F",
+        "trusted": True,
+        "status": "REGISTERED",
+        "kid_acc_created_by_parent": True,
+    }
+    specs: list[dict[str, Any]] = [
+        {
+            "key": "typo",
+            "case_type": "name_differs",
+            "detail": "typo",
+            "class_name": "5А",
+            "evidence": {"fields": {"last_name": ["Сминова", "Смирнова"]}, "digest": "d1"},
+            "account": typo_account,
+        },
+        {
+            "key": "swapped",
+            "case_type": "birth_date_differs",
+            "detail": "swapped",
+            "class_name": "5А",
+            "evidence": {"fields": {"birth_date": ["2014-05-07", "2014-07-05"]}, "digest": "d2"},
+            "account": typo_account
+            | {
+                "oid": 1_000_000_002,
+                "last_name": "Петров",
+                "first_name": "Иван",
+                "middle_name": "Сергеевич",
+                "birth_date": "2014-07-05",
+                "gender": "M",
+            },
+        },
+        {
+            "key": "checksum",
+            "case_type": "invalid_snils",
+            "detail": "checksum",
+            "class_name": "7Б",
+            "evidence": {"entered": mask_snils(mistyped(snils("334455667"))), "digest": "d3"},
+            "account": None,
+            "candidates": [
+                {
+                    "source": "esia",
+                    "remote_id": "1000000003",
+                    "probability": 0.97,
+                    "last_name": "Кузнецов",
+                    "first_name": "Пётр",
+                    "middle_name": "Андреевич",
+                    "birth_date": "2012-09-14",
+                    "class_name": None,
+                    "snils": snils("334455667"),
+                    "snils_masked": mask_snils(snils("334455667")),
+                    "agreement": {"last_name": "exact", "first_name": "exact", "birth_date": "exact"},
+                },
+                {
+                    "source": "esia",
+                    "remote_id": "1000000999",
+                    "probability": 0.61,
+                    "last_name": "Кузнецова",
+                    "first_name": "Полина",
+                    "middle_name": None,
+                    "birth_date": "2012-09-14",
+                    "class_name": None,
+                    "snils": snils("334455676"),
+                    "snils_masked": mask_snils(snils("334455676")),
+                    "agreement": {"last_name": "close", "first_name": "different", "birth_date": "exact"},
+                },
+            ],
+        },
+        {
+            "key": "missing",
+            "case_type": "missing_snils",
+            "detail": None,
+            "class_name": "7Б",
+            "evidence": {"digest": "d4"},
+            "account": None,
+        },
+        {
+            "key": "fine",
+            "case_type": "account_untrusted",
+            "detail": None,
+            "class_name": "7Б",
+            "evidence": {"oid": 1_000_000_005, "digest": "d5"},
+            "account": None,
+            "status": "closed",
+        },
+    ]
+    with db.session() as session:
+        for n, spec in enumerate(specs):
+            person_id = school.persons[spec["key"]]
+            status = spec.get("status", "open")
+            case = IdentityCaseRow(
+                school_id=school.school_id,
+                person_id=person_id,
+                case_type=spec["case_type"],
+                detail=spec["detail"],
+                class_name=spec["class_name"],
+                status=status,
+                evidence=spec["evidence"],
+                candidates=spec.get("candidates"),
+                opened_at=now + dt.timedelta(minutes=n),
+                updated_at=now,
+                closed_at=now if status != "open" else None,
+                closed_by="verify" if status != "open" else None,
+            )
+            session.add(case)
+            session.flush()
+            session.add(IdentityCaseEventRow(case_id=case.id, at=now, actor="verify", action="opened", detail=None))
+            session.add(
+                IdentityCheckRow(
+                    school_id=school.school_id,
+                    person_id=person_id,
+                    checked_at=now,
+                    outcome=spec["case_type"],
+                    detail=spec["detail"],
+                    person_digest="x",
+                    asked_at=now,
+                    account=spec["account"],
+                    evidence={"findings": []},
+                )
+            )
+            school.cases[spec["key"]] = case.id
+        session.add(
+            IdentityLinkRow(
+                school_id=school.school_id,
+                platform="ecp",
+                entity="persons",
+                local_key="p-typo",
+                remote_id="ecp-501",
+                method="match",
+                score=0.93,
+            )
+        )
+        session.add(
+            RemoteRecordRow(
+                school_id=school.school_id,
+                platform="ecp",
+                entity="contingent",
+                remote_id="p-typo",
+                local_key="p-typo",
+                digest="0" * 64,
+                data={
+                    "kind": "pupil",
+                    "class_name": "5А",
+                    "person": {
+                        "last_name": "Сминова",
+                        "first_name": "Алена",
+                        "middle_name": "Игоревна",
+                        "birth_date": "2014-03-02",
+                        "snils": snils("112233445"),
+                    },
+                },
+            )
+        )
