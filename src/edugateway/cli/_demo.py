@@ -15,6 +15,7 @@ from rich.table import Table
 from edugateway.cli._context import fail, state
 from edugateway.cli._demo_sync import run_demo_sync
 from edugateway.errors import GatewayError
+from edugateway.logs import configure_logging
 
 DEFAULT_DIR = Path("var/demo")
 
@@ -38,7 +39,9 @@ def demo(
     from edugateway.store.repository import load_snapshot
     from edugateway.store.roster import apply_roster
 
-    _ = state(ctx).settings  # configures logging: masked personal data, the configured level
+    settings = state(ctx).settings  # configures logging: masked personal data, the configured level
+    if "log_level" not in settings.model_fields_set:
+        configure_logging(settings.log_format, "WARNING")  # the demo tells its own story; logs only for trouble
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True)
     directory.mkdir(parents=True, exist_ok=True)
