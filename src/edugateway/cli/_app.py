@@ -15,6 +15,7 @@ from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
+from edugateway.cli._web import serve_app, users_app
 from edugateway.errors import GatewayError
 
 app = typer.Typer(
@@ -31,6 +32,8 @@ app.add_typer(emulators_app, name="emulators")
 app.add_typer(runs_app, name="runs")
 app.add_typer(identity_app, name="identity")
 app.add_typer(cases_app, name="cases")
+app.add_typer(users_app, name="users")
+app.add_typer(serve_app, name="serve")
 app.command("sync")(sync)
 app.command("demo")(demo)
 

@@ -1,0 +1,136 @@
+"""`edugateway users add|passwd|list` and `edugateway serve web`: accounts are made and changed from the command
+line (audited, never echoing the password), and the pages come up on the configured port."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from edugateway.cli import app
+from edugateway.emulators.server import free_port
+from edugateway.store.db import Database
+from edugateway.store.tables import AuditRow
+from edugateway.web.accounts import authenticate
+from edugateway.web.passwords import Passwords
+
+PASSWORD = "пароль-делопроизводителя"
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'gw.sqlite3'}"
+    Database(url).migrate()
+    return url
+
+
+def run(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--database-url", url, "users", *args], input=stdin)
+    return result.exit_code, result.output
+
+
+def test_add_with_the_password_on_stdin_then_sign_in(url: str) -> None:
+    code, output = run(
+        url,
+        "add",
+        "Ivanova",
+        "--role",
+        "clerk",
+        "--full-name",
+        "Иванова М. П.",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+
+    assert (code, output.strip()) == (0, "user ivanova created (clerk)")
+    db = Database(url)
+    account = authenticate(db, Passwords(), "ivanova", PASSWORD)
+    assert account is not None
+    assert (account.role, account.full_name) == ("clerk", "Иванова М. П.")
+    with db.session() as session:
+        audit = session.scalars(select(AuditRow).where(AuditRow.entity == "web_user")).one()
+    assert (audit.action, audit.entity_id) == ("create", "ivanova")
+    assert audit.actor.startswith("cli")
+    assert PASSWORD not in str(audit.changes)
+
+
+def test_the_password_is_asked_twice_until_both_agree(url: str) -> None:
+    code, output = run(
+        url, "add", "admin", "--role", "admin", stdin=f"{PASSWORD}\nдругой-пароль\n{PASSWORD}\n{PASSWORD}\n"
+    )
+
+    assert code == 0, output
+    assert "do not match" in output
+    assert PASSWORD not in output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["add", "x y", "--role", "clerk"], "is not allowed"),
+        (["add", "ivanova", "--role", "boss"], "use admin, clerk or viewer"),
+        (["add", "ivanova", "--role", "clerk"], "at least 10"),
+    ],
+)
+def test_refusals_say_what_to_fix(url: str, args: list[str], says: str) -> None:
+    code, output = run(url, *args, "--password-stdin", stdin="short\n")
+    assert code == 2
+    assert says in output
+
+
+def test_a_second_account_of_the_same_name_is_refused(url: str) -> None:
+    assert run(url, "add", "ivanova", "--role", "clerk", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    code, output = run(url, "add", "IVANOVA", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n")
+    assert code == 2
+    assert "exists already" in output
+
+
+def test_passwd_and_list(url: str) -> None:
+    run(url, "add", "ivanova", "--role", "clerk", "--password-stdin", stdin=PASSWORD + "\n")
+    run(url, "add", "petrov", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n")
+
+    code, output = run(url, "passwd", "ivanova", "--password-stdin", stdin="новый-пароль-длинный\n")
+    assert (code, output.strip()) == (0, "password of ivanova changed; 0 session(s) ended")
+    assert authenticate(Database(url), Passwords(), "ivanova", "новый-пароль-длинный") is not None
+    assert authenticate(Database(url), Passwords(), "ivanova", PASSWORD) is None
+    assert run(url, "passwd", "nobody", "--password-stdin", stdin="новый-пароль-длинный\n")[0] == 2
+
+    code, output = run(url, "list")
+    lines = output.strip().splitlines()
+    assert code == 0
+    assert [line.split()[:3] for line in lines] == [["ivanova", "clerk", "active"], ["petrov", "viewer", "active"]]
+
+
+def test_list_of_no_accounts_says_how_to_make_one(url: str) -> None:
+    assert "edugateway users add NAME --role admin" in run(url, "list")[1]
+
+
+def test_serve_web_answers_on_the_configured_port(url: str) -> None:
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("edugateway")), "--database-url", url, "serve", "web"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert "Вход" in answer.text
+        assert "server" not in answer.headers  # uvicorn does not announce itself
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert f"clerk's pages on http://127.0.0.1:{port}/" in output
