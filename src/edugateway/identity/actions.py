@@ -21,6 +21,8 @@ from edugateway.store.tables import AuditRow, IdentityCaseEventRow, IdentityCase
 
 PERSON = "person"
 CASE = "identity_case"
+# Case history events and the audit table's verbs for them.
+AUDIT_ACTIONS = {"dismissed": "dismiss", "reassigned": "reassign", "candidate_rejected": "reject_candidate"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,23 @@ def _event(
     session: Session, case: IdentityCaseRow, actor: str, action: str, detail: dict[str, Any] | None, reason: str
 ) -> None:
     session.add(IdentityCaseEventRow(case_id=case.id, actor=actor, action=action, detail=detail, reason=reason))
+
+
+def _case_change(
+    session: Session, case: IdentityCaseRow, actor: str, action: str, changes: dict[str, list[Any]], reason: str
+) -> None:
+    """A change to the case itself: in its history ("dismissed") and in the audit table ("dismiss")."""
+    _event(session, case, actor, action, changes, reason)
+    _audit(
+        session,
+        actor=actor,
+        action=AUDIT_ACTIONS[action],
+        school_id=case.school_id,
+        entity=CASE,
+        entity_id=str(case.id),
+        changes=changes,
+        reason=reason,
+    )
 
 
 def _update_person(
@@ -166,6 +185,28 @@ def _set_snils(session: Session, case: IdentityCaseRow, snils: str, *, actor: st
     )
 
 
+def _candidate(case: IdentityCaseRow, index: int) -> dict[str, Any]:
+    shown = case.candidates or []
+    if not 0 <= index < len(shown):
+        raise ValidationError(f"case {case.id} has no candidate {index}", field="candidate")
+    return dict(shown[index])
+
+
+def _label(session: Session, case: IdentityCaseRow, kind: str, *, actor: str, reason: str, **what: Any) -> None:
+    """A clerk's decision that later checks respect (see identity.cases)."""
+    session.add(
+        IdentityLabelRow(
+            school_id=case.school_id,
+            person_id=case.person_id,
+            kind=kind,
+            case_type=case.case_type,
+            actor=actor,
+            reason=reason,
+            **what,
+        )
+    )
+
+
 def correct_snils(
     db: Database, case_id: int, snils: str, *, actor: str, reason: str, verifier: Verifier
 ) -> ActionResult:
@@ -217,24 +258,18 @@ def link_candidate(
     why = _reason(reason)
     with db.session() as session:
         case = _open_case(session, case_id)
-        shown = case.candidates or []
-        if not 0 <= candidate < len(shown):
-            raise ValidationError(f"case {case_id} has no candidate {candidate}", field="candidate")
-        chosen = shown[candidate]
+        chosen = _candidate(case, candidate)
         number = chosen.get("snils")
         if not number:
             raise ValidationError("this candidate carries no SNILS to take over", field="candidate")
-        session.add(
-            IdentityLabelRow(
-                school_id=case.school_id,
-                person_id=case.person_id,
-                kind=MATCH,
-                case_type=case.case_type,
-                source=chosen.get("source"),
-                remote_id=chosen.get("remote_id"),
-                actor=actor,
-                reason=why,
-            )
+        _label(
+            session,
+            case,
+            MATCH,
+            actor=actor,
+            reason=why,
+            source=chosen.get("source"),
+            remote_id=chosen.get("remote_id"),
         )
         _set_snils(session, case, str(number), actor=actor, action="candidate_linked", reason=why)
         person_id = case.person_id
@@ -246,24 +281,19 @@ def reject_candidate(db: Database, case_id: int, candidate: int, *, actor: str, 
     why = _reason(reason)
     with db.session() as session:
         case = _open_case(session, case_id)
-        shown = list(case.candidates or [])
-        if not 0 <= candidate < len(shown):
-            raise ValidationError(f"case {case_id} has no candidate {candidate}", field="candidate")
-        chosen = shown.pop(candidate)
-        session.add(
-            IdentityLabelRow(
-                school_id=case.school_id,
-                person_id=case.person_id,
-                kind=NON_MATCH,
-                case_type=case.case_type,
-                source=chosen.get("source"),
-                remote_id=chosen.get("remote_id"),
-                actor=actor,
-                reason=why,
-            )
+        chosen = _candidate(case, candidate)
+        _label(
+            session,
+            case,
+            NON_MATCH,
+            actor=actor,
+            reason=why,
+            source=chosen.get("source"),
+            remote_id=chosen.get("remote_id"),
         )
-        case.candidates = shown or None
-        _event(session, case, actor, "candidate_rejected", {"source": chosen.get("source"), "rank": candidate}, why)
+        case.candidates = [c for i, c in enumerate(case.candidates or []) if i != candidate] or None
+        rejected = f"{chosen.get('source')}:{chosen.get('remote_id')}"
+        _case_change(session, case, actor, "candidate_rejected", {"candidates": [rejected, None]}, why)
     return ActionResult(case_id, CaseStatus.OPEN, "Кандидат отклонён и больше не будет предложен.")
 
 
@@ -272,32 +302,15 @@ def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str) -> Acti
     why = _reason(reason)
     with db.session() as session:
         case = _open_case(session, case_id)
-        digest = (case.evidence or {}).get("digest")
-        session.add(
-            IdentityLabelRow(
-                school_id=case.school_id,
-                person_id=case.person_id,
-                kind=NOT_AN_ERROR,
-                case_type=case.case_type,
-                evidence_digest=digest,
-                actor=actor,
-                reason=why,
-            )
+        _label(
+            session, case, NOT_AN_ERROR, actor=actor, reason=why, evidence_digest=(case.evidence or {}).get("digest")
         )
         case.status = CaseStatus.DISMISSED
         case.closed_at = _now()
         case.closed_by = actor
         case.close_reason = why
-        _event(session, case, actor, "dismissed", None, why)
-        _audit(
-            session,
-            actor=actor,
-            action="dismiss",
-            school_id=case.school_id,
-            entity=CASE,
-            entity_id=str(case.id),
-            changes={"status": [CaseStatus.OPEN.value, CaseStatus.DISMISSED.value]},
-            reason=why,
+        _case_change(
+            session, case, actor, "dismissed", {"status": [CaseStatus.OPEN.value, CaseStatus.DISMISSED.value]}, why
         )
     return ActionResult(case_id, CaseStatus.DISMISSED, "Отмечено: проверено, не ошибка.")
 
@@ -310,17 +323,7 @@ def reassign_case(db: Database, case_id: int, assignee: str | None, *, actor: st
         if case.assignee == who:
             raise ValidationError("the case is already assigned so", field="assignee")
         old, case.assignee = case.assignee, who
-        _event(session, case, actor, "reassigned", {"assignee": [old, who]}, why)
-        _audit(
-            session,
-            actor=actor,
-            action="reassign",
-            school_id=case.school_id,
-            entity=CASE,
-            entity_id=str(case.id),
-            changes={"assignee": [old, who]},
-            reason=why,
-        )
+        _case_change(session, case, actor, "reassigned", {"assignee": [old, who]}, why)
     message = f"Назначено: {who}." if who else "Исполнитель снят."
     return ActionResult(case_id, CaseStatus.OPEN, message)
 
