@@ -167,8 +167,8 @@ def verifier_for(url: str) -> Verifier:
 
 
 def insert_cases(db: Database, school: ClerkSchool) -> None:
-    """Cases as a verification would leave them, written as rows: one per problem person, plus a platform link
-    and the pushed ЕЦП record for Алёна, and one closed case, so filters have something to tell apart."""
+    """Cases as a verification would leave them, written as rows: one per problem person and one closed case, so
+    filters have something to tell apart; and Алёна's platform record."""
     now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
     typo_account = {
         "oid": 1_000_000_001,
@@ -295,6 +295,12 @@ def insert_cases(db: Database, school: ClerkSchool) -> None:
                 )
             )
             school.cases[spec["key"]] = case.id
+    add_platform_record(db, school)
+
+
+def add_platform_record(db: Database, school: ClerkSchool) -> None:
+    """Алёна is linked on ГИС ЕЦП, whose record (as last pushed) writes «Алена» with е."""
+    with db.session() as session:
         session.add(
             IdentityLinkRow(
                 school_id=school.school_id,

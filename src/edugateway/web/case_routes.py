@@ -231,6 +231,26 @@ def link_candidate(request: Request, case_id: int, who: Changer, candidate: Text
     )
 
 
+@router.post("/cases/{case_id}/reject")
+def reject_candidate(request: Request, case_id: int, who: Changer, candidate: Text = "", reason: Text = "") -> Response:
+    """ "Not this person": the candidate is dropped from the case and never proposed for the person again."""
+    values = {"candidate": candidate, "reason": reason}
+    problem = (
+        Problem("link", "Выберите кандидата.", values) if not candidate.isdigit() else _require_reason("link", values)
+    )
+    if problem:
+        return _page(request, who, case_id, problem=problem, status_code=400)
+    db = web_state(request).db
+    return _act(
+        request,
+        who,
+        case_id,
+        "link",
+        values,
+        lambda: actions.reject_candidate(db, case_id, int(candidate), actor=who.account.actor, reason=reason),
+    )
+
+
 @router.post("/cases/{case_id}/dismiss")
 def dismiss_case(request: Request, case_id: int, who: Changer, reason: Text = "") -> Response:
     values = {"reason": reason}

@@ -41,6 +41,7 @@ FIELD_TITLES: dict[str, str] = {
     "class_name": "Класс",
     "assignee": "Исполнитель",
     "status": "Статус",
+    "candidates": "Кандидат",
 }
 COMPARED = ("last_name", "first_name", "middle_name", "birth_date", "gender")
 NAME_FIELDS = frozenset({"last_name", "first_name", "middle_name"})
@@ -218,7 +219,7 @@ def load_case(db: Database, case_id: int) -> CaseView | None:
             .limit(1)
         )
         view.checked_at = check.checked_at if check else None
-        view.columns.append(_esia_column(check, local, flagged))
+        view.columns.append(_esia_column(check, local, flagged, asked=bool(person.snils)))
         view.columns.extend(_platform_columns(session, person, local, case.class_name))
         view.candidates = _candidates(case.candidates or [])
         view.other_holders = _other_holders(session, evidence.get("other_person_ids") or [], case.case_type)
@@ -243,10 +244,15 @@ def _local_column(person: PersonRow, school: SchoolRow, case: IdentityCaseRow, f
     return Column("Школа (локальная база)", school.name, fields)
 
 
-def _esia_column(check: IdentityCheckRow | None, local: dict[str, Any], flagged: set[str]) -> Column:
+def _esia_column(check: IdentityCheckRow | None, local: dict[str, Any], flagged: set[str], *, asked: bool) -> Column:
     account = check.account if check else None
     if not account:
-        note = "ЕСИА ещё не спрашивали" if check is None else "В ЕСИА нет учётной записи с этим СНИЛС"
+        if not asked:
+            note = "СНИЛС нет или он неверен: ЕСИА не о чем спросить, пока его не исправят"
+        elif check is None:
+            note = "ЕСИА ещё не спрашивали"
+        else:
+            note = "В ЕСИА нет учётной записи с этим СНИЛС"
         return Column("ЕСИА (Госуслуги)", None, [], note)
     fields = [
         Shown(n, FIELD_TITLES[n], _show(n, account.get(n)), n in flagged or _differs(n, local[n], account.get(n)))
@@ -409,6 +415,7 @@ EVENT_TITLES = {
     "snils_corrected": "СНИЛС исправлен",
     "person_corrected": "ФИО или дата рождения исправлены",
     "candidate_linked": "Выбран кандидат",
+    "candidate_rejected": "Кандидат отклонён",
     "dismissed": "Проверено — не ошибка",
 }
 AUDIT_TITLES = {
@@ -416,6 +423,7 @@ AUDIT_TITLES = {
     "create": "создание",
     "dismiss": "проверено — не ошибка",
     "reassign": "назначение",
+    "reject_candidate": "кандидат отклонён",
     "view_snils": "просмотр СНИЛС",
 }
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
+from web_client import Site, serve
 
 from clerk_school import CODE, add_accounts, add_school, cheap_passwords, esia_world, snils, verifier_for
-from conftest import Site, serve
 from edugateway.domain.snils import control_number
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.smev import ENDPOINT, create_app
@@ -131,6 +131,24 @@ def test_linking_the_ranked_candidate_takes_its_snils(verified: Site) -> None:
 
     assert answer.status_code == 303
     assert _case(verified.db, case_id).status == "closed"
+
+
+def test_rejecting_a_candidate_drops_it_from_the_case(verified: Site) -> None:
+    token = verified.sign_in("ivanova")
+    case_id = verified.school.cases[f"checksum:{CaseType.INVALID_SNILS}"]
+
+    answer = verified.client.post(
+        f"/cases/{case_id}/reject", data={"csrf_token": token, "candidate": "0", "reason": "другая дата рождения"}
+    )
+
+    assert answer.status_code == 303
+    case = _case(verified.db, case_id)
+    assert case.status == "open"
+    assert not case.candidates
+    page = verified.client.get(f"/cases/{case_id}").text
+    assert "Кандидат отклонён и больше не будет предложен." in page
+    assert 'name="candidate"' not in page
+    assert "другая дата рождения" in page
 
 
 def test_every_action_needs_a_reason(verified: Site) -> None:

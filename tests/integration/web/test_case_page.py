@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from web_client import Site
 
 from clerk_school import snils
-from conftest import Site
 from edugateway.domain.snils import format_snils
 from edugateway.store.tables import AuditRow
 

@@ -7,13 +7,13 @@ import re
 
 import pytest
 from sqlalchemy import select
+from web_client import Site
 
 from clerk_school import PERSONS
-from conftest import Site
 from edugateway.domain.snils import format_snils
 from edugateway.store.tables import IdentityCaseRow, PersonRow
 
-ROW = re.compile(r'<td data-label="№"><a href="/cases/(\d+)">')
+ROW = re.compile(r'<td data-label="№"><div><a href="/cases/(\d+)">')
 
 
 def _shown(site: Site, query: str = "") -> tuple[list[int], str]:
@@ -101,4 +101,4 @@ def test_the_queue_shows_the_assignee(site: Site) -> None:
         case.assignee = "ivanova"
     site.sign_in("petrov")
     _, text = _shown(site, "?class=7Б")
-    assert '<td data-label="Исполнитель">ivanova</td>' in text
+    assert '<td data-label="Исполнитель"><div>ivanova</div></td>' in text

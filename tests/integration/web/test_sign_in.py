@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
+from web_client import CSRF, Site, serve
 
 from clerk_school import PASSWORD, add_accounts, cheap_passwords
-from conftest import CSRF, Site, serve
 from edugateway.config.settings import Settings, WebSettings
 from edugateway.store.db import Database
 from edugateway.store.tables import AuditRow, WebSessionRow, WebUserRow
@@ -153,6 +153,7 @@ def test_the_header_carries_the_token_for_scripts(site: Site) -> None:
         ("snils", {"snils": "112-233-445 95"}),
         ("person", {"last_name": "Смирнова", "first_name": "Алёна"}),
         ("link", {"candidate": "0"}),
+        ("reject", {"candidate": "0"}),
         ("assign", {"assignee": "ivanova"}),
         ("reveal-snils", {}),
     ],
