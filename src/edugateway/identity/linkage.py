@@ -10,9 +10,9 @@ There, EM has too few true pairs to converge on the same values twice, and rando
 rare levels (a day/month swap) once or never, which would make a swap count for more than an exact date.
 So m (how often a true pair shows each level) is a documented prior taken from the error rates real rosters
 show (drift.py plants the same rates), and u (how often a random pair does) is a prior from calendar and
-name arithmetic — except for the exact-match levels of names, birth date and class, whose u is the term
-frequency of the very value in the two inputs (smoothed towards the prior for small inputs), so a common
-surname or a class name every school has weighs less than a rare one. The result depends on nothing but
+name arithmetic — except for the exact-match levels of names and birth date, whose u is the term frequency of
+the very value in the two inputs (smoothed towards the prior for small inputs), so a common surname weighs
+less than a rare one. The result depends on nothing but
 the input: no sampling, no seed, the same candidates every run.
 """
 
@@ -126,11 +126,11 @@ def _name_field(name: str, *, m: tuple[float, float, float], u: tuple[float, flo
     )
 
 
-# m: a surname differs between school and platform for ~6% of people (typos, a teacher's new married name);
-# u of "one_edit" is high because brother and sister differ by one letter
-# (Иванов/Иванова). First names rarely differ for the same person (official records use no diminutives),
-# so a different first name counts strongly against: that is what keeps twins apart. Patronymics share
-# their endings (-ович, -овна), so "similar" needs a high Jaro–Winkler and is weak evidence.
+# m: a surname differs between school and platform for ~6% of people (typos, a teacher's new married name); u of
+# "one_edit" is high because brother and sister differ by one letter (Иванов/Иванова). First names rarely differ
+# for the same person (official records use no diminutives), so a different first name counts strongly against:
+# that is what keeps twins apart. Patronymics share their endings (-ович, -овна), so "similar" needs a high
+# Jaro–Winkler and is weak evidence. The u of "exact" is only the prior the term frequencies are smoothed towards.
 _LAST_NAME = _name_field("last_name", m=(0.94, 0.03, 0.02), u=(0.003, 0.004, 0.01), jw=0.9)
 _FIRST_NAME = _name_field("first_name", m=(0.975, 0.012, 0.008), u=(0.03, 0.006, 0.02), jw=0.9)
 _MIDDLE_NAME = _name_field("middle_name", m=(0.95, 0.02, 0.01), u=(0.03, 0.01, 0.05), jw=0.94)
