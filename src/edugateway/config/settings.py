@@ -103,11 +103,53 @@ class SchoolSettings(_Strict):
 
 
 class JobSettings(_Strict):
-    name: str
+    name: str = Field(min_length=1, max_length=100)
     kind: Literal["sync", "verify", "reconcile", "archive"]
     cron: str = Field(description="five-field cron expression, in the school's timezone")
     schools: list[str] = Field(default_factory=lambda: ["*"])
     platform: str | None = None
+    retries: int = Field(default=2, ge=0, le=20, description="a failed run is tried again this many times")
+    retry_backoff_s: float = Field(
+        default=60.0, ge=0, description="the pause before the first retry; it doubles before each next one"
+    )
+    misfire_grace_s: int = Field(
+        default=6 * 3600,
+        ge=1,
+        description="a run missed while no daemon was up still runs once when it is at most this late",
+    )
+    entities: list[str] | None = Field(default=None, description="sync only: the entities (default: all)")
+    force: bool = Field(default=False, description="verify only: ask ЕСИА about everyone, not only changed persons")
+
+
+class SchedulerSettings(_Strict):
+    lease_ttl_s: float = Field(
+        default=60.0, gt=0, description="a dead daemon's lease on a school and platform expires after this long"
+    )
+    max_parallel: int = Field(default=4, ge=1, le=64, description="runs of different schools or platforms at once")
+
+
+class AlertSettings(_Strict):
+    """Where a failed job is reported besides the log (an error-level `job.alert` event, always written)."""
+
+    # A URL, or {env = ...} / {file = ...} when the URL carries a token (Slack, Mattermost, Telegram bots).
+    webhook_url: str | SecretRef | None = None
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretRef | None = None
+    smtp_from: str | None = None
+    smtp_to: list[str] = Field(default_factory=list)
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _mail_complete(self) -> Self:
+        if self.smtp_host and (not self.smtp_from or not self.smtp_to):
+            raise ValueError("alerts.smtp_host is set: set smtp_from and smtp_to (a list of addresses) too")
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise ValueError("alerts: set both smtp_username and smtp_password, or neither")
+        return self
 
 
 class IdentitySettings(_Strict):
@@ -148,6 +190,8 @@ class Settings(BaseSettings):
     schools: list[SchoolSettings] = Field(default_factory=list)
     platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
     jobs: list[JobSettings] = Field(default_factory=list)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     web: WebSettings = Field(default_factory=WebSettings)
 

@@ -490,3 +490,49 @@ class WebSessionRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# ---- scheduler: one row per trigger fire, and the leases that keep a school and platform to one run ----------
+
+
+class JobRunRow(Base):
+    """One fire of a scheduled job for one school (or a `jobs run`). The unique key on (job, school,
+    scheduled_for) is what makes a trigger run once when several daemons share the database: the second
+    daemon's insert fails and it leaves the fire alone. Times are UTC."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        UniqueConstraint("job", "school", "scheduled_for"),
+        Index("ix_job_runs_school_platform", "school", "platform", "scheduled_for"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # sync, verify, reconcile, archive
+    school: Mapped[str] = mapped_column(String(64))  # the school's code, as in the configuration
+    platform: Mapped[str] = mapped_column(String(64))  # the platform the run holds the lease on
+    scheduled_for: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # the trigger's fire time
+    trigger: Mapped[str] = mapped_column(String(20))  # schedule, manual
+    # running, done, failed, skipped (the lease was held), interrupted (stopped before a retry),
+    # abandoned (its daemon died: another took the expired lease)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    holder: Mapped[str] = mapped_column(String(200))  # the daemon (host:pid:instance) or cli:<user>
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the service reported (run ids, counts)
+
+
+class JobLeaseRow(Base):
+    """Who may run a job on a school and platform now. Taken by an insert or by taking over an expired row,
+    kept alive by a heartbeat, deleted at the end; a daemon that dies leaves a row that expires."""
+
+    __tablename__ = "job_leases"
+    school: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job: Mapped[str] = mapped_column(String(100))
+    holder: Mapped[str] = mapped_column(String(200))
+    run_id: Mapped[int | None] = mapped_column(Integer)  # the job_runs row being run under the lease
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
