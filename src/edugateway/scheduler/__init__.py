@@ -1,0 +1,26 @@
+"""The scheduler daemon: configured jobs on cron triggers, run once per fire across daemons, one at a time per
+school and platform, journalled, retried and alerted on failure.
+
+plan.py (jobs x schools, checked) -> daemon.py (APScheduler 3) -> runner.py (journal.py claim, lease.py,
+services.py, alerts.py). `edugateway jobs run` calls runner.py directly.
+"""
+
+from edugateway.scheduler.daemon import SchedulerDaemon, daemon_holder
+from edugateway.scheduler.journal import JobJournal
+from edugateway.scheduler.plan import PlannedJob, plan_jobs
+from edugateway.scheduler.runner import JobRunner, RunResult
+from edugateway.scheduler.services import SERVICES, JobContext, JobOutcome, JobService
+
+__all__ = [
+    "SERVICES",
+    "JobContext",
+    "JobJournal",
+    "JobOutcome",
+    "JobRunner",
+    "JobService",
+    "PlannedJob",
+    "RunResult",
+    "SchedulerDaemon",
+    "daemon_holder",
+    "plan_jobs",
+]

@@ -1,0 +1,115 @@
+"""What each kind of job runs: a thin wrapper over the service function the CLI calls for the same work.
+
+Adding a kind is one line in SERVICES once its service function exists. Kinds the configuration accepts but
+this table lacks (reconcile, archive: their service functions are not written yet) are refused at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from edugateway.config.settings import JobSettings, Settings
+from edugateway.errors import ConfigError
+from edugateway.store.db import Database
+
+
+@dataclass(frozen=True)
+class JobContext:
+    db: Database
+    settings: Settings
+    job: JobSettings
+    school: str
+    platform: str  # the platform the run holds the lease on
+    scheduled_for: dt.datetime  # the trigger's fire time (UTC); now for `jobs run`
+    actor: str  # who the audit rows name: scheduler:<job>
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a run did (stored in the journal), and what a person must act on, if anything (sent as an alert)."""
+
+    summary: dict[str, Any]
+    attention: str | None = None
+
+
+@dataclass(frozen=True)
+class JobService:
+    run: Callable[[JobContext], JobOutcome]
+    # Checks the job's kind-specific settings at start-up (raising ConfigError) and names the platform its runs
+    # hold the lease on.
+    lease_platform: Callable[[Settings, JobSettings], str]
+
+
+def _sync_platform(settings: Settings, job: JobSettings) -> str:
+    from edugateway.connectors.base import Entity
+
+    if not job.platform:
+        raise ConfigError(f"jobs.{job.name}: a sync job needs `platform`, a name from [platforms.NAME]")
+    if job.platform not in settings.platforms:
+        known = ", ".join(sorted(settings.platforms)) or "none configured"
+        raise ConfigError(f"jobs.{job.name}: no platform {job.platform!r} in [platforms]; known: {known}")
+    if job.force:
+        raise ConfigError(f"jobs.{job.name}: `force` is for verify jobs; remove it")
+    known_entities = {e.value for e in Entity}
+    unknown = [e for e in job.entities or () if e not in known_entities]
+    if unknown:
+        raise ConfigError(
+            f"jobs.{job.name}: unknown entities {', '.join(unknown)}; use {', '.join(sorted(known_entities))}"
+        )
+    return job.platform
+
+
+def run_sync_job(ctx: JobContext) -> JobOutcome:
+    """`edugateway sync --school S --platform P [--entities …]`."""
+    from edugateway.connectors.base import Entity
+    from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
+
+    entities = [Entity(e) for e in ctx.job.entities] if ctx.job.entities else list(DEFAULT_ENTITIES)
+    outcome = asyncio.run(run_sync(ctx.db, ctx.settings, SyncRequest(ctx.school, ctx.platform, entities)))
+    summary: dict[str, Any] = {"sync_run": outcome.run_id, "status": outcome.status}
+    if outcome.status == "on_hold":
+        return JobOutcome(summary, attention=str(outcome.plan.get("hold", f"sync run {outcome.run_id} is on hold")))
+    return JobOutcome(summary)
+
+
+def _verify_platform(settings: Settings, job: JobSettings) -> str:
+    from edugateway.identity.verify import Verifier
+
+    if job.platform:
+        raise ConfigError(
+            f"jobs.{job.name}: a verify job asks identity.esia_platform; remove `platform = {job.platform!r}`"
+        )
+    if job.entities:
+        raise ConfigError(f"jobs.{job.name}: `entities` is for sync jobs; remove it")
+    Verifier.from_settings(settings)  # refuses a missing or wrong ЕСИА platform now, not at 3 a.m.
+    return settings.identity.esia_platform
+
+
+def run_verify_job(ctx: JobContext) -> JobOutcome:
+    """`edugateway identity verify --school S [--force]`."""
+    from edugateway.identity.verify import Verifier
+
+    report = Verifier.from_settings(ctx.settings).verify_school(
+        ctx.db, ctx.school, actor=ctx.actor, force=ctx.job.force
+    )
+    return JobOutcome(
+        {
+            "persons": report.persons,
+            "asked": report.asked,
+            "reused": report.reused,
+            "cases_opened": report.cases.opened,
+            "cases_closed": report.cases.closed,
+            "no_answer": len(report.failed),  # their last result stands; the next run asks again
+        }
+    )
+
+
+SERVICES: Mapping[str, JobService] = {
+    "sync": JobService(run_sync_job, _sync_platform),
+    "verify": JobService(run_verify_job, _verify_platform),
+    # "reconcile" and "archive": one line each here once their service functions exist.
+}
