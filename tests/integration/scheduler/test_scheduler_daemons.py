@@ -1,0 +1,149 @@
+"""Scheduler daemons on one database (SQLite and PostgreSQL), with real APScheduler triggers firing each second:
+each trigger runs once however many daemons there are, never two runs of a school and platform at once, one
+catch-up run after downtime, and a stop that lets the running job finish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from structlog.testing import capture_logs
+
+from edugateway.config.settings import Settings
+from edugateway.scheduler import JobJournal, PlannedJob, SchedulerDaemon
+from edugateway.scheduler.clock import as_utc, utc_now
+from edugateway.store.db import Database
+from scheduler_support import RecordingService, every_second, settings_with, sync_job, wait_until
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[SchedulerDaemon]]:
+    """Daemons a test starts; every one is stopped at the end, whatever the test's outcome."""
+    started: list[SchedulerDaemon] = []
+    yield started
+    for daemon in started:
+        daemon.stop()
+
+
+def _daemon(
+    db: Database, settings: Settings, service: RecordingService, name: str, trigger_for: object = every_second
+) -> SchedulerDaemon:
+    return SchedulerDaemon(db, settings, services=service.services(), holder=name, trigger_for=trigger_for)  # type: ignore[arg-type]
+
+
+def _done(db: Database) -> list[dt.datetime]:
+    return [as_utc(r.scheduled_for) for r in JobJournal(db).history(limit=1000) if r.status == "done"]
+
+
+def test_two_daemons_run_each_trigger_exactly_once(database: Database, daemons: list[SchedulerDaemon]) -> None:
+    service = RecordingService()
+    settings = settings_with(sync_job(misfire_grace_s=1))
+    with capture_logs() as logs:
+        daemons += [_daemon(database, settings, service, "daemon-a"), _daemon(database, settings, service, "daemon-b")]
+        for daemon in daemons:
+            daemon.start()
+        wait_until(lambda: len(_done(database)) >= 4, what="four fires run")
+        for daemon in daemons:
+            daemon.stop()
+    ran = Counter(service.fire_times())
+    assert ran, "no fire ran"
+    assert max(ran.values()) == 1, f"a fire ran twice: {ran.most_common(3)}"
+    rows = JobJournal(database).history(limit=1000)
+    assert Counter(as_utc(r.scheduled_for) for r in rows) == ran  # one journal row per fire, and it ran
+    assert {r.status for r in rows} == {"done"}
+    # Both daemons fired the same triggers: the one that lost a claim left the fire alone.
+    taken = [e for e in logs if e["event"] == "job.fire_taken"]
+    assert taken, "the daemons never contended for a fire; the test proved nothing"
+    assert {e["scheduled_for"] for e in taken} <= {t.isoformat() for t in ran}
+
+
+def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: list[SchedulerDaemon]) -> None:
+    """The first run lasts until the other daemon has tried a later fire: that fire is skipped, naming the holder."""
+
+    def skipped() -> bool:
+        return any(r.status == "skipped" for r in JobJournal(database).history(limit=100))
+
+    first = threading.Event()
+
+    def slow(_ctx: object) -> None:
+        if not first.is_set():
+            first.set()
+            wait_until(skipped, what="the other daemon to skip a fire")
+
+    service = RecordingService(body=slow)
+    settings = settings_with(sync_job(misfire_grace_s=1))
+    daemons += [_daemon(database, settings, service, "daemon-a"), _daemon(database, settings, service, "daemon-b")]
+    for daemon in daemons:
+        daemon.start()
+    wait_until(lambda: len(_done(database)) >= 2, what="the slow run and one more")
+    for daemon in daemons:
+        daemon.stop()
+    assert service.most_active == 1
+    rows = JobJournal(database).history(limit=1000)
+    first_run = min((r for r in rows if r.status == "done"), key=lambda r: r.scheduled_for)
+    held = [r for r in rows if r.status == "skipped"]
+    assert held
+    assert all(f"held by {first_run.holder} (job nightly" in (r.error or "") for r in held)
+    assert all(r.holder != first_run.holder for r in held)  # its own daemon never even tried (max_instances=1)
+
+
+def test_after_downtime_a_missed_trigger_runs_once(database: Database, daemons: list[SchedulerDaemon]) -> None:
+    """The trigger fired each second for the last minute, while no daemon was up: one run is owed, not sixty."""
+    now = utc_now().replace(microsecond=0)
+
+    def ended_trigger(planned: PlannedJob) -> CronTrigger:
+        return CronTrigger(
+            second="*",
+            start_date=now - dt.timedelta(minutes=1),
+            end_date=now - dt.timedelta(seconds=2),
+            timezone=planned.timezone,
+        )
+
+    service = RecordingService()
+    settings = settings_with(sync_job(misfire_grace_s=600))
+    first = _daemon(database, settings, service, "daemon-a", ended_trigger)
+    daemons.append(first)
+    first.start()
+    wait_until(lambda: len(_done(database)) == 1, what="the catch-up run")
+    first.stop()
+    assert service.fire_times() == [now - dt.timedelta(seconds=2)]
+
+    later = _daemon(database, settings, service, "daemon-b", ended_trigger)  # a restart, or a second daemon
+    daemons.append(later)
+    later.start()
+    assert later.next_run_times() == {"nightly@sch1": None}  # the journal has it: nothing owed, nothing ahead
+    later.stop()
+    assert len(service.calls) == 1
+
+
+def test_a_stop_waits_for_the_running_job_and_starts_no_other(
+    database: Database, daemons: list[SchedulerDaemon]
+) -> None:
+    running = threading.Event()
+    finish = threading.Event()
+
+    def long_batch(_ctx: object) -> None:
+        running.set()
+        finish.wait(timeout=60)
+
+    service = RecordingService(body=long_batch)
+    daemon = _daemon(database, settings_with(sync_job(misfire_grace_s=1)), service, "daemon-a")
+    daemons.append(daemon)
+    daemon.start()
+    assert running.wait(timeout=30)
+    stopper = threading.Thread(target=daemon.stop)
+    stopper.start()
+    stopper.join(timeout=1.5)  # more fires come due meanwhile; the stop must neither return nor start them
+    assert stopper.is_alive(), "stop() returned while a job was still running"
+    (row,) = JobJournal(database).history()
+    assert row.status == "running"
+    finish.set()
+    stopper.join(timeout=30)
+    assert not stopper.is_alive()
+    (row,) = JobJournal(database).history()
+    assert row.status == "done"
+    assert len(service.calls) == 1
