@@ -12,6 +12,7 @@ from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
 from edugateway.cli._emulators import emulators_app
 from edugateway.cli._identity import cases_app, identity_app
+from edugateway.cli._jobs import jobs_app, scheduler_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
@@ -34,6 +35,8 @@ app.add_typer(identity_app, name="identity")
 app.add_typer(cases_app, name="cases")
 app.add_typer(users_app, name="users")
 app.add_typer(serve_app, name="serve")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(scheduler_app, name="scheduler")
 app.command("sync")(sync)
 app.command("demo")(demo)
 
