@@ -16,39 +16,57 @@ from structlog.testing import capture_logs
 from edugateway.config.settings import Settings
 from edugateway.scheduler import JobJournal, PlannedJob, SchedulerDaemon
 from edugateway.scheduler.clock import as_utc, utc_now
+from edugateway.scheduler.daemon import TriggerFor
 from edugateway.store.db import Database
 from scheduler_support import RecordingService, every_second, settings_with, sync_job, wait_until
 
 
+class Daemons:
+    """Daemons a test starts, each with a database connection pool of its own, as separate processes would
+    have; every one is stopped and its pool closed at the end, whatever the test's outcome."""
+
+    def __init__(self, db: Database) -> None:
+        self.url = db.url
+        self.started: list[tuple[SchedulerDaemon, Database]] = []
+
+    def start(
+        self, settings: Settings, service: RecordingService, name: str, trigger_for: TriggerFor = every_second
+    ) -> SchedulerDaemon:
+        db = Database(self.url)
+        daemon = SchedulerDaemon(db, settings, services=service.services(), holder=name, trigger_for=trigger_for)
+        self.started.append((daemon, db))
+        daemon.start()
+        return daemon
+
+    def stop(self) -> None:
+        for daemon, _db in self.started:
+            daemon.stop()
+
+    def close(self) -> None:
+        self.stop()
+        for _daemon, db in self.started:
+            db.dispose()
+
+
 @pytest.fixture
-def daemons() -> Iterator[list[SchedulerDaemon]]:
-    """Daemons a test starts; every one is stopped at the end, whatever the test's outcome."""
-    started: list[SchedulerDaemon] = []
-    yield started
-    for daemon in started:
-        daemon.stop()
-
-
-def _daemon(
-    db: Database, settings: Settings, service: RecordingService, name: str, trigger_for: object = every_second
-) -> SchedulerDaemon:
-    return SchedulerDaemon(db, settings, services=service.services(), holder=name, trigger_for=trigger_for)  # type: ignore[arg-type]
+def daemons(database: Database) -> Iterator[Daemons]:
+    running = Daemons(database)
+    yield running
+    running.close()
 
 
 def _done(db: Database) -> list[dt.datetime]:
     return [as_utc(r.scheduled_for) for r in JobJournal(db).history(limit=1000) if r.status == "done"]
 
 
-def test_two_daemons_run_each_trigger_exactly_once(database: Database, daemons: list[SchedulerDaemon]) -> None:
+def test_two_daemons_run_each_trigger_exactly_once(database: Database, daemons: Daemons) -> None:
     service = RecordingService()
     settings = settings_with(sync_job(misfire_grace_s=1))
     with capture_logs() as logs:
-        daemons += [_daemon(database, settings, service, "daemon-a"), _daemon(database, settings, service, "daemon-b")]
-        for daemon in daemons:
-            daemon.start()
+        daemons.start(settings, service, "daemon-a")
+        daemons.start(settings, service, "daemon-b")
         wait_until(lambda: len(_done(database)) >= 4, what="four fires run")
-        for daemon in daemons:
-            daemon.stop()
+        daemons.stop()
     ran = Counter(service.fire_times())
     assert ran, "no fire ran"
     assert max(ran.values()) == 1, f"a fire ran twice: {ran.most_common(3)}"
@@ -61,7 +79,7 @@ def test_two_daemons_run_each_trigger_exactly_once(database: Database, daemons: 
     assert {e["scheduled_for"] for e in taken} <= {t.isoformat() for t in ran}
 
 
-def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: list[SchedulerDaemon]) -> None:
+def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: Daemons) -> None:
     """The first run lasts until the other daemon has tried a later fire: that fire is skipped, naming the holder."""
 
     def skipped() -> bool:
@@ -76,12 +94,10 @@ def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: list
 
     service = RecordingService(body=slow)
     settings = settings_with(sync_job(misfire_grace_s=1))
-    daemons += [_daemon(database, settings, service, "daemon-a"), _daemon(database, settings, service, "daemon-b")]
-    for daemon in daemons:
-        daemon.start()
+    daemons.start(settings, service, "daemon-a")
+    daemons.start(settings, service, "daemon-b")
     wait_until(lambda: len(_done(database)) >= 2, what="the slow run and one more")
-    for daemon in daemons:
-        daemon.stop()
+    daemons.stop()
     assert service.most_active == 1
     rows = JobJournal(database).history(limit=1000)
     first_run = min((r for r in rows if r.status == "done"), key=lambda r: r.scheduled_for)
@@ -91,7 +107,7 @@ def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: list
     assert all(r.holder != first_run.holder for r in held)  # its own daemon never even tried (max_instances=1)
 
 
-def test_after_downtime_a_missed_trigger_runs_once(database: Database, daemons: list[SchedulerDaemon]) -> None:
+def test_after_downtime_a_missed_trigger_runs_once(database: Database, daemons: Daemons) -> None:
     """The trigger fired each second for the last minute, while no daemon was up: one run is owed, not sixty."""
     now = utc_now().replace(microsecond=0)
 
@@ -105,24 +121,18 @@ def test_after_downtime_a_missed_trigger_runs_once(database: Database, daemons: 
 
     service = RecordingService()
     settings = settings_with(sync_job(misfire_grace_s=600))
-    first = _daemon(database, settings, service, "daemon-a", ended_trigger)
-    daemons.append(first)
-    first.start()
+    first = daemons.start(settings, service, "daemon-a", ended_trigger)
     wait_until(lambda: len(_done(database)) == 1, what="the catch-up run")
     first.stop()
     assert service.fire_times() == [now - dt.timedelta(seconds=2)]
 
-    later = _daemon(database, settings, service, "daemon-b", ended_trigger)  # a restart, or a second daemon
-    daemons.append(later)
-    later.start()
+    later = daemons.start(settings, service, "daemon-b", ended_trigger)  # a restart, or a second daemon
     assert later.next_run_times() == {"nightly@sch1": None}  # the journal has it: nothing owed, nothing ahead
     later.stop()
     assert len(service.calls) == 1
 
 
-def test_a_stop_waits_for_the_running_job_and_starts_no_other(
-    database: Database, daemons: list[SchedulerDaemon]
-) -> None:
+def test_a_stop_waits_for_the_running_job_and_starts_no_other(database: Database, daemons: Daemons) -> None:
     running = threading.Event()
     finish = threading.Event()
 
@@ -131,9 +141,7 @@ def test_a_stop_waits_for_the_running_job_and_starts_no_other(
         finish.wait(timeout=60)
 
     service = RecordingService(body=long_batch)
-    daemon = _daemon(database, settings_with(sync_job(misfire_grace_s=1)), service, "daemon-a")
-    daemons.append(daemon)
-    daemon.start()
+    daemon = daemons.start(settings_with(sync_job(misfire_grace_s=1)), service, "daemon-a")
     assert running.wait(timeout=30)
     stopper = threading.Thread(target=daemon.stop)
     stopper.start()
