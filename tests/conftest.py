@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import text
 
 from edugateway.store.db import Database
@@ -21,6 +22,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kind = Path(str(item.fspath)).relative_to(Path(__file__).parent).parts[0]
         if kind in ("unit", "integration", "e2e"):
             item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """A command under test configures logging for the process (level, format); the next test starts afresh."""
+    yield
+    structlog.reset_defaults()
 
 
 @pytest.fixture(autouse=True)
