@@ -25,12 +25,16 @@ def test_one_unit_per_job_and_school_in_the_schools_zone() -> None:
     assert [p.id for p in plan_jobs(settings, only="one")] == ["one@b"]
 
 
-@pytest.mark.parametrize("kind", ["reconcile", "archive"])
+@pytest.mark.parametrize("kind", ["verify", "reconcile", "archive"])
 def test_kinds_without_a_service_are_refused_at_start_up(kind: str) -> None:
     settings = settings_with(JobSettings(name="nightly-x", kind=kind, cron="0 4 * * *"))  # type: ignore[arg-type]
+    only_sync = {"sync": SERVICES["sync"]}
     with pytest.raises(ConfigError, match=rf"jobs\.nightly-x: kind '{kind}' is not available in this version"):
-        plan_jobs(settings)
-    assert kind not in SERVICES
+        plan_jobs(settings, only_sync)
+
+
+def test_this_version_runs_sync_and_verify() -> None:
+    assert sorted(SERVICES) == ["sync", "verify"]  # reconcile and archive: add their service to SERVICES
 
 
 def test_a_verify_job_locks_the_esia_platform() -> None:
