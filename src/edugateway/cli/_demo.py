@@ -93,7 +93,13 @@ def demo(
         without = sum(1 for p in load_snapshot(db, school.code).persons if not p.snils and not p.snils_rejected)
         out.print(f"   {without} persons have no СНИЛС at all; every problem is kept in import run {report.run_id}")
         run_demo_sync(db, out, directory, school.code, drift=drift, seed=seed)
-        out.print(f"The run journal: edugateway --database-url sqlite:///{db_path} runs list")
+        db_option = f"--database-url sqlite:///{db_path}"
+        out.print(f"The run journal: edugateway {db_option} runs list")
+        out.print(f"The clerk's queue: edugateway {db_option} cases list")
+        out.print(
+            f"Or in a browser: edugateway {db_option} users add clerk --role clerk, "
+            f"then edugateway {db_option} serve web and open http://127.0.0.1:8080/"
+        )
 
     except GatewayError as exc:
         raise fail(exc) from exc
