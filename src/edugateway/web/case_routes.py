@@ -205,12 +205,17 @@ def correct_person(
     )
 
 
+def _candidate_problem(values: dict[str, str]) -> Problem | None:
+    """A candidate chosen, and a reason given, for the candidate forms (link and reject)."""
+    if not values["candidate"].isdigit():
+        return Problem("link", "Выберите кандидата.", values)
+    return _require_reason("link", values)
+
+
 @router.post("/cases/{case_id}/link")
 def link_candidate(request: Request, case_id: int, who: Changer, candidate: Text = "", reason: Text = "") -> Response:
     values = {"candidate": candidate, "reason": reason}
-    problem = (
-        Problem("link", "Выберите кандидата.", values) if not candidate.isdigit() else _require_reason("link", values)
-    )
+    problem = _candidate_problem(values)
     if problem:
         return _page(request, who, case_id, problem=problem, status_code=400)
     state = web_state(request)
@@ -235,9 +240,7 @@ def link_candidate(request: Request, case_id: int, who: Changer, candidate: Text
 def reject_candidate(request: Request, case_id: int, who: Changer, candidate: Text = "", reason: Text = "") -> Response:
     """ "Not this person": the candidate is dropped from the case and never proposed for the person again."""
     values = {"candidate": candidate, "reason": reason}
-    problem = (
-        Problem("link", "Выберите кандидата.", values) if not candidate.isdigit() else _require_reason("link", values)
-    )
+    problem = _candidate_problem(values)
     if problem:
         return _page(request, who, case_id, problem=problem, status_code=400)
     db = web_state(request).db
