@@ -61,6 +61,7 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False,
 ) -> None:
     ctx.obj = CliState(config_file=config, database_url=database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command("init-db")

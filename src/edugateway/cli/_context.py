@@ -18,6 +18,7 @@ class CliState:
     config_file: Path | None = None
     database_url: str | None = None
     _settings: Settings | None = field(default=None, repr=False)
+    _opened: list[Database] = field(default_factory=list, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -29,9 +30,15 @@ class CliState:
 
     def database(self, *, require_schema: bool = True) -> Database:
         db = Database(self.settings.database_url)
+        self._opened.append(db)
         if require_schema:
             db.require_current_schema()
         return db
+
+    def close(self) -> None:
+        """Closes the connection pools the command opened (the root callback registers this on exit)."""
+        while self._opened:
+            self._opened.pop().dispose()
 
 
 def state(ctx: typer.Context) -> CliState:
