@@ -162,6 +162,15 @@ class IdentitySettings(_Strict):
     )
 
 
+class ReconcileSettings(_Strict):
+    reports_dir: Path | None = Field(
+        default=None, description="where the rendered reports are written; empty: <data_dir>/reports"
+    )
+    journal_days: int = Field(
+        default=35, ge=1, le=400, description="the journal days (up to yesterday) read again from the platform"
+    )
+
+
 class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -194,6 +203,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
 
     @classmethod
     def settings_customise_sources(

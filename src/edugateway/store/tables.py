@@ -536,3 +536,25 @@ class JobLeaseRow(Base):
     acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# ---- reconciliation: the night's report per school and platform ----------------------------------------------
+
+
+class ReconciliationReportRow(Base):
+    """One reconciliation of a school with a platform: the whole report (reconciliation/report.py) as JSON, the
+    per-section totals for the trend, and where its rendered files were written."""
+
+    __tablename__ = "reconciliation_reports"
+    __table_args__ = (Index("ix_reconciliation_reports_school", "school_id", "platform", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running, done, failed
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # section key -> findings
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # Report.model_dump(mode="json")
+    files: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # format -> path (html, xlsx, json)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Nightly reconciliation: local against each platform, compliance with the journal rules, and the reports."""
