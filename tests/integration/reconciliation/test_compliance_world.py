@@ -115,7 +115,7 @@ async def test_every_planted_compliance_drift_is_reported_in_its_section_and_not
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    clean, drifted, planted = world
+    clean, _drifted, planted = world
     code = clean.school.code
     write_oneroster(clean.model_copy(update={"lessons": [], "marks": [], "attendance": []}), tmp_path / "roster")
     apply_roster(database, read_oneroster(tmp_path / "roster"), code)
