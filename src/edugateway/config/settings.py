@@ -62,6 +62,32 @@ class PlatformKind(StrEnum):
     ESIA = "esia"  # ЕСИА account lookup through СМЭВ 3
 
 
+class ComplianceSettings(_Strict):
+    """Deadlines of how the journal is kept (DOMAIN.md rules), checked on the data this platform delivers.
+    Unset keys take the platform kind's defaults (COMPLIANCE_DEFAULTS), so ЕЦП and Дневник.ру differ."""
+
+    topic_deadline_days: int = Field(default=0, ge=0, le=60, description="a lesson's topic is due this many days after")
+    mark_deadline_days: int = Field(default=0, ge=0, le=60, description="a lesson mark is due this many days after")
+    work_mark_deadline_days: int = Field(
+        default=7, ge=0, le=60, description="a written work's mark is due this many days after the work"
+    )
+    accumulation_lessons: int = Field(
+        default=4, ge=1, le=30, description="at most this many lessons of a subject a student attends without a mark"
+    )
+    marked_from_grade: int = Field(default=2, ge=0, le=12, description="first grade is taught without marks")
+    half_year_grades: list[int] = Field(
+        default_factory=list, description="grades graded by полугодия instead of четверти (often 10 and 11)"
+    )
+
+
+# Regulations by platform kind (DOMAIN.md): ЕЦП allows topics and marks up to 7 days late, Дневник.ру and ИСУОД
+# want them on the lesson day.
+COMPLIANCE_DEFAULTS: dict[str, dict[str, object]] = {
+    "ecp": {"topic_deadline_days": 7, "mark_deadline_days": 7},
+    "dnevnik": {"topic_deadline_days": 0, "mark_deadline_days": 0},
+}
+
+
 class PlatformSettings(_Strict):
     kind: PlatformKind
     base_url: str
@@ -92,6 +118,19 @@ class PlatformSettings(_Strict):
     signing_certificate: Path | None = None
     response_deadline_s: float = Field(default=600.0, gt=0)
     poll_max_s: float = Field(default=30.0, gt=0)
+    # How the journal kept on this platform is checked (reconciliation/compliance.py); defaults by kind.
+    compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _compliance_defaults_of_kind(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        defaults = COMPLIANCE_DEFAULTS.get(str(data.get("kind")), {})
+        given = data.get("compliance") or {}
+        if isinstance(given, ComplianceSettings):
+            given = given.model_dump(exclude_unset=True)
+        return {**data, "compliance": {**defaults, **given}} if isinstance(given, dict) else data
 
 
 class SchoolSettings(_Strict):

@@ -17,7 +17,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from edugateway.domain.marks import SPECIAL_MARKS
-from edugateway.domain.models import Enrollment, Mark, MarkKind, Person, ReportingPeriod, Role
+from edugateway.domain.models import (
+    AttendanceCode,
+    Enrollment,
+    EnrollmentRole,
+    Mark,
+    MarkKind,
+    Person,
+    ReportingPeriod,
+    ReportingPeriodKind,
+    Role,
+)
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import SnilsProblem, check_snils, format_snils, one_slip_away
 from edugateway.emulators.synthetic import random_snils
@@ -61,6 +71,12 @@ class DriftKind(StrEnum):
     ESIA_TYPO_ACCOUNT = "esia_typo_account"
     MARK_LATE = "mark_late"  # a lesson mark entered more than a week after the lesson
     FINAL_CHANGED_AFTER_CLOSE = "final_changed_after_close"  # a period final mark changed after the period ended
+    LESSON_WITHOUT_TOPIC = "lesson_without_topic"  # a lesson whose topic was never entered
+    WORK_MARK_LATE = "work_mark_late"  # a written work's mark entered more than a week after the work
+    FINAL_MISSING = "final_missing"  # a period final never set
+    STUDENT_NO_MARKS = "student_no_marks"  # a student's marks in a subject and quarter all missing
+    STUDENT_ONE_MARK = "student_one_mark"  # all but the first of them missing
+    MARK_GAP = "mark_gap"  # all but the first and last of them missing: a long run of lessons without a mark
 
 
 class DriftProfile(BaseModel):
@@ -81,6 +97,12 @@ class DriftProfile(BaseModel):
     esia_no_kid_account: float = Field(default=0.01, ge=0, le=1)
     mark_late: float = Field(default=0.01, ge=0, le=1, description="share of lesson marks")
     final_changed_after_close: float = Field(default=0.005, ge=0, le=1, description="share of period finals")
+    lesson_without_topic: float = Field(default=0.002, ge=0, le=1, description="share of lessons")
+    work_mark_late: float = Field(default=0.01, ge=0, le=1, description="share of work marks")
+    final_missing: float = Field(default=0.002, ge=0, le=1, description="share of period finals")
+    student_no_marks: float = Field(default=0.001, ge=0, le=1, description="share of student × subject × quarter")
+    student_one_mark: float = Field(default=0.001, ge=0, le=1, description="share of student × subject × quarter")
+    mark_gap: float = Field(default=0.002, ge=0, le=1, description="share of student × subject × quarter")
 
     @classmethod
     def named(cls, name: str) -> DriftProfile:
@@ -101,6 +123,8 @@ class PlantedDrift(BaseModel):
     local: Any = None
     remote: Any = None
     record_id: str | None = None  # the mark (or other record) the difference is in, when not the person itself
+    subject_id: str | None = None  # journal drift of a student's marks in a subject and period
+    period_id: str | None = None
 
 
 def _pick(rng: random.Random, pool: list[Person], share: float, taken: set[str]) -> list[Person]:
@@ -324,27 +348,102 @@ def _accounts_of_mistyped(
 
 # Regulations: marks go in on the lesson day, ЕЦП allows at most 7 days (DOMAIN.md); late means beyond that.
 _LATE_DAYS = (8, 30)
+# The накопляемость the compliance check applies by default (config: accumulation_lessons): planted gaps exceed it.
+_ACCUMULATION = 4
+_AWAY = frozenset({AttendanceCode.ABSENT, AttendanceCode.EXCUSED, AttendanceCode.ILL})
+
+Combo = tuple[str, str, str]  # (student, subject, quarter)
 
 
-def drift_journal(
+def _attended_lessons(snapshot: SchoolSnapshot) -> dict[Combo, list[str]]:
+    """Per student, subject and quarter: the lessons they attended, in order (what накопляемость counts)."""
+    students_of: dict[str, list[str]] = {}
+    for enr in snapshot.enrollments:
+        if enr.role is EnrollmentRole.STUDENT:
+            students_of.setdefault(enr.class_id, []).append(enr.person_id)
+    away = {(a.person_id, a.lesson_id) for a in snapshot.attendance if a.code in _AWAY}
+    quarters = [p for p in snapshot.periods if p.kind is ReportingPeriodKind.QUARTER]
+    out: dict[Combo, list[str]] = {}
+    for lesson in sorted(snapshot.lessons, key=lambda les: (les.date, les.number, les.id)):
+        quarter = next((q.id for q in quarters if q.start_date <= lesson.date <= q.end_date), None)
+        if quarter is None:
+            continue
+        for sid in students_of.get(lesson.class_id, ()):
+            if (sid, lesson.id) not in away:
+                out.setdefault((sid, lesson.subject_id, quarter), []).append(lesson.id)
+    return out
+
+
+def _plant_mark_runs(
     snapshot: SchoolSnapshot, profile: DriftProfile, rng: random.Random
-) -> tuple[SchoolSnapshot, list[PlantedDrift]]:
-    """The journal as teachers really keep it: some lesson marks entered late (their entry date, the
-    platform's mark `date`, falls weeks after the lesson) and some period finals changed after the period
-    closed (another value, dated after the period's end)."""
+) -> tuple[set[str], list[PlantedDrift]]:
+    """Removes lesson and work marks so that a student has none, one, or a long gap in a subject and quarter.
+    Returns the ids of the removed marks."""
+    by_lesson: dict[tuple[str, str], list[Mark]] = {}
+    for m in snapshot.marks:
+        if m.kind in (MarkKind.LESSON, MarkKind.WORK) and m.lesson_id:
+            by_lesson.setdefault((m.person_id, m.lesson_id), []).append(m)
+    attended = _attended_lessons(snapshot)
+    runs = {c: [les for les in lessons if (c[0], les) in by_lesson] for c, lessons in attended.items()}
+    removed: set[str] = set()
     planted: list[PlantedDrift] = []
-    periods: dict[str, ReportingPeriod] = {p.id: p for p in snapshot.periods}
-    lesson_marks = [m for m in snapshot.marks if m.kind is MarkKind.LESSON and m.date]
-    finals = [m for m in snapshot.marks if m.kind is MarkKind.PERIOD_FINAL and m.period_id in periods]
+    taken: set[Combo] = set()
+
+    def gap_ends(combo: Combo) -> tuple[int, int] | None:
+        marked = [attended[combo].index(les) for les in runs[combo]]
+        return (marked[0], marked[-1]) if len(marked) >= 3 and marked[-1] - marked[0] - 1 > _ACCUMULATION else None
+
+    def eligible(kind: DriftKind, combo: Combo) -> bool:
+        if kind is DriftKind.STUDENT_NO_MARKS:
+            return len(attended[combo]) > _ACCUMULATION + 1
+        if kind is DriftKind.STUDENT_ONE_MARK:
+            return len(attended[combo]) > 2 * _ACCUMULATION + 1
+        return gap_ends(combo) is not None
+
+    for kind, share in (
+        (DriftKind.STUDENT_NO_MARKS, profile.student_no_marks),
+        (DriftKind.STUDENT_ONE_MARK, profile.student_one_mark),
+        (DriftKind.MARK_GAP, profile.mark_gap),
+    ):
+        pool = sorted(c for c in attended if runs[c] and c not in taken and eligible(kind, c))
+        for combo in rng.sample(pool, min(len(pool), round(len(attended) * share))):
+            taken.add(combo)
+            keep: set[str] = set()
+            if kind is DriftKind.STUDENT_ONE_MARK:
+                keep = {runs[combo][0]}
+            elif kind is DriftKind.MARK_GAP:
+                first, last = gap_ends(combo) or (0, 0)
+                keep = {attended[combo][first], attended[combo][last]}
+            gone = [m.id for les in runs[combo] if les not in keep for m in by_lesson[(combo[0], les)]]
+            removed.update(gone)
+            planted.append(
+                PlantedDrift(
+                    platform="journal",
+                    kind=kind,
+                    person_id=combo[0],
+                    subject_id=combo[1],
+                    period_id=combo[2],
+                    field="marks",
+                    local=sum(len(by_lesson[(combo[0], les)]) for les in runs[combo]),
+                    remote=sum(len(by_lesson[(combo[0], les)]) for les in keep),
+                )
+            )
+    return removed, planted
+
+
+def _plant_late(
+    marks: list[Mark], kind: DriftKind, share: float, rng: random.Random
+) -> tuple[dict[str, Mark], list[PlantedDrift]]:
     changed: dict[str, Mark] = {}
-    for mark in rng.sample(lesson_marks, min(len(lesson_marks), round(len(lesson_marks) * profile.mark_late))):
+    planted: list[PlantedDrift] = []
+    for mark in rng.sample(marks, min(len(marks), round(len(marks) * share))):
         assert mark.date is not None
         entered = mark.date + dt.timedelta(days=rng.randint(*_LATE_DAYS))
         changed[mark.id] = mark.model_copy(update={"date": entered})
         planted.append(
             PlantedDrift(
                 platform="journal",
-                kind=DriftKind.MARK_LATE,
+                kind=kind,
                 person_id=mark.person_id,
                 record_id=mark.id,
                 field="date",
@@ -352,6 +451,41 @@ def drift_journal(
                 remote=entered.isoformat(),
             )
         )
+    return changed, planted
+
+
+def drift_journal(
+    snapshot: SchoolSnapshot, profile: DriftProfile, rng: random.Random
+) -> tuple[SchoolSnapshot, list[PlantedDrift]]:
+    """The journal as teachers really keep it: marks entered late (their entry date, the platform's mark `date`,
+    falls weeks after the lesson), written works marked late, lessons without a topic, students left without
+    marks or with long gaps between them, period finals missing or changed after the period closed (another
+    value, dated after the period's end)."""
+    removed, planted = _plant_mark_runs(snapshot, profile, rng)
+    periods: dict[str, ReportingPeriod] = {p.id: p for p in snapshot.periods}
+    kept = [m for m in snapshot.marks if m.id not in removed]
+    lesson_marks = [m for m in kept if m.kind is MarkKind.LESSON and m.date]
+    work_marks = [m for m in kept if m.kind is MarkKind.WORK and m.date]
+    finals = [m for m in kept if m.kind is MarkKind.PERIOD_FINAL and m.period_id in periods]
+    changed, late = _plant_late(lesson_marks, DriftKind.MARK_LATE, profile.mark_late, rng)
+    changed_works, late_works = _plant_late(work_marks, DriftKind.WORK_MARK_LATE, profile.work_mark_late, rng)
+    changed |= changed_works
+    planted += late + late_works
+    for mark in rng.sample(finals, min(len(finals), round(len(finals) * profile.final_missing))):
+        removed.add(mark.id)
+        planted.append(
+            PlantedDrift(
+                platform="journal",
+                kind=DriftKind.FINAL_MISSING,
+                person_id=mark.person_id,
+                record_id=mark.id,
+                subject_id=mark.subject_id,
+                period_id=mark.period_id,
+                field="value",
+                local=str(mark.value),
+            )
+        )
+    finals = [m for m in finals if m.id not in removed]
     for mark in rng.sample(finals, min(len(finals), round(len(finals) * profile.final_changed_after_close))):
         period = periods[mark.period_id or ""]
         choices = [v for v in ("5", "4", "3", "2") if v != str(mark.value) and str(mark.value) not in SPECIAL_MARKS]
@@ -371,5 +505,22 @@ def drift_journal(
                 remote=value,
             )
         )
-    marks = [changed.get(m.id, m) for m in snapshot.marks]
-    return snapshot.model_copy(update={"marks": marks}), planted
+    lessons = list(snapshot.lessons)
+    for at in sorted(
+        rng.sample(range(len(lessons)), min(len(lessons), round(len(lessons) * profile.lesson_without_topic)))
+    ):
+        lesson = lessons[at]
+        lessons[at] = lesson.model_copy(update={"topic": None})
+        planted.append(
+            PlantedDrift(
+                platform="journal",
+                kind=DriftKind.LESSON_WITHOUT_TOPIC,
+                person_id=lesson.teacher_id or "",
+                record_id=lesson.id,
+                subject_id=lesson.subject_id,
+                field="topic",
+                local=lesson.topic,
+            )
+        )
+    marks = [changed.get(m.id, m) for m in snapshot.marks if m.id not in removed]
+    return snapshot.model_copy(update={"marks": marks, "lessons": lessons}), planted

@@ -42,6 +42,9 @@ class JournalOptions:
     work_every: int = 12  # every Nth lesson of a subject is a written work marked for everyone
     absence_rate: float = 0.06
     homework_share: float = 0.8
+    # Накопляемость (DOMAIN.md): a present student is marked at least every `mark_every` lessons of a subject, so
+    # a clean journal never runs more lessons without a mark than the compliance check allows (4 by default).
+    mark_every: int = 3
 
 
 def study_days(periods: list[ReportingPeriod], until: dt.date) -> list[dt.date]:
@@ -100,6 +103,7 @@ def generate_journal(
     marks: list[Mark] = []
     attendance: list[Attendance] = []
     days = study_days(snapshot.periods, until)
+    unmarked: dict[tuple[str, str], int] = defaultdict(int)  # (group/subject, student) -> attended lessons since a mark
     for cls in homerooms:
         split = {
             c.subject_id: c.id
@@ -125,15 +129,21 @@ def generate_journal(
                         homework=(f"§{k}, упр. {rng.randint(1, 30)}" if rng.random() < opts.homework_share else None),
                     )
                     lessons.append(lesson)
-                    events = _lesson_events(
-                        rng, lesson, students_of[grp], k % opts.work_every == 0, opts, marked=cls.grade > 1
+                    events = list(
+                        _lesson_events(
+                            rng, lesson, students_of[grp], k % opts.work_every == 0, opts, marked=cls.grade > 1
+                        )
                     )
+                    if cls.grade > 1:  # first grade is taught without marks
+                        events = _keep_marks_accumulating(events, lesson, students_of[grp], unmarked, opts, rng)
                     for event in events:
                         if isinstance(event, Mark):
                             marks.append(event)
                         else:
                             attendance.append(event)
-    marks += list(_period_finals(snapshot, lessons, marks, until))
+    grades = {c.id: c.grade for c in snapshot.classes}
+    graded = {les.class_id for les in lessons if grades.get(les.class_id, 0) > 1}
+    marks += list(_period_finals(snapshot, lessons, marks, until, {g: students_of[g] for g in graded}))
     return snapshot.model_copy(update={"lessons": lessons, "marks": marks, "attendance": attendance})
 
 
@@ -167,25 +177,68 @@ def _lesson_events(
             )
 
 
+def _keep_marks_accumulating(
+    events: list[Mark | Attendance],
+    lesson: Lesson,
+    students: list[str],
+    unmarked: dict[tuple[str, str], int],
+    opts: JournalOptions,
+    rng: random.Random,
+) -> list[Mark | Attendance]:
+    """Adds a mark for each present student who has gone `mark_every` - 1 lessons of the subject without one."""
+    marked = {e.person_id for e in events if isinstance(e, Mark)}
+    away = {e.person_id for e in events if isinstance(e, Attendance) and e.code is not AttendanceCode.LATE}
+    topic = f"{lesson.class_id}/{lesson.subject_id}"
+    for sid in students:
+        if sid in away:
+            continue
+        key = (topic, sid)
+        if sid not in marked and unmarked[key] >= opts.mark_every - 1:
+            events.append(
+                Mark(
+                    id=f"mrk-{lesson.id}-{sid}",
+                    person_id=sid,
+                    lesson_id=lesson.id,
+                    subject_id=lesson.subject_id,
+                    value=rng.choices(_MARKS, weights=_MARK_WEIGHTS, k=1)[0],
+                    date=lesson.date,
+                )
+            )
+            marked.add(sid)
+        unmarked[key] = 0 if sid in marked else unmarked[key] + 1
+    return events
+
+
 def _period_finals(
-    snapshot: SchoolSnapshot, lessons: list[Lesson], marks: list[Mark], until: dt.date
+    snapshot: SchoolSnapshot,
+    lessons: list[Lesson],
+    marks: list[Mark],
+    until: dt.date,
+    students_of: dict[str, list[str]],
 ) -> Iterator[Mark]:
-    """A final mark per student and subject for each quarter that has ended: the weighted average."""
+    """For each quarter that has ended, a final mark per student and subject they had lessons in (the weighted
+    average, «Н/А» with too few marks); when the year has ended, the year finals from the quarters' ones."""
     lesson_date = {les.id: les.date for les in lessons}
-    for period in snapshot.periods:
+    quarter_finals: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for period in sorted(snapshot.periods, key=lambda p: p.start_date):
         if period.kind is not ReportingPeriodKind.QUARTER or period.end_date > until:
             continue
-        sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        sums: dict[tuple[str, str], list[float]] = {}
+        for les in lessons:
+            if period.start_date <= les.date <= period.end_date:
+                for sid in students_of.get(les.class_id, ()):
+                    sums.setdefault((sid, les.subject_id), [0.0, 0.0])
         for m in marks:
             day = lesson_date.get(m.lesson_id or "")
             score = mark_score(m.value)
             if day and score is not None and period.start_date <= day <= period.end_date and m.subject_id:
-                acc = sums[(m.person_id, m.subject_id)]
+                acc = sums.setdefault((m.person_id, m.subject_id), [0.0, 0.0])
                 acc[0] += score * m.weight
                 acc[1] += m.weight
         for (pid, subject), (total, weight) in sorted(sums.items()):
-            avg = total / weight
-            value = "Н/А" if weight < 3 else str(min(5, max(2, int(avg + 0.5))))  # 4.5 rounds up, as schools do
+            value = "Н/А" if weight < 3 else str(min(5, max(2, int(total / weight + 0.5))))  # 4.5 rounds up
+            if value != "Н/А":
+                quarter_finals[(pid, subject)].append(float(value))
             yield Mark(
                 id=f"fin-{period.id}-{pid}-{subject}",
                 person_id=pid,
@@ -195,3 +248,28 @@ def _period_finals(
                 period_id=period.id,
                 date=period.end_date,
             )
+    year = next((p for p in snapshot.periods if p.kind is ReportingPeriodKind.YEAR and p.end_date <= until), None)
+    if year is None:
+        return
+    for pid, subject in sorted(set(quarter_finals) | _pairs_of_year(lessons, students_of, year)):
+        scores = quarter_finals.get((pid, subject))
+        yield Mark(
+            id=f"fin-{year.id}-{pid}-{subject}",
+            person_id=pid,
+            value=str(min(5, max(2, int(sum(scores) / len(scores) + 0.5)))) if scores else "Н/А",
+            kind=MarkKind.YEAR_FINAL,
+            subject_id=subject,
+            period_id=year.id,
+            date=year.end_date,
+        )
+
+
+def _pairs_of_year(
+    lessons: list[Lesson], students_of: dict[str, list[str]], year: ReportingPeriod
+) -> set[tuple[str, str]]:
+    return {
+        (sid, les.subject_id)
+        for les in lessons
+        if year.start_date <= les.date <= year.end_date
+        for sid in students_of.get(les.class_id, ())
+    }

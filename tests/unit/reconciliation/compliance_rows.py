@@ -1,0 +1,189 @@
+"""Hand-built journal rows for the compliance rules: a school, a class, a subject, a quarter, pulled lessons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from edugateway.store.tables import (
+    AttendanceRow,
+    ClassRow,
+    EnrollmentRow,
+    LessonRow,
+    MarkRow,
+    PersonRow,
+    RemoteRecordRow,
+    ReportingPeriodRow,
+    SchoolRow,
+    SubjectRow,
+)
+
+PLATFORM = "dnevnik"
+Q1 = (dt.date(2026, 9, 1), dt.date(2026, 10, 26))
+
+
+@dataclass
+class Journal:
+    """Rows of one school; every lesson and mark is recorded as delivered by PLATFORM unless told otherwise."""
+
+    session: Session
+    school_id: int = 0
+    ids: count[int] = field(default_factory=count)
+    period_id: int = 0
+
+    @classmethod
+    def start(cls, session: Session) -> Journal:
+        school = SchoolRow(code="s1", name="Школа № 1")
+        session.add(school)
+        session.flush()
+        journal = cls(session, school.id)
+        journal.period_id = journal.period("1 четверть", "quarter", *Q1)
+        return journal
+
+    def key(self, prefix: str) -> str:
+        return f"{prefix}-{next(self.ids)}"
+
+    def add(self, row: object) -> int:
+        self.session.add(row)
+        self.session.flush()
+        return int(row.id)  # type: ignore[attr-defined]
+
+    def period(self, name: str, kind: str, start: dt.date, end: dt.date) -> int:
+        return self.add(
+            ReportingPeriodRow(
+                school_id=self.school_id,
+                source_id=self.key("rp"),
+                name=name,
+                kind=kind,
+                academic_year=2026,
+                start_date=start,
+                end_date=end,
+            )
+        )
+
+    def person(self, last: str, first: str, middle: str | None = None, roles: str = "student") -> int:
+        return self.add(
+            PersonRow(
+                school_id=self.school_id,
+                source_id=self.key("p"),
+                roles=roles,
+                last_name=last,
+                first_name=first,
+                middle_name=middle,
+            )
+        )
+
+    def klass(self, name: str, grade: int, parent_id: int | None = None) -> int:
+        return self.add(
+            ClassRow(
+                school_id=self.school_id,
+                source_id=self.key("c"),
+                name=name,
+                grade=grade,
+                academic_year=2026,
+                parent_id=parent_id,
+            )
+        )
+
+    def subject(self, name: str) -> int:
+        return self.add(SubjectRow(school_id=self.school_id, source_id=self.key("subj"), name=name))
+
+    def enroll(self, person_id: int, class_id: int, *, active: bool = True, end: dt.date | None = None) -> None:
+        self.add(
+            EnrollmentRow(
+                school_id=self.school_id,
+                source_id=self.key("e"),
+                person_id=person_id,
+                class_id=class_id,
+                role="student",
+                active=active,
+                end_date=end,
+            )
+        )
+
+    def delivered(self, entity: str, local_key: str, platform: str = PLATFORM) -> None:
+        self.add(
+            RemoteRecordRow(
+                school_id=self.school_id,
+                platform=platform,
+                entity=entity,
+                remote_id=self.key("r"),
+                local_key=local_key,
+                digest="0" * 64,
+            )
+        )
+
+    def lesson(
+        self,
+        day: dt.date,
+        class_id: int,
+        subject_id: int,
+        teacher_id: int | None = None,
+        *,
+        topic: str | None = "Тема",
+        homework: str | None = None,
+        number: int = 1,
+        platform: str | None = PLATFORM,
+    ) -> int:
+        key = self.key("les")
+        row_id = self.add(
+            LessonRow(
+                school_id=self.school_id,
+                source_id=key,
+                date=day,
+                number=number,
+                class_id=class_id,
+                subject_id=subject_id,
+                teacher_id=teacher_id,
+                topic=topic,
+                homework=homework,
+            )
+        )
+        if platform:
+            self.delivered("lessons", key, platform)
+        return row_id
+
+    def mark(
+        self,
+        person_id: int,
+        lesson_id: int | None,
+        day: dt.date | None,
+        *,
+        value: str = "5",
+        kind: str = "lesson",
+        subject_id: int | None = None,
+        period_id: int | None = None,
+    ) -> str:
+        key = self.key("m")
+        self.add(
+            MarkRow(
+                school_id=self.school_id,
+                source_id=key,
+                person_id=person_id,
+                value=value,
+                kind=kind,
+                lesson_id=lesson_id,
+                subject_id=subject_id,
+                period_id=period_id,
+                date=day,
+            )
+        )
+        self.delivered("final_marks" if kind.endswith("final") else "marks", key)
+        return key
+
+    def absent(self, person_id: int, lesson_id: int, code: str = "Б") -> None:
+        self.add(AttendanceRow(school_id=self.school_id, person_id=person_id, lesson_id=lesson_id, code=code))
+
+
+def school_days(start: dt.date, n: int) -> list[dt.date]:
+    """`n` weekdays from `start`."""
+    days: list[dt.date] = []
+    day = start
+    while len(days) < n:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
