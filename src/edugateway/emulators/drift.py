@@ -432,13 +432,16 @@ def _plant_mark_runs(
 
 
 def _plant_late(
-    marks: list[Mark], kind: DriftKind, share: float, rng: random.Random
+    marks: list[Mark], kind: DriftKind, share: float, rng: random.Random, last_day: dt.date
 ) -> tuple[dict[str, Mark], list[PlantedDrift]]:
+    """Marks entered late, but by `last_day` (the journal's last day): a mark not entered yet is not on the
+    platform at all, so it could not be found late."""
     changed: dict[str, Mark] = {}
     planted: list[PlantedDrift] = []
-    for mark in rng.sample(marks, min(len(marks), round(len(marks) * share))):
+    early = [m for m in marks if m.date and m.date + dt.timedelta(days=_LATE_DAYS[0]) <= last_day]
+    for mark in rng.sample(early, min(len(early), round(len(marks) * share))):
         assert mark.date is not None
-        entered = mark.date + dt.timedelta(days=rng.randint(*_LATE_DAYS))
+        entered = min(last_day, mark.date + dt.timedelta(days=rng.randint(*_LATE_DAYS)))
         changed[mark.id] = mark.model_copy(update={"date": entered})
         planted.append(
             PlantedDrift(
@@ -467,8 +470,9 @@ def drift_journal(
     lesson_marks = [m for m in kept if m.kind is MarkKind.LESSON and m.date]
     work_marks = [m for m in kept if m.kind is MarkKind.WORK and m.date]
     finals = [m for m in kept if m.kind is MarkKind.PERIOD_FINAL and m.period_id in periods]
-    changed, late = _plant_late(lesson_marks, DriftKind.MARK_LATE, profile.mark_late, rng)
-    changed_works, late_works = _plant_late(work_marks, DriftKind.WORK_MARK_LATE, profile.work_mark_late, rng)
+    last_day = max((les.date for les in snapshot.lessons), default=dt.date.max)
+    changed, late = _plant_late(lesson_marks, DriftKind.MARK_LATE, profile.mark_late, rng, last_day)
+    changed_works, late_works = _plant_late(work_marks, DriftKind.WORK_MARK_LATE, profile.work_mark_late, rng, last_day)
     changed |= changed_works
     planted += late + late_works
     for mark in rng.sample(finals, min(len(finals), round(len(finals) * profile.final_missing))):
