@@ -1,0 +1,175 @@
+"""The report as an XLSX workbook: «Сводка» first, then one sheet per section (empty ones too, so every
+night's workbook has the same shape), each with its Russian header row in bold, frozen, under an autofilter.
+
+Written in openpyxl's write-only mode: rows stream to the file, so a section of many thousands of findings
+does not hold a cell object per value in memory. Column widths are therefore measured before the rows go out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from edugateway.reconciliation.report import Report, Section
+from edugateway.reconciliation.report_view import (
+    COUNT_COLUMNS,
+    ENTITY_TITLES,
+    FIGURE_TITLES,
+    GROUP_TITLES,
+    change_text,
+    platform_title,
+    scrubbed,
+    show_date,
+    show_time,
+    summary_lines,
+    typed_value,
+)
+
+SUMMARY_SHEET = "Сводка"
+_MAX_NAME = 31  # Excel's limit on a sheet name
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_BOLD = Font(bold=True)
+_DATE_FORMAT = "DD.MM.YYYY"
+_DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+_WIDTH_SAMPLE = 500  # rows measured for column widths: enough to judge, cheap on a huge section
+
+
+def sheet_names(titles: Iterable[str], taken: Iterable[str] = (SUMMARY_SHEET,)) -> list[str]:
+    """Excel-safe, unique (case-insensitively, as Excel compares) names of at most 31 characters."""
+    used = {name.casefold() for name in taken}
+    names: list[str] = []
+    for title in titles:
+        base = _FORBIDDEN.sub("-", title).strip(" '") or "Раздел"
+        name, n = base[:_MAX_NAME], 1
+        while name.casefold() in used:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: _MAX_NAME - len(suffix)].rstrip() + suffix
+        used.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def render_xlsx(report: Report, previous_summary: dict[str, int] | None, *, zone: dt.tzinfo | None = None) -> bytes:
+    report = scrubbed(report)
+    workbook = Workbook(write_only=True)
+    names = sheet_names(s.title for s in report.sections)
+    _write_summary(workbook.create_sheet(SUMMARY_SHEET), report, previous_summary, names, zone)
+    for section, name in zip(report.sections, names, strict=True):
+        _write_section(workbook.create_sheet(name), section)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _bold(sheet: WriteOnlyWorksheet, value: Any) -> Cell:
+    cell = WriteOnlyCell(sheet, value)
+    cell.font = _BOLD
+    return cell
+
+
+def _write_summary(
+    sheet: WriteOnlyWorksheet,
+    report: Report,
+    previous_summary: dict[str, int] | None,
+    names: list[str],
+    zone: dt.tzinfo | None,
+) -> None:
+    _set_widths(sheet, [44, 40, 14, 14, 14, 16, 16, 12])
+    sheet.append([_bold(sheet, f"Ночная сверка: {report.school_name}")])
+    for label, value in (
+        ("Школа", f"{report.school_name} ({report.school})"),
+        ("Платформа", platform_title(report.platform)),
+        ("Отчёт за", show_date(report.as_of)),
+        ("Проверены дни журнала", f"{show_date(report.span_start)} – {show_date(report.span_end)}"),
+        ("Составлен", show_time(report.generated_at, zone)),
+    ):
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append([_bold(sheet, title) for title in ("Раздел", "Лист", "Найдено", "Изменение", "Группа", "Ключ")])
+    for line, name in zip(summary_lines(report, previous_summary), names, strict=True):
+        link = WriteOnlyCell(sheet, name)
+        link.hyperlink = f"#'{name}'!A1"
+        sheet.append([line.title, link, line.total, change_text(line.change), GROUP_TITLES[line.group], line.key])
+    if report.counts:
+        sheet.append([])
+        sheet.append([_bold(sheet, t) for t in ("Что сверялось", *(title for _, title in COUNT_COLUMNS))])
+        for counts in report.counts:
+            values = [getattr(counts, key) for key, _ in COUNT_COLUMNS]
+            sheet.append([ENTITY_TITLES.get(counts.entity, counts.entity), *values])
+    if report.figures:
+        sheet.append([])
+        sheet.append([_bold(sheet, "Контрольный показатель"), _bold(sheet, "Доля")])
+        for key, share in report.figures.items():
+            cell = WriteOnlyCell(sheet, share)
+            cell.number_format = "0.0%"
+            sheet.append([FIGURE_TITLES.get(key, key), cell])
+    if report.notes:
+        sheet.append([])
+        sheet.append([_bold(sheet, "Примечания")])
+        for note in report.notes:
+            sheet.append([note])
+
+
+def _write_section(sheet: WriteOnlyWorksheet, section: Section) -> None:
+    keys = [c.key for c in section.columns]
+    _set_widths(sheet, _widths(section))
+    sheet.freeze_panes = "A2"
+    if keys:
+        _untyped(sheet).auto_filter.ref = f"A1:{get_column_letter(len(keys))}{section.total + 1}"
+    sheet.append([_bold(sheet, c.title) for c in section.columns])
+    for row in section.rows:
+        sheet.append([_cell(sheet, row.get(key)) for key in keys])
+
+
+def _cell(sheet: WriteOnlyWorksheet, raw: Any) -> Any:
+    value = typed_value(raw)
+    if isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))  # Excel has no zones: the time as written
+        cell.number_format = _DATETIME_FORMAT
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet)
+        cell.value = value
+        cell.number_format = _DATE_FORMAT
+        return cell
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return value
+
+
+def _untyped(sheet: WriteOnlyWorksheet) -> Any:
+    """types-openpyxl's WriteOnlyWorksheet lacks the attributes it takes over from Worksheet at run time
+    (column_dimensions, auto_filter); openpyxl writes them in write-only mode too."""
+    return sheet
+
+
+def _set_widths(sheet: WriteOnlyWorksheet, widths: list[float]) -> None:
+    # Before the first row: a write-only sheet writes its column definitions ahead of the data.
+    for i, width in enumerate(widths, start=1):
+        _untyped(sheet).column_dimensions[get_column_letter(i)].width = width
+
+
+def _widths(section: Section) -> list[float]:
+    """Wide enough for the header and the longer values of a sample of rows, within 8…60 characters."""
+    widths = []
+    for column in section.columns:
+        longest = len(column.title)
+        for row in section.rows[:_WIDTH_SAMPLE]:
+            value = typed_value(row.get(column.key))
+            shown = 10 if isinstance(value, dt.date) else len(str(value)) if value is not None else 0
+            longest = max(longest, 16 if isinstance(value, dt.datetime) else shown)
+        widths.append(float(min(max(longest + 2, 8), 60)))
+    return widths

@@ -1,0 +1,78 @@
+"""The rendered report on disk: `<school>-<platform>-<as_of>.html|.xlsx|.json` in one directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from edugateway.reconciliation.render_html import render_html
+from edugateway.reconciliation.render_json import render_json
+from edugateway.reconciliation.render_xlsx import render_xlsx
+from edugateway.reconciliation.report import Report
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_CYRILLIC = dict(zip("абвгдезиклмнопрстуфыэ", "abvgdeziklmnoprstufye", strict=True)) | {
+    "ё": "e", "ж": "zh", "й": "y", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ь": "", "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+
+def safe_part(value: str) -> str:
+    """ASCII letters, digits, `_` and `-` only (Cyrillic transliterated): a name every filesystem and archive
+    tool accepts as it is, and no path separators."""
+    latin = "".join(_latin(c) for c in value)
+    return _UNSAFE.sub("_", latin).strip("_-") or "x"
+
+
+def _latin(char: str) -> str:
+    lower = char.lower()
+    if lower not in _CYRILLIC:
+        return char
+    latin = _CYRILLIC[lower]
+    return latin.capitalize() if char != lower else latin
+
+
+def report_stem(report: Report) -> str:
+    return f"{safe_part(report.school)}-{safe_part(report.platform)}-{report.as_of.isoformat()}"
+
+
+def render_all(
+    report: Report, previous_summary: dict[str, int] | None, *, zone: dt.tzinfo | None = None
+) -> dict[str, bytes]:
+    """Format (html, xlsx, json) -> the file's content."""
+    return {
+        "html": render_html(report, previous_summary, zone=zone).encode("utf-8"),
+        "xlsx": render_xlsx(report, previous_summary, zone=zone),
+        "json": render_json(report),
+    }
+
+
+def write_report_files(
+    report: Report,
+    previous_summary: dict[str, int] | None,
+    directory: Path,
+    *,
+    zone: dt.tzinfo | None = None,
+) -> dict[str, Path]:
+    """Writes the three files and returns format -> path. Each file is written beside its final name and then
+    renamed over it, so a reader (the web page, the archive) never sees half a file; a rerun of the same night
+    replaces the files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(report)
+    written: dict[str, Path] = {}
+    for fmt, content in render_all(report, previous_summary, zone=zone).items():
+        target = directory / f"{stem}.{fmt}"
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.chmod(temporary, 0o640)  # personal data: the owner and its group (backups), nobody else
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        written[fmt] = target
+    return written

@@ -1,0 +1,121 @@
+"""The nightly reconciliation reports: the history, one report in the app's layout, and its XLSX and JSON.
+Any signed-in account may read them (a viewer included): they are what a director is meant to see."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.responses import FileResponse, Response
+
+from edugateway.reconciliation.render_html import STYLESHEET, render_report_body
+from edugateway.reconciliation.render_json import render_json
+from edugateway.reconciliation.render_xlsx import render_xlsx
+from edugateway.reconciliation.report import Report
+from edugateway.reconciliation.report_files import report_stem
+from edugateway.reconciliation.report_view import change_kind, change_text, platform_title
+from edugateway.web.context import Reader, web_state
+from edugateway.web.report_history import StoredReport, load_history, load_report
+from edugateway.web.templating import render
+
+router = APIRouter()
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STATUS_TITLES = {"running": "идёт", "done": "готов", "failed": "ошибка"}
+
+
+@router.get("/reports")
+def history(
+    request: Request,
+    who: Reader,
+    school: Annotated[str, Query()] = "",
+    platform: Annotated[str, Query()] = "",
+) -> Response:
+    # A value that makes no sense is ignored rather than refused: a bookmarked link may be old.
+    school_id = int(school) if school.isdigit() else None
+    found = load_history(web_state(request).db, school_id, platform.strip()[:64] or None)
+    response = render(
+        request,
+        "reports.html",
+        {
+            "history": found,
+            "chosen_school": school_id,
+            "chosen_platform": platform,
+            "status_titles_report": STATUS_TITLES,
+            "platform_title": platform_title,
+            "change_text": change_text,
+            "change_kind": change_kind,
+        },
+        who=who,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/reports/report.css")
+def stylesheet() -> Response:
+    # The report's own stylesheet, linked because the CSP forbids inline style; the file on disk inlines it.
+    return FileResponse(STYLESHEET, media_type="text/css")
+
+
+def _stored(request: Request, report_id: int) -> StoredReport:
+    found = load_report(web_state(request).db, report_id)
+    if found is None:
+        raise HTTPException(status_code=404)
+    return found
+
+
+def _finished(stored: StoredReport) -> Report:
+    if stored.report is None:
+        raise HTTPException(status_code=404)  # a failed or running night has no files to download
+    return stored.report
+
+
+@router.get("/reports/{report_id:int}")
+def report_page(request: Request, who: Reader, report_id: int) -> Response:
+    stored = _stored(request, report_id)
+    body = None
+    if stored.report is not None:
+        body = render_report_body(stored.report, stored.previous_summary, zone=_zone(stored.timezone))
+    response = render(
+        request,
+        "report_page.html",
+        {
+            "stored": stored,
+            "body": body,
+            "platform_name": platform_title(stored.platform),
+            "status_title": STATUS_TITLES.get(stored.status, stored.status),
+        },
+        who=who,
+    )
+    response.headers["Cache-Control"] = "no-store"  # personal data: not kept in the browser's cache
+    return response
+
+
+@router.get("/reports/{report_id:int}.xlsx")
+def report_xlsx(request: Request, who: Reader, report_id: int) -> Response:
+    stored = _stored(request, report_id)
+    report = _finished(stored)
+    content = render_xlsx(report, stored.previous_summary, zone=_zone(stored.timezone))
+    return _download(content, XLSX, f"{report_stem(report)}.xlsx")
+
+
+@router.get("/reports/{report_id:int}.json")
+def report_json(request: Request, who: Reader, report_id: int) -> Response:
+    report = _finished(_stored(request, report_id))
+    return _download(render_json(report), "application/json; charset=utf-8", f"{report_stem(report)}.json")
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -1,0 +1,105 @@
+"""A director's deputy in a browser: opens the reports' history, then a night's report, on a desk monitor, on
+paper (print media) and on a phone. Screenshots go to tests/e2e/artifacts/: report-history.png, report-full.png,
+report-print.png, report-phone.png."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from e2e_pages import ARTIFACTS, screenshot, sign_in
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from clerk_school import add_accounts, add_school, cheap_passwords
+from edugateway.config.settings import Settings
+from edugateway.emulators.server import BackgroundServer
+from edugateway.store.db import Database
+from edugateway.web.app import create_app
+from report_factory import make_report, night, store_report
+
+
+@dataclass
+class ReportSite:
+    base_url: str
+    latest: int
+
+
+@pytest.fixture
+def site(sqlite_db: Database) -> Iterator[ReportSite]:
+    school = add_school(sqlite_db)
+    add_accounts(sqlite_db, cheap_passwords())
+    report = make_report()
+    for days in range(6, 0, -1):
+        store_report(sqlite_db, school.school_id, night(report, days, {"compliance.lesson_without_topic": days % 4}))
+    latest = store_report(sqlite_db, school.school_id, report)
+    with BackgroundServer(create_app(sqlite_db, Settings(), passwords=cheap_passwords())) as server:
+        yield ReportSite(server.base_url, latest)
+
+
+def _console_errors(page: Page) -> list[str]:
+    """Errors the browser reports (a CSP violation among them); the favicon the app does not have is no error."""
+    errors: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", seen)
+    return errors
+
+
+def test_a_viewer_reads_the_history_and_a_report(page: Page, site: ReportSite) -> None:
+    errors = _console_errors(page)  # a CSP violation shows here
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, site.base_url, "petrov")
+    page.get_by_role("link", name="Отчёты").click()
+
+    expect(page.get_by_role("heading", name="Отчёты ночной сверки")).to_be_visible()
+    expect(page.locator("#report-count")).to_have_text("7")
+    expect(page.locator(f'tr[data-report="{site.latest}"]')).to_contain_text("▲ +3")
+    expect(page.locator("svg.sparkline").first).to_be_visible()
+    screenshot(page, "report-history.png")
+
+    page.locator(f'tr[data-report="{site.latest}"]').get_by_role("link").click()
+    expect(page).to_have_url(f"{site.base_url}/reports/{site.latest}")
+    expect(page.get_by_role("heading", name="Ночная сверка: МАОУ СОШ № 7")).to_be_visible()
+    expect(page.locator("#report-total")).to_have_text("13")
+    expect(page.locator("#s-persons\\.only_remote")).to_contain_text("Расхождений нет.")
+    expect(page.locator("svg.chart")).to_have_count(2)
+    # The linked stylesheet applied (not blocked): the summary's numbers are right-aligned.
+    align = page.locator("#summary td.num").first.evaluate("e => getComputedStyle(e).textAlign")
+    assert align == "right"
+    screenshot(page, "report-full.png")
+
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator(".report-actions")).to_be_hidden()
+    screenshot(page, "report-print.png")
+    page.pdf(path=str(ARTIFACTS / "report-print.pdf"), landscape=True, format="A4", prefer_css_page_size=True)
+    page.emulate_media(media="screen")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать XLSX").click()
+    assert download.value.suggested_filename == "sch7-dnevnik-2026-11-22.xlsx"
+    assert errors == []
+
+
+def test_a_report_fits_a_phone_except_inside_wide_tables(phone: Page, site: ReportSite) -> None:
+    sign_in(phone, site.base_url, "petrov")
+    phone.goto(f"{site.base_url}/reports/{site.latest}")
+    expect(phone.locator("#report-total")).to_have_text("13")
+
+    widths = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"page is {widths[0]} px wide on a {widths[1]} px screen"
+    # A wide table scrolls inside its own box rather than the page.
+    box = phone.locator("#s-marks\\.only_remote .table-scroll")
+    inner = box.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert inner[2] == "auto"
+    assert inner[1] <= widths[1]
+    screenshot(phone, "report-phone.png")
+
+    phone.goto(f"{site.base_url}/reports")
+    widths = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1]
+    screenshot(phone, "report-history-phone.png")
