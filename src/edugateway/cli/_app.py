@@ -13,6 +13,7 @@ from edugateway.cli._demo import demo
 from edugateway.cli._emulators import emulators_app
 from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
+from edugateway.cli._reconcile import reconcile, reports_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
@@ -37,7 +38,9 @@ app.add_typer(users_app, name="users")
 app.add_typer(serve_app, name="serve")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(scheduler_app, name="scheduler")
+app.add_typer(reports_app, name="reports")
 app.command("sync")(sync)
+app.command("reconcile")(reconcile)
 app.command("demo")(demo)
 
 

@@ -1,0 +1,246 @@
+"""One reconciliation of a school with a platform: read the platform's side, compare it with the local one,
+add the open identity cases and the journal's compliance, store the report and write its files.
+
+The same function serves `edugateway reconcile` and the scheduler's reconcile jobs. The report row is written
+first (running) and ends done or failed with the error, so a run that dies is visible in the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from sqlalchemy import func, select
+
+from edugateway.config.settings import Settings
+from edugateway.connectors.base import DateRange
+from edugateway.errors import ConfigError
+from edugateway.logs import get_logger
+from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
+from edugateway.reconciliation.entities import JOURNAL, ROSTER, SPECS
+from edugateway.reconciliation.labels import Labels
+from edugateway.reconciliation.local_side import links_table, local_table
+from edugateway.reconciliation.remote_side import remote_tables
+from edugateway.reconciliation.report import Report, Section
+from edugateway.reconciliation.sections import ENTITY_TITLES, FIELD_TITLES, entity_sections, identity_section
+from edugateway.store.db import Database
+from edugateway.store.repository import load_snapshot
+from edugateway.store.tables import ReconciliationReportRow, ReportingPeriodRow, SchoolRow
+
+log = get_logger(__name__)
+
+ALL_ENTITIES = (*ROSTER, *JOURNAL)
+_REF_ENTITIES = ("persons", "classes", "subjects", "periods", "lessons")
+
+
+@dataclass(frozen=True)
+class ReconcileRequest:
+    school: str
+    platform: str
+    as_of: dt.date | None = None  # the last journal day compared (default: yesterday, in the school's time zone)
+    entities: Sequence[str] = ALL_ENTITIES
+    write_files: bool = True
+
+
+@dataclass(frozen=True)
+class ReconcileOutcome:
+    report_id: int
+    report: Report
+    previous_summary: dict[str, int] | None
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def reports_dir(settings: Settings) -> Path:
+    return settings.reconcile.reports_dir or settings.data_dir / "reports"
+
+
+def _school(db: Database, code: str) -> SchoolRow:
+    with db.session() as session:
+        school = session.scalars(select(SchoolRow).where(SchoolRow.code == code)).one_or_none()
+    if school is None:
+        raise ConfigError(f"no school {code!r} in the local database; import it first (edugateway import …)")
+    return school
+
+
+def _span(db: Database, school_id: int, as_of: dt.date, days: int) -> tuple[dt.date, dt.date]:
+    """The last `days` days up to `as_of`, not before the school year began."""
+    with db.session() as session:
+        first = session.scalar(
+            select(func.min(ReportingPeriodRow.start_date)).where(
+                ReportingPeriodRow.school_id == school_id,
+                ReportingPeriodRow.active.is_(True),
+                ReportingPeriodRow.end_date >= as_of - dt.timedelta(days=days),
+            )
+        )
+    start = as_of - dt.timedelta(days=days - 1)
+    return (max(start, first) if first and first <= as_of else start), as_of
+
+
+def _previous_summary(db: Database, school_id: int, platform: str, before: int) -> dict[str, int] | None:
+    with db.session() as session:
+        summary = session.scalar(
+            select(ReconciliationReportRow.summary)
+            .where(
+                ReconciliationReportRow.school_id == school_id,
+                ReconciliationReportRow.platform == platform,
+                ReconciliationReportRow.status == "done",
+                ReconciliationReportRow.id < before,
+            )
+            .order_by(ReconciliationReportRow.id.desc())
+            .limit(1)
+        )
+    return {str(k): int(v) for k, v in summary.items()} if summary else None
+
+
+async def _read_platform(
+    db: Database, settings: Settings, school: SchoolRow, platform: str, entities: Sequence[str], span: DateRange
+) -> dict[str, pa.Table]:
+    from edugateway.sync.engine import open_connector
+
+    snapshot = load_snapshot(db, school.code)
+    connector = open_connector(settings, platform, snapshot)
+    try:
+        return await remote_tables(connector, entities, span)
+    finally:
+        await connector.aclose()
+
+
+def _compare_all(
+    db: Database, school_id: int, platform: str, remote: dict[str, pa.Table], span: tuple[dt.date, dt.date]
+) -> tuple[list[EntityFindings], Labels]:
+    findings: list[EntityFindings] = []
+    with db.session() as session, comparison_engine() as con:
+        links = links_table(session, school_id=school_id, platform=platform, entities=_REF_ENTITIES)
+        for entity in ALL_ENTITIES:
+            if entity not in remote:
+                continue
+            spec = SPECS[entity]
+            local = local_table(session, entity, school_id=school_id, platform=platform, span=span)
+            findings.append(compare_entity(con, spec, local, remote[entity], links))
+        labels = Labels.load(session, school_id)
+        labels.load_lessons(session, school_id, _lesson_keys(findings))
+    return findings, labels
+
+
+def _lesson_keys(findings: list[EntityFindings]) -> set[str]:
+    keys: set[str] = set()
+    for f in findings:
+        records = [*f.only_local, *f.only_remote, *(d["local"] for d in f.different)]
+        keys.update(r["lesson_key"] for r in records if r.get("lesson_key"))
+    return keys
+
+
+def _notes(
+    entities: Sequence[str], remote: dict[str, pa.Table], findings: list[EntityFindings], platform: str
+) -> list[str]:
+    notes = [
+        f"{ENTITY_TITLES[e]}: платформа {platform} не отдаёт их для сверки, они не сравнивались."
+        for e in entities
+        if e not in remote
+    ]
+    for f in findings:
+        if f.not_kept:
+            fields = ", ".join(FIELD_TITLES.get(n, n) for n in f.not_kept)
+            notes.append(
+                f"{ENTITY_TITLES[f.entity]}: платформа {platform} не хранит поля «{fields}», они не сравнивались."
+            )
+    return notes
+
+
+def _compliance(
+    db: Database, settings: Settings, school_id: int, platform: str, span: tuple[dt.date, dt.date]
+) -> tuple[list[Section], dict[str, float]]:
+    """The journal's compliance with DOMAIN.md's rules, from the data pulled from this platform."""
+    from edugateway.reconciliation.compliance import compliance_sections
+    from edugateway.sync.engine import platform_settings
+
+    with db.session() as session:
+        return compliance_sections(
+            session,
+            school_id=school_id,
+            platform=platform,
+            settings=platform_settings(settings, platform),
+            as_of=span[1],
+            span=span,
+        )
+
+
+async def reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
+    from edugateway.sync.engine import platform_settings
+
+    platform_settings(settings, request.platform)  # an unknown platform is refused before anything is recorded
+    unknown = [e for e in request.entities if e not in SPECS]
+    if unknown:
+        raise ConfigError(f"cannot reconcile {', '.join(unknown)}; known: {', '.join(ALL_ENTITIES)}")
+    school = _school(db, request.school)
+    zone = ZoneInfo(school.timezone)
+    as_of = request.as_of or (dt.datetime.now(zone).date() - dt.timedelta(days=1))
+    span = _span(db, school.id, as_of, settings.reconcile.journal_days)
+    with db.session() as session:
+        row = ReconciliationReportRow(school_id=school.id, platform=request.platform, as_of=as_of)
+        session.add(row)
+        session.flush()
+        report_id = row.id
+    log.info("reconcile.start", school=school.code, platform=request.platform, report_id=report_id, as_of=str(as_of))
+    try:
+        remote = await _read_platform(db, settings, school, request.platform, request.entities, DateRange(*span))
+        findings, labels = _compare_all(db, school.id, request.platform, remote, span)
+        sections = [s for f in findings for s in entity_sections(f, labels, request.platform)]
+        with db.session() as session:
+            sections.append(identity_section(session, school.id, labels, as_of))
+        compliance, figures = _compliance(db, settings, school.id, request.platform, span)
+        report = Report(
+            school=school.code,
+            school_name=school.name,
+            platform=request.platform,
+            generated_at=dt.datetime.now(zone),
+            as_of=as_of,
+            span_start=span[0],
+            span_end=span[1],
+            counts=[f.counts for f in findings],
+            figures=figures,
+            sections=[*sections, *compliance],
+            notes=_notes(request.entities, remote, findings, request.platform),
+        )
+        previous = _previous_summary(db, school.id, request.platform, report_id)
+        files = _write_files(settings, report, previous, zone) if request.write_files else {}
+    except BaseException as exc:
+        with db.session() as session:
+            failed = session.get(ReconciliationReportRow, report_id)
+            assert failed is not None
+            failed.status, failed.error = "failed", str(exc) or type(exc).__name__
+            failed.finished_at = dt.datetime.now(dt.UTC)
+        log.error(
+            "reconcile.failed", school=school.code, platform=request.platform, report_id=report_id, error=str(exc)
+        )
+        raise
+    with db.session() as session:
+        done = session.get(ReconciliationReportRow, report_id)
+        assert done is not None
+        done.status = "done"
+        done.summary = report.summary()
+        done.report = report.model_dump(mode="json")
+        done.files = {k: str(v) for k, v in files.items()}
+        done.finished_at = dt.datetime.now(dt.UTC)
+    log.info(
+        "reconcile.done",
+        school=school.code,
+        platform=request.platform,
+        report_id=report_id,
+        findings=sum(report.summary().values()),
+    )
+    return ReconcileOutcome(report_id, report, previous, files)
+
+
+def _write_files(
+    settings: Settings, report: Report, previous: dict[str, int] | None, zone: ZoneInfo
+) -> dict[str, Path]:
+    from edugateway.reconciliation.report_files import write_report_files
+
+    directory = reports_dir(settings) / report.school
+    directory.mkdir(parents=True, exist_ok=True)
+    return write_report_files(report, previous, directory, zone=zone)
