@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from edugateway import __version__
+from edugateway.cli._archive import archive_app
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
 from edugateway.cli._emulators import emulators_app
@@ -39,6 +40,7 @@ app.add_typer(serve_app, name="serve")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(scheduler_app, name="scheduler")
 app.add_typer(reports_app, name="reports")
+app.add_typer(archive_app, name="archive")
 app.command("sync")(sync)
 app.command("reconcile")(reconcile)
 app.command("demo")(demo)

@@ -210,6 +210,13 @@ class ReconcileSettings(_Strict):
     )
 
 
+class ArchiveSettings(_Strict):
+    dir: Path | None = Field(
+        default=None,
+        description="where the summary sheets are archived, <dir>/<school>/<year>-<year+1>/; empty: <data_dir>/archive",
+    )
+
+
 class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -243,6 +250,7 @@ class Settings(BaseSettings):
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     web: WebSettings = Field(default_factory=WebSettings)
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
     @classmethod
     def settings_customise_sources(

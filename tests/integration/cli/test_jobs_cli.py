@@ -131,14 +131,14 @@ def test_run_refuses_what_it_cannot_run_and_skips_a_busy_school(gateway: Gateway
 
 
 def test_the_daemon_refuses_a_kind_this_version_cannot_run(gateway: Gateway) -> None:
-    archive = '\n[[jobs]]\nname = "yearly-archive"\nkind = "archive"\ncron = "0 4 1 9 *"\n'
-    gateway.config.write_text(gateway.config.read_text(encoding="utf-8") + archive, encoding="utf-8")
+    reconcile = '\n[[jobs]]\nname = "nightly-reconcile"\nkind = "reconcile"\ncron = "0 4 * * *"\n'
+    gateway.config.write_text(gateway.config.read_text(encoding="utf-8") + reconcile, encoding="utf-8")
     result = CliRunner().invoke(app, gateway.args("scheduler", "run"))
     assert result.exit_code == 2
-    assert "jobs.yearly-archive: kind 'archive' is not available in this version" in result.output
+    assert "jobs.nightly-reconcile: kind 'reconcile' is not available in this version" in result.output
     listed = CliRunner().invoke(app, gateway.args("jobs", "list"))
     assert listed.exit_code == 0
-    assert "yearly-archive" in listed.output
+    assert "nightly-reconcile" in listed.output
     assert "not runnable" in listed.output
 
 

@@ -33,8 +33,14 @@ def test_kinds_without_a_service_are_refused_at_start_up(kind: str) -> None:
         plan_jobs(settings, only_sync)
 
 
-def test_this_version_runs_sync_and_verify() -> None:
-    assert sorted(SERVICES) == ["sync", "verify"]  # reconcile and archive: add their service to SERVICES
+def test_this_version_runs_sync_verify_and_archive() -> None:
+    assert sorted(SERVICES) == ["archive", "sync", "verify"]  # reconcile: add its service to SERVICES
+
+
+def test_an_archive_job_locks_its_own_lease_not_a_platforms() -> None:
+    settings = settings_with(JobSettings(name="archive", kind="archive", cron="0 20 25 6 *"))
+    (planned,) = plan_jobs(settings)
+    assert (planned.school, planned.platform) == (SCHOOL, "archive")
 
 
 def test_a_verify_job_locks_the_esia_platform() -> None:
@@ -55,6 +61,8 @@ def test_a_verify_job_locks_the_esia_platform() -> None:
         (sync_job("s", cron="0 1 * *"), "use five fields"),
         (JobSettings(name="v", kind="verify", cron="0 3 * * 0", platform=PLATFORM), "remove `platform"),
         (JobSettings(name="v", kind="verify", cron="0 3 * * 0"), "identity.esia_platform"),
+        (JobSettings(name="a", kind="archive", cron="0 20 25 6 *", platform=PLATFORM), "remove `platform`"),
+        (JobSettings(name="a", kind="archive", cron="0 20 25 6 *", force=True), "remove `force`"),
     ],
 )
 def test_a_wrong_job_says_what_to_fix(job: JobSettings, message: str) -> None:

@@ -1,0 +1,247 @@
+"""An archive folder and its integrity control: `manifest.json` lists every file with its size and SHA-256, and
+carries the SHA-256 of its own canonical content, so a changed, missing or added file and an edited manifest are
+all found by `verify_archive`.
+
+An archive is never overwritten. The first write of a school's year goes to `<root>/<school>/<year>-<year+1>/`;
+a later one (a corrected re-issue) goes beside it to `<year>-<year+1>.<YYYYMMDDTHHMMSS>/`, and the signed copy
+stays as it was. The files are written into a hidden staging folder that is renamed into place only when the
+manifest is complete, so an interrupted write never leaves a half-written folder under an archive's name.
+
+The manifest's own digest detects an edit by someone who did not recompute it. Against a deliberate forgery
+(every digest recomputed) keep the digest the write printed (the scheduler's journal keeps it too) and pass it
+to `verify_archive(expected_manifest_sha256=…)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from edugateway import __version__
+
+MANIFEST = "manifest.json"
+FORMAT = "edugateway-archive/1"
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, read in chunks: an archive may hold files larger than memory should."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def canonical_digest(content: dict[str, Any]) -> str:
+    """SHA-256 of the manifest's content without its own digest: sorted keys, no whitespace, UTF-8."""
+    body = {k: v for k, v in content.items() if k != "manifest_sha256"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # Only files of the folder itself: a name with a path could point a check outside the archive.
+        if value in ("", ".", "..", MANIFEST) or Path(value).name != value or "\\" in value:
+            raise ValueError(f"{value!r} is not a file name of the archive folder")
+        return value
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["edugateway-archive/1"]
+    school: str
+    school_name: str
+    academic_year: int
+    generated_at: str
+    software: str
+    files: list[FileEntry]
+    manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+def year_folder_name(academic_year: int) -> str:
+    return f"{academic_year}-{academic_year + 1}"
+
+
+@dataclass(frozen=True)
+class WrittenArchive:
+    path: Path
+    manifest: Manifest
+
+
+def write_archive_folder(
+    root: Path,
+    *,
+    school: str,
+    school_name: str,
+    academic_year: int,
+    generated_at: dt.datetime,
+    write_files: Callable[[Path], Sequence[str]],
+) -> WrittenArchive:
+    """Calls `write_files(folder)` (which returns the names it wrote), adds the manifest, and moves the folder to
+    its archive name (see the module docstring). Nothing is left behind when writing fails."""
+    parent = root / school
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=parent))
+    try:
+        names = write_files(staging)
+        body: dict[str, Any] = {
+            "format": FORMAT,
+            "school": school,
+            "school_name": school_name,
+            "academic_year": academic_year,
+            "generated_at": generated_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "software": f"edugateway {__version__}",
+            "files": [_entry(staging / name).model_dump() for name in sorted(names)],
+        }
+        content = {**body, "manifest_sha256": canonical_digest(body)}
+        text = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        (staging / MANIFEST).write_text(text, encoding="utf-8")
+        manifest = Manifest.model_validate(content)
+        return WrittenArchive(_move_into_place(staging, parent, academic_year, generated_at), manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _entry(path: Path) -> FileEntry:
+    return FileEntry(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
+
+
+def _move_into_place(staging: Path, parent: Path, academic_year: int, generated_at: dt.datetime) -> Path:
+    base = year_folder_name(academic_year)
+    stamp = generated_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    candidates = [base, f"{base}.{stamp}", *(f"{base}.{stamp}-{n}" for n in range(2, 100))]
+    for name in candidates:
+        target = parent / name
+        if target.exists():
+            continue
+        try:
+            # mkdir claims the name atomically; renaming onto the empty folder it made is allowed on POSIX.
+            target.mkdir()
+        except FileExistsError:
+            continue
+        os.replace(staging, target)
+        return target
+    raise FileExistsError(f"{parent}: too many archives of {base} written at {stamp}")
+
+
+class ProblemKind(StrEnum):
+    CHANGED = "changed"  # the file's size or SHA-256 differs from the manifest's
+    MISSING = "missing"  # listed in the manifest, not in the folder
+    EXTRA = "extra"  # in the folder, not listed
+    MANIFEST_ALTERED = "manifest_altered"  # its own digest does not match its content (or the expected one)
+    UNREADABLE = "unreadable"  # the folder, the manifest or a file cannot be read
+
+
+_PROBLEM_TEXT = {
+    ProblemKind.CHANGED: "file changed",
+    ProblemKind.MISSING: "file missing",
+    ProblemKind.EXTRA: "unexpected file",
+    ProblemKind.MANIFEST_ALTERED: "manifest altered",
+    ProblemKind.UNREADABLE: "unreadable",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: ProblemKind
+    name: str  # the file's name in the folder (MANIFEST for the manifest itself)
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{_PROBLEM_TEXT[self.kind]}: {self.name}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    path: Path
+    problems: tuple[Problem, ...]
+    manifest: Manifest | None  # None when the manifest could not be read: nothing could be checked
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def verifiable(self) -> bool:
+        return self.manifest is not None
+
+
+def verify_archive(path: Path, *, expected_manifest_sha256: str | None = None) -> VerifyResult:
+    """Recomputes every digest of the archive folder `path` and reports each problem found."""
+    if not path.is_dir():
+        return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, str(path), "not an archive folder"),), None)
+    try:
+        raw = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        manifest = Manifest.model_validate(raw)
+    except FileNotFoundError:
+        return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, MANIFEST, "no manifest in the folder"),), None)
+    except (OSError, UnicodeDecodeError, ValueError, ValidationError) as exc:
+        detail = f"cannot read it: {str(exc).splitlines()[0]}"
+        return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, MANIFEST, detail),), None)
+    problems: list[Problem] = []
+    recomputed = canonical_digest(raw)
+    if recomputed != manifest.manifest_sha256:
+        problems.append(
+            Problem(
+                ProblemKind.MANIFEST_ALTERED,
+                MANIFEST,
+                f"its content hashes to {recomputed}, it records {manifest.manifest_sha256}",
+            )
+        )
+    if expected_manifest_sha256 is not None and expected_manifest_sha256.lower() != manifest.manifest_sha256:
+        problems.append(
+            Problem(
+                ProblemKind.MANIFEST_ALTERED,
+                MANIFEST,
+                f"it records {manifest.manifest_sha256}, the digest written down is {expected_manifest_sha256}",
+            )
+        )
+    for entry in manifest.files:
+        problem = _check_file(path / entry.name, entry)
+        if problem is not None:
+            problems.append(problem)
+    listed = {e.name for e in manifest.files} | {MANIFEST}
+    for extra in sorted(p for p in path.iterdir() if p.name not in listed):
+        what = "a folder" if extra.is_dir() else "a file"
+        problems.append(Problem(ProblemKind.EXTRA, extra.name, f"{what} the manifest does not list"))
+    return VerifyResult(path, tuple(problems), manifest)
+
+
+def _check_file(path: Path, entry: FileEntry) -> Problem | None:
+    if not path.is_file():
+        return Problem(ProblemKind.MISSING, entry.name, "listed in the manifest, not in the folder")
+    try:
+        size = path.stat().st_size
+        digest = sha256_file(path)
+    except OSError as exc:
+        return Problem(ProblemKind.UNREADABLE, entry.name, exc.strerror or str(exc))
+    if size != entry.size or digest != entry.sha256:
+        return Problem(
+            ProblemKind.CHANGED,
+            entry.name,
+            f"{size} bytes, SHA-256 {digest}; the manifest says {entry.size} bytes, SHA-256 {entry.sha256}",
+        )
+    return None

@@ -1,0 +1,70 @@
+"""write_archive, as the CLI and the scheduler call it: a verified folder holding the school's real numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from archive_school import CODE, ORDER_5A, SCHOOL_NAME, YEAR, add_archive_school
+from edugateway.archive import verify_archive, write_archive
+from edugateway.config.settings import ArchiveSettings, JobSettings, SchoolSettings, Settings
+from edugateway.errors import ValidationError
+from edugateway.scheduler import JobContext
+from edugateway.scheduler.services import run_archive_job
+from edugateway.store.db import Database
+
+# 30 June 2027 on the school's clock (Asia/Yekaterinburg, UTC+5): still the 2026/2027 school year.
+JUNE = dt.datetime(2027, 6, 25, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def school_db(database: Database) -> Database:
+    add_archive_school(database)
+    return database
+
+
+def test_the_archive_of_the_current_year_verifies_and_holds_the_sheet(school_db: Database, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var")
+    summary = write_archive(settings, school_db, CODE, now=JUNE)
+    path = Path(summary["path"])
+    assert path == tmp_path / "var" / "archive" / CODE / "2026-2027"
+    assert (summary["academic_year"], summary["classes"], summary["students"]) == (YEAR, 2, 4)
+    assert summary["files"] == ["summary-sheet-2026-2027.html", "summary-sheet-2026-2027.xlsx"]
+    result = verify_archive(path, expected_manifest_sha256=summary["manifest_sha256"])
+    assert result.ok, result.problems
+    book = load_workbook(path / "summary-sheet-2026-2027.xlsx")
+    assert book.sheetnames == ["5А", "10А", "Итоги"]
+    assert [book["5А"].cell(row, 2).value for row in (5, 6, 7)] == ORDER_5A
+    html = (path / "summary-sheet-2026-2027.html").read_text(encoding="utf-8")
+    assert "обучающихся 5А класса, 2026/2027 учебный год" in html
+    assert SCHOOL_NAME in html
+    assert "66,7" in html  # 5А's успеваемость in the first quarter
+    assert "Борисова" not in html  # she left in December
+
+
+def test_the_configured_dir_an_explicit_year_and_no_overwrite(school_db: Database, tmp_path: Path) -> None:
+    settings = Settings(archive=ArchiveSettings(dir=tmp_path / "media1"))
+    first = write_archive(settings, school_db, CODE, YEAR, now=JUNE)
+    again = write_archive(settings, school_db, CODE, YEAR, now=JUNE + dt.timedelta(hours=1))
+    assert Path(first["path"]) == tmp_path / "media1" / CODE / "2026-2027"
+    assert Path(again["path"]) == tmp_path / "media1" / CODE / "2026-2027.20270625T110000"
+    assert verify_archive(Path(first["path"])).ok
+
+
+def test_an_unknown_school_is_refused_and_nothing_written(school_db: Database, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="school 'nope' is not in the database"):
+        write_archive(Settings(data_dir=tmp_path), school_db, "nope", now=JUNE)
+    assert not (tmp_path / "archive").exists()
+
+
+def test_the_scheduler_archives_the_year_of_its_fire_time(school_db: Database, tmp_path: Path) -> None:
+    job = JobSettings(name="yearly-archive", kind="archive", cron="0 20 25 6 *")
+    settings = Settings(data_dir=tmp_path, schools=[SchoolSettings(code=CODE)], jobs=[job])
+    ctx = JobContext(school_db, settings, job, CODE, "archive", JUNE, "scheduler:yearly-archive")
+    outcome = run_archive_job(ctx)
+    assert outcome.attention is None
+    assert outcome.summary["academic_year"] == YEAR
+    assert verify_archive(Path(outcome.summary["path"])).ok
