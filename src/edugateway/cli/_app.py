@@ -10,6 +10,7 @@ import typer
 from edugateway import __version__
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
+from edugateway.cli._doctor import doctor
 from edugateway.cli._emulators import emulators_app
 from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
@@ -39,6 +40,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(scheduler_app, name="scheduler")
 app.command("sync")(sync)
 app.command("demo")(demo)
+app.command("doctor")(doctor)
 
 
 def _version(value: bool) -> None:
