@@ -11,6 +11,7 @@ from edugateway import __version__
 from edugateway.cli._archive import archive_app
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
+from edugateway.cli._doctor import doctor
 from edugateway.cli._emulators import emulators_app
 from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
@@ -44,6 +45,7 @@ app.add_typer(archive_app, name="archive")
 app.command("sync")(sync)
 app.command("reconcile")(reconcile)
 app.command("demo")(demo)
+app.command("doctor")(doctor)
 
 
 def _version(value: bool) -> None:

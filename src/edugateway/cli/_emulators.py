@@ -63,8 +63,11 @@ def serve(
         float | None, typer.Option("--rate-limit", min=0.1, help="requests per second per emulator", show_default=False)
     ] = None,
     fail_rate: Annotated[float, typer.Option("--fail-rate", min=0.0, max=1.0, help="share answered with 5xx")] = 0.0,
+    host: Annotated[
+        str, typer.Option("--host", help="address to listen on; 0.0.0.0 only inside a container or a trial network")
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve all three emulators on 127.0.0.1 in the foreground until Ctrl-C."""
+    """Serve all three emulators (on 127.0.0.1 unless --host) in the foreground until Ctrl-C."""
     from edugateway.emulators import dnevnik, ecp, smev
 
     faults = FaultConfig(latency_ms=latency_ms, rate_limit_rps=rate_limit, fail_rate=fail_rate)
@@ -80,7 +83,7 @@ def serve(
     try:
         for name, emulator, port in emulators:
             try:
-                server = BackgroundServer(emulator.app, port=port or None).start()
+                server = BackgroundServer(emulator.app, host=host, port=port or None).start()
             except (OSError, RuntimeError, SystemExit) as exc:
                 raise fail(f"{name} emulator could not listen on port {port} ({exc}); pass --{name}-port") from None
             servers.append(server)

@@ -264,13 +264,19 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
 
-def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
-    """Settings from the chosen TOML file (see module docstring) and the environment."""
+def chosen_config_file(config_file: Path | None = None) -> Path | None:
+    """The TOML file `load_settings` reads (see module docstring); None when there is none to read."""
     path = config_file or (Path(os.environ["EDUGATEWAY_CONFIG"]) if os.environ.get("EDUGATEWAY_CONFIG") else None)
     if path is not None and not path.is_file():
         raise ConfigError(f"configuration file {path} does not exist; copy config/gateway.example.toml there")
     if path is None and DEFAULT_CONFIG_FILE.is_file():
         path = DEFAULT_CONFIG_FILE
+    return path
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Settings from the chosen TOML file (see module docstring) and the environment."""
+    path = chosen_config_file(config_file)
 
     class _FromFile(Settings):
         model_config = SettingsConfigDict(toml_file=path)

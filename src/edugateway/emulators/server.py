@@ -19,7 +19,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class BackgroundServer:
-    """An ASGI app served on 127.0.0.1 from a daemon thread; a context manager."""
+    """An ASGI app served from a daemon thread (on 127.0.0.1 unless told otherwise); a context manager."""
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int | None = None) -> None:
         self.host = host

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,24 @@ def schema_is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision() == head
+
+
+@dataclass(frozen=True)
+class SchemaRevision:
+    """Where the database's schema stands against this code's migrations."""
+
+    current: str | None  # None: no schema yet
+    head: str | None
+    known: bool  # False: a newer edugateway migrated it (or another program owns it)
+
+
+def schema_revision(engine: Engine) -> SchemaRevision:
+    """The database's revision and the code's head; raises OperationalError when the database is unreachable."""
+    scripts = ScriptDirectory.from_config(_alembic_config(engine))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    known = current is None or current in {script.revision for script in scripts.walk_revisions()}
+    return SchemaRevision(current, scripts.get_current_head(), known)
 
 
 class Database:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from edugateway.config.settings import Settings
 from edugateway.identity.verify import Verifier
 from edugateway.store.db import Database
-from edugateway.web import case_routes, login_routes, queue_routes, report_routes
+from edugateway.web import case_routes, health, login_routes, queue_routes, report_routes
 from edugateway.web.context import Refused, SignInRequired, VerifierHolder, WebState, signed_in
 from edugateway.web.passwords import Passwords
 from edugateway.web.sessions import SessionPolicy, SessionStore
@@ -58,6 +58,7 @@ def create_app(
     app.include_router(queue_routes.router)
     app.include_router(case_routes.router)
     app.include_router(report_routes.router)
+    app.include_router(health.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

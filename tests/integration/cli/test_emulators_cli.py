@@ -89,6 +89,28 @@ def test_serve_prints_ready_credentials_and_stops_on_ctrl_c(world_dir: Path) -> 
     assert proc.returncode == 0
 
 
+def test_serve_listens_on_the_host_it_is_given(world_dir: Path) -> None:
+    """`--host` is how a container publishes them (0.0.0.0); here 127.0.0.2, another loopback address."""
+    args = [str(SCRIPT), "emulators", "serve", "--world", str(world_dir), "--host", "127.0.0.2"]
+    args += ["--dnevnik-port", "0", "--ecp-port", "0", "--smev-port", "0"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        try:
+            output = _read_until_serving(proc)
+            urls = dict(re.findall(r"^(dnevnik|ecp|smev): (http://127\.0\.0\.2:\d+)$", output, re.M))
+            assert set(urls) == {"dnevnik", "ecp", "smev"}, output
+            wsdl = httpx.get(f"{urls['smev']}/smev/v1.3/ws", params={"wsdl": ""})
+            assert wsdl.status_code == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
+    assert proc.returncode == 0
+
+
 def _read_until_serving(proc: subprocess.Popen[str]) -> str:
     """The lines the command prints up to «serving»; fails with what it printed if it never gets there."""
     assert proc.stdout is not None

@@ -1,0 +1,219 @@
+"""Each configured platform: reachable, credentials accepted, and its clock compared with ours.
+
+The checks build the connectors the gateway itself uses (same auth, same error table), with short timeouts
+and no retries: a doctor answers in seconds, and a retry would only hide what is wrong. Every answer's
+`Date` header is kept for the clock-skew check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import requests
+
+from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
+from edugateway.doctor.result import CheckResult
+from edugateway.doctor.skew import judge_skew
+from edugateway.errors import AuthError, ConfigError, ConnectorError, GatewayError
+
+# A doctor waits this long at most per call, whatever the platform's own (longer) limits say.
+TIMEOUT_S = 10.0
+CONNECT_TIMEOUT_S = 5.0
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class DateSeen:
+    """The last `Date` header a platform sent, and our clock when it arrived."""
+
+    clock: Clock = utc_now
+    header: str | None = None
+    at: dt.datetime | None = None
+    answered: bool = field(default=False)
+
+    def record(self, header: str | None) -> None:
+        self.answered = True
+        self.header = header
+        self.at = self.clock()
+
+    async def on_httpx(self, response: httpx.Response) -> None:
+        self.record(response.headers.get("date"))
+
+    def on_requests(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        self.record(response.headers.get("Date"))
+
+
+def doctor_settings(settings: PlatformSettings) -> PlatformSettings:
+    return settings.model_copy(
+        update={
+            "timeout_s": min(settings.timeout_s, TIMEOUT_S),
+            "connect_timeout_s": min(settings.connect_timeout_s, CONNECT_TIMEOUT_S),
+            "retries": 0,
+        }
+    )
+
+
+def platform_checks(name: str, settings: Settings, *, clock: Clock = utc_now) -> list[CheckResult]:
+    """The platform's reachability and credentials, then (when it answered) the clock skew."""
+    platform = settings.platforms[name]
+    seen = DateSeen(clock)
+    check = {
+        PlatformKind.DNEVNIK: _dnevnik,
+        PlatformKind.ECP: _ecp,
+        PlatformKind.ESIA: _esia,
+    }[platform.kind]
+    results = check(name, platform, settings, seen)
+    if seen.answered and seen.at is not None:
+        results.append(judge_skew(name, seen.header, seen.at))
+    return results
+
+
+def _title(name: str, platform: PlatformSettings) -> str:
+    return f"platform {name} ({platform.kind.value})"
+
+
+def _connector_failure(name: str, title: str, exc: GatewayError) -> CheckResult:
+    """A failed call, with the fix the error's kind calls for. Messages name settings, never their values."""
+    if isinstance(exc, AuthError):
+        return CheckResult.fail(
+            title,
+            f"credentials refused: {exc}",
+            f"put valid credentials in the variables or files [platforms.{name}] names (token, login, password)",
+        )
+    if isinstance(exc, ConfigError):
+        return CheckResult.fail(title, str(exc), f"fix [platforms.{name}] as the message says")
+    if isinstance(exc, ConnectorError):
+        return CheckResult.fail(
+            title,
+            f"unreachable or failing: {exc}",
+            "check base_url, DNS, the network and any proxy or firewall; retry later if the platform is down",
+        )
+    return CheckResult.fail(title, str(exc), "see the message above")
+
+
+def _dnevnik(name: str, platform: PlatformSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
+    """An authenticated `GET users/me` with the configured token: the cheapest call that proves it works."""
+    from edugateway.connectors.dnevnik import build_dnevnik_connector
+
+    title = _title(name, platform)
+    school_id = next((s.platform_ids[name] for s in settings.schools if s.platform_ids.get(name)), "")
+
+    async def call() -> str:
+        connector = build_dnevnik_connector(name, doctor_settings(platform), school_id)
+        _watch(connector.client.http, seen)
+        try:
+            response = await connector.client.request("GET", "users/me")
+        finally:
+            await connector.aclose()
+        return f"{platform.base_url} answers; the token is accepted (users/me: HTTP {response.status_code})"
+
+    return [_run(name, title, call)]
+
+
+def _ecp(name: str, platform: PlatformSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
+    """The sign-in the connector does before its first call (login and password for a bearer token)."""
+    from edugateway.connectors.ecp import build_ecp_connector
+
+    title = _title(name, platform)
+
+    async def call() -> str:
+        connector = build_ecp_connector(name, doctor_settings(platform), "")
+        _watch(connector.client.http, seen)
+        try:
+            # Without a refresh token yet, the auth's refresh is exactly its sign-in (auth/Auth/Login).
+            await connector.client.auth.refresh(connector.client)
+        finally:
+            await connector.aclose()
+        return f"{platform.base_url} answers; sign-in as {platform.login!r} accepted"
+
+    return [_run(name, title, call)]
+
+
+def _esia(name: str, platform: PlatformSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
+    """Signing files readable, the WSDL loaded by zeep as the lookup loads it, and the endpoint answering.
+
+    The endpoint is asked for `?wsdl` (a GET), never sent a SOAP message: a GetResponse would take an answer
+    meant for the scheduler's lookup. So СМЭВ's acceptance of the signature is not proven here."""
+    from edugateway.connectors.esia.build import esia_lookup_from_settings
+
+    title = _title(name, platform)
+    results = [_readable(f"{title}: {what}", path) for what, path in _signing_files(platform)]
+    if any(r.status != "ok" for r in results):
+        return results
+    session = requests.Session()
+    session.hooks["response"].append(seen.on_requests)
+    try:
+        lookup = esia_lookup_from_settings(name, doctor_settings(platform), session=session)
+    except GatewayError as exc:
+        session.close()
+        return [*results, _connector_failure(name, title, exc)]
+    try:
+        answer = session.get(
+            lookup.url, params={"wsdl": ""}, timeout=(min(platform.connect_timeout_s, CONNECT_TIMEOUT_S), TIMEOUT_S)
+        )
+    except requests.RequestException as exc:
+        return [
+            *results,
+            CheckResult.fail(
+                title,
+                f"WSDL loaded, but {lookup.url} does not answer ({type(exc).__name__})",
+                "check base_url (the СМЭВ adapter's SOAP endpoint), DNS, the network and any firewall",
+            ),
+        ]
+    finally:
+        lookup.close()
+    if answer.status_code >= 500:
+        return [
+            *results,
+            CheckResult.warn(
+                title,
+                f"WSDL loaded; {lookup.url} answers HTTP {answer.status_code} to a GET",
+                "a proxy or the СМЭВ adapter may be failing: check it, then `edugateway identity verify`",
+            ),
+        ]
+    signed = "signed with the configured key" if platform.signing_key else "unsigned (an emulator on this machine)"
+    found = f"WSDL loaded; {lookup.url} answers (HTTP {answer.status_code}); messages {signed}"
+    return [*results, CheckResult.ok(title, found)]
+
+
+def _signing_files(platform: PlatformSettings) -> list[tuple[str, Path]]:
+    files = [("signing key", platform.signing_key), ("signing certificate", platform.signing_certificate)]
+    return [(what, path) for what, path in files if path is not None]
+
+
+def _readable(name: str, path: Path) -> CheckResult:
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        return CheckResult.fail(
+            name,
+            f"{path} cannot be read ({exc.strerror})",
+            "mount the file there and make it readable by the gateway's user (and only by it, for the key)",
+        )
+    return CheckResult.ok(name, f"{path} readable")
+
+
+def _watch(client: httpx.AsyncClient, seen: DateSeen) -> None:
+    hooks = client.event_hooks
+    hooks["response"] = [*hooks.get("response", []), seen.on_httpx]
+    client.event_hooks = hooks
+
+
+def _run(name: str, title: str, call: Callable[[], Coroutine[Any, Any, str]]) -> CheckResult:
+    try:
+        found = asyncio.run(call())
+    except GatewayError as exc:
+        return _connector_failure(name, title, exc)
+    return CheckResult.ok(title, found)

@@ -1,0 +1,26 @@
+"""Every check, in the order a person fixes things: configuration, database, platforms, directories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edugateway.config.settings import Settings
+from edugateway.doctor.configuration import configuration_loaded, jobs_plan, platform_ids, schools_configured
+from edugateway.doctor.database import database_ready
+from edugateway.doctor.directories import writable_directories
+from edugateway.doctor.platforms import Clock, platform_checks, utc_now
+from edugateway.doctor.result import CheckResult
+
+
+def run_checks(settings: Settings, config_file: Path | None, *, clock: Clock = utc_now) -> list[CheckResult]:
+    results = [
+        configuration_loaded(config_file, settings),
+        schools_configured(settings),
+        jobs_plan(settings),
+        *platform_ids(settings),
+        database_ready(settings.database_url),
+    ]
+    for name in settings.platforms:
+        results += platform_checks(name, settings, clock=clock)
+    results += writable_directories(settings)
+    return results
