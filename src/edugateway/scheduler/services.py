@@ -127,9 +127,46 @@ def run_archive_job(ctx: JobContext) -> JobOutcome:
     return JobOutcome(write_archive(ctx.settings, ctx.db, ctx.school, now=ctx.scheduled_for))
 
 
+def _reconcile_platform(settings: Settings, job: JobSettings) -> str:
+    from edugateway.reconciliation.service import ALL_ENTITIES
+
+    if not job.platform:
+        raise ConfigError(f"jobs.{job.name}: a reconcile job needs `platform`, a name from [platforms.NAME]")
+    if job.platform not in settings.platforms:
+        known = ", ".join(sorted(settings.platforms)) or "none configured"
+        raise ConfigError(f"jobs.{job.name}: no platform {job.platform!r} in [platforms]; known: {known}")
+    if job.force:
+        raise ConfigError(f"jobs.{job.name}: `force` is for verify jobs; remove it")
+    unknown = [e for e in job.entities or () if e not in ALL_ENTITIES]
+    if unknown:
+        raise ConfigError(f"jobs.{job.name}: cannot reconcile {', '.join(unknown)}; use {', '.join(ALL_ENTITIES)}")
+    return job.platform  # the same lease as the platform's sync: never both at once
+
+
+def run_reconcile_job(ctx: JobContext) -> JobOutcome:
+    """`edugateway reconcile --school S --platform P`: the report about the day before the trigger fired."""
+    from zoneinfo import ZoneInfo
+
+    from edugateway.reconciliation.service import ALL_ENTITIES, ReconcileRequest, reconcile
+
+    zone = next((ZoneInfo(s.timezone) for s in ctx.settings.schools if s.code == ctx.school), dt.UTC)
+    as_of = ctx.scheduled_for.astimezone(zone).date() - dt.timedelta(days=1)
+    request = ReconcileRequest(ctx.school, ctx.platform, as_of=as_of, entities=ctx.job.entities or ALL_ENTITIES)
+    outcome = asyncio.run(reconcile(ctx.db, ctx.settings, request))
+    summary = outcome.report.summary()
+    return JobOutcome(
+        {
+            "report": outcome.report_id,
+            "as_of": as_of.isoformat(),
+            "findings": sum(summary.values()),
+            "files": {kind: str(path) for kind, path in outcome.files.items()},
+        }
+    )
+
+
 SERVICES: Mapping[str, JobService] = {
     "sync": JobService(run_sync_job, _sync_platform),
     "verify": JobService(run_verify_job, _verify_platform),
+    "reconcile": JobService(run_reconcile_job, _reconcile_platform),
     "archive": JobService(run_archive_job, _archive_platform),
-    # "reconcile": one line here once its service function exists.
 }

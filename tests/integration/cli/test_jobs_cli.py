@@ -130,12 +130,12 @@ def test_run_refuses_what_it_cannot_run_and_skips_a_busy_school(gateway: Gateway
     assert gateway.emulator.world.uploads["students"] == {}
 
 
-def test_the_daemon_refuses_a_kind_this_version_cannot_run(gateway: Gateway) -> None:
+def test_the_daemon_refuses_a_job_it_could_not_run(gateway: Gateway) -> None:
     reconcile = '\n[[jobs]]\nname = "nightly-reconcile"\nkind = "reconcile"\ncron = "0 4 * * *"\n'
     gateway.config.write_text(gateway.config.read_text(encoding="utf-8") + reconcile, encoding="utf-8")
     result = CliRunner().invoke(app, gateway.args("scheduler", "run"))
     assert result.exit_code == 2
-    assert "jobs.nightly-reconcile: kind 'reconcile' is not available in this version" in result.output
+    assert "jobs.nightly-reconcile: a reconcile job needs `platform`" in result.output
     listed = CliRunner().invoke(app, gateway.args("jobs", "list"))
     assert listed.exit_code == 0
     assert "nightly-reconcile" in listed.output

@@ -33,8 +33,29 @@ def test_kinds_without_a_service_are_refused_at_start_up(kind: str) -> None:
         plan_jobs(settings, only_sync)
 
 
-def test_this_version_runs_sync_verify_and_archive() -> None:
-    assert sorted(SERVICES) == ["archive", "sync", "verify"]  # reconcile: add its service to SERVICES
+def test_this_version_runs_every_kind_the_configuration_accepts() -> None:
+    assert sorted(SERVICES) == ["archive", "reconcile", "sync", "verify"]
+
+
+def test_a_reconcile_job_locks_its_platform_like_a_sync() -> None:
+    settings = settings_with(JobSettings(name="r", kind="reconcile", cron="0 4 * * *", platform=PLATFORM))
+    (planned,) = plan_jobs(settings)
+    assert (planned.school, planned.platform) == (SCHOOL, PLATFORM)
+
+
+@pytest.mark.parametrize(
+    ("job", "message"),
+    [
+        (JobSettings(name="r", kind="reconcile", cron="0 4 * * *"), "a reconcile job needs `platform`"),
+        (
+            JobSettings(name="r", kind="reconcile", cron="0 4 * * *", platform=PLATFORM, entities=["grades"]),
+            "cannot reconcile grades",
+        ),
+    ],
+)
+def test_a_wrong_reconcile_job_is_refused_at_start_up(job: JobSettings, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        plan_jobs(settings_with(job))
 
 
 def test_an_archive_job_locks_its_own_lease_not_a_platforms() -> None:
