@@ -214,11 +214,24 @@ class DnevnikConnector:
     async def _lessons_in(self, group_id: str, window: DateRange) -> list[Json]:
         rows = await self._get_list(f"edu-groups/{group_id}/lessons/{_day(window.start)}/{_day(window.end)}")
         for row in rows:
-            works = {m.ident(w): str(w.get("type") or "") for w in row.get("works") or [] if isinstance(w, dict)}
-            subject = row.get("subject") or {}
-            self._lesson_index[m.ident(row)] = (m.ident(subject) if subject else None, works)
+            self._index_lesson(row)
         self._indexed_windows.add((group_id, window.start, window.end))
         return rows
+
+    def _index_lesson(self, row: Json) -> None:
+        works = {m.ident(w): str(w.get("type") or "") for w in row.get("works") or [] if isinstance(w, dict)}
+        subject = row.get("subject") or {}
+        self._lesson_index[m.ident(row)] = (m.ident(subject) if subject else None, works)
+
+    async def _index_lessons_of(self, marks: list[Json]) -> None:
+        """Marks are read by the day they were given: a late one's lesson lies before the window, so it is read
+        by id, or the mark's work (and so whether it is a work mark) would be unknown."""
+        for lesson_id in sorted(
+            {lid for row in marks if (lid := m.opt_ident(row, "lesson"))} - self._lesson_index.keys()
+        ):
+            row = await self.client.get_json(f"lessons/{lesson_id}")
+            if isinstance(row, dict):
+                self._index_lesson(row)
 
     async def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]:
         async for _, rows in self._each(await self._windows(span), self._lessons_in):
@@ -264,7 +277,9 @@ class DnevnikConnector:
     async def _marks_in(self, group_id: str, window: DateRange) -> list[Json]:
         if (group_id, window.start, window.end) not in self._indexed_windows:
             await self._lessons_in(group_id, window)
-        return await self._get_list(f"edu-groups/{group_id}/marks/{_day(window.start)}/{_day(window.end)}")
+        rows = await self._get_list(f"edu-groups/{group_id}/marks/{_day(window.start)}/{_day(window.end)}")
+        await self._index_lessons_of(rows)
+        return rows
 
     async def _finals_of(self, group_id: str) -> list[Json]:
         return await self._get_list(f"edu-groups/{group_id}/final-marks")
