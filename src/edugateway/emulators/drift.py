@@ -166,7 +166,9 @@ def drift_roster(
     taken: set[str] = set()
     replaced: dict[str, Person] = {}
 
-    missing = {p.id for p in _pick(rng, people, profile.missing_on_platform, taken)}
+    # Only pupils go missing: a teacher missing from a platform would still be named by its lessons there.
+    pupils = [p for p in people if Role.STUDENT in p.roles]
+    missing = {p.id for p in _pick(rng, pupils, profile.missing_on_platform * len(people) / max(1, len(pupils)), taken)}
     planted += [PlantedDrift(platform=platform, kind=DriftKind.MISSING_ON_PLATFORM, person_id=pid) for pid in missing]
 
     yo_pool = [p for p in people if _yo_field(p)]
