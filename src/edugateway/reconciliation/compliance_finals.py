@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from edugateway.config.settings import ComplianceSettings
 from edugateway.domain.models import MarkKind, ReportingPeriodKind
 from edugateway.reconciliation.compliance_progress import grading_period_of, periods_in_view
-from edugateway.reconciliation.compliance_scope import Names, Scope, enrolled_on
+from edugateway.reconciliation.compliance_scope import Names, Scope
 from edugateway.store.tables import ClassRow, EnrollmentRow, JournalChangeRow, LessonRow, MarkRow, ReportingPeriodRow
 from edugateway.sync.pull_links import chunks
 
@@ -49,7 +49,7 @@ def finals_missing(session: Session, scope: Scope, names: Names, rules: Complian
         .select_from(LessonRow)
         .join(ClassRow, ClassRow.id == LessonRow.class_id)
         .join(ReportingPeriodRow, LessonRow.date.between(ReportingPeriodRow.start_date, ReportingPeriodRow.end_date))
-        .join(EnrollmentRow, and_(EnrollmentRow.class_id == LessonRow.class_id, enrolled_on(LessonRow.date)))
+        .join(EnrollmentRow, and_(EnrollmentRow.class_id == LessonRow.class_id, scope.enrolled_on(LessonRow.date)))
         .where(
             *scope.lesson_filter(scope.as_of, in_span=False),
             *periods_in_view(scope),

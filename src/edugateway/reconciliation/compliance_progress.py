@@ -23,7 +23,7 @@ from sqlalchemy.sql import Subquery
 
 from edugateway.config.settings import ComplianceSettings
 from edugateway.domain.models import MarkKind, ReportingPeriodKind
-from edugateway.reconciliation.compliance_scope import ABSENT_CODES, Names, Scope, enrolled_on
+from edugateway.reconciliation.compliance_scope import ABSENT_CODES, Names, Scope
 from edugateway.store.tables import AttendanceRow, ClassRow, EnrollmentRow, LessonRow, MarkRow, ReportingPeriodRow
 
 LESSON_MARK_KINDS = (MarkKind.LESSON.value, MarkKind.WORK.value)
@@ -81,7 +81,7 @@ def _student_lessons(scope: Scope, rules: ComplianceSettings) -> Subquery:
         .join(
             ReportingPeriodRow, and_(LessonRow.date.between(ReportingPeriodRow.start_date, ReportingPeriodRow.end_date))
         )
-        .join(EnrollmentRow, and_(EnrollmentRow.class_id == LessonRow.class_id, enrolled_on(LessonRow.date)))
+        .join(EnrollmentRow, and_(EnrollmentRow.class_id == LessonRow.class_id, scope.enrolled_on(LessonRow.date)))
         .outerjoin(marks, and_(marks.c.person_id == EnrollmentRow.person_id, marks.c.lesson_id == LessonRow.id))
         .where(
             *scope.lesson_filter(cutoff, in_span=False),

@@ -1,7 +1,7 @@
 """What the compliance rules read: the journal rows one platform delivered, and the names a finding shows.
 
 A school's database may hold the journal of several platforms (and the school's own lessons); a rule judges
-only the rows `platform` delivered, found through its RemoteRecordRow (local_key = the row's source_id).
+only the rows `platform` delivered, found through its active identity link (local_key = the row's source_id).
 Names are looked up once per report for the persons, classes and subjects the findings name.
 """
 
@@ -10,12 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugateway.domain.models import AttendanceCode
-from edugateway.store.tables import ClassRow, EnrollmentRow, LessonRow, MarkRow, PersonRow, RemoteRecordRow, SubjectRow
+from edugateway.store.tables import (
+    ClassRow,
+    EnrollmentRow,
+    IdentityLinkRow,
+    LessonRow,
+    MarkRow,
+    PersonRow,
+    SubjectRow,
+)
 from edugateway.sync.pull_links import chunks
 
 # A student away from a lesson cannot be marked at it; «ОП» (late) was there.
@@ -31,18 +40,29 @@ class Scope:
     as_of: dt.date
     span: tuple[dt.date, dt.date] | None = None
 
+    def _linked(self, entities: tuple[str, ...], local_key: Any) -> Select[tuple[int]]:
+        """A correlated EXISTS: this platform's active link of the record (what delivered it, or holds it)."""
+        return select(IdentityLinkRow.id).where(
+            IdentityLinkRow.school_id == self.school_id,
+            IdentityLinkRow.platform == self.platform,
+            IdentityLinkRow.entity.in_(entities),
+            IdentityLinkRow.local_key == local_key,
+            IdentityLinkRow.unlinked_at.is_(None),  # the partial unique index on local_key answers it
+        )
+
     def delivered(self, table: type[LessonRow] | type[MarkRow], *entities: str) -> Select[tuple[int]]:
         """A correlated EXISTS: the row came from this platform."""
-        return (
-            select(RemoteRecordRow.id)
-            .where(
-                RemoteRecordRow.school_id == self.school_id,
-                RemoteRecordRow.platform == self.platform,
-                RemoteRecordRow.entity.in_(entities),
-                RemoteRecordRow.local_key == table.source_id,
-            )
-            .correlate(table)
+        return self._linked(entities, table.source_id).correlate(table)
+
+    def enrolled_on(self, day: InstrumentedAttribute[dt.date]) -> ColumnElement[bool]:
+        """An active student enrollment that covers `day` (a lesson's date), of a pupil this platform has: one
+        it lacks is reported by the roster comparison, not as a pupil without marks."""
+        person = (
+            select(PersonRow.id)
+            .where(PersonRow.id == EnrollmentRow.person_id, exists(self._linked(("persons",), PersonRow.source_id)))
+            .correlate(EnrollmentRow)
         )
+        return and_(enrolled_on(day), exists(person))
 
     def lesson_filter(self, until: dt.date, *, in_span: bool = True) -> list[ColumnElement[bool]]:
         """The platform's lessons of the school held up to `until` (and inside the span, when there is one)."""

@@ -12,10 +12,10 @@ from edugateway.store.tables import (
     AttendanceRow,
     ClassRow,
     EnrollmentRow,
+    IdentityLinkRow,
     LessonRow,
     MarkRow,
     PersonRow,
-    RemoteRecordRow,
     ReportingPeriodRow,
     SchoolRow,
     SubjectRow,
@@ -64,17 +64,24 @@ class Journal:
             )
         )
 
-    def person(self, last: str, first: str, middle: str | None = None, roles: str = "student") -> int:
-        return self.add(
+    def person(
+        self, last: str, first: str, middle: str | None = None, roles: str = "student", *, on_platform: bool = True
+    ) -> int:
+        """A person; linked on PLATFORM (the platform has them) unless `on_platform` is false."""
+        key = self.key("p")
+        row_id = self.add(
             PersonRow(
                 school_id=self.school_id,
-                source_id=self.key("p"),
+                source_id=key,
                 roles=roles,
                 last_name=last,
                 first_name=first,
                 middle_name=middle,
             )
         )
+        if on_platform:
+            self.delivered("persons", key)
+        return row_id
 
     def klass(self, name: str, grade: int, parent_id: int | None = None) -> int:
         return self.add(
@@ -105,14 +112,15 @@ class Journal:
         )
 
     def delivered(self, entity: str, local_key: str, platform: str = PLATFORM) -> None:
+        """What a pull leaves: the platform's link of the record."""
         self.add(
-            RemoteRecordRow(
+            IdentityLinkRow(
                 school_id=self.school_id,
                 platform=platform,
                 entity=entity,
                 remote_id=self.key("r"),
                 local_key=local_key,
-                digest="0" * 64,
+                method="pulled",
             )
         )
 

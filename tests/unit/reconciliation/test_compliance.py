@@ -136,6 +136,21 @@ def test_no_marks_one_mark_and_gaps_are_separate_sections(school: Database) -> N
     assert figures["compliance.no_marks_share"] == pytest.approx(1 / 5)
 
 
+def test_a_pupil_the_platform_lacks_is_not_listed_without_marks(school: Database) -> None:
+    """The roster comparison reports a pupil missing on the platform; the journal rules judge only its pupils."""
+
+    def fill(j: Journal) -> None:
+        cls, subj = j.klass("6Б", 6), j.subject("География")
+        on, off = j.person("Белова", "Анна"), j.person("Волкова", "Анна", on_platform=False)
+        for pupil in (on, off):
+            j.enroll(pupil, cls)
+        _quarter_lessons(j, cls, subj, 12)
+
+    found, _ = sections(school, build(school, fill))
+    assert [r["student"] for r in found["compliance.student_no_marks"]] == ["Белова А."]
+    assert [r["student"] for r in found["compliance.final_missing"]] == ["Белова А."]
+
+
 def test_marks_not_required_in_first_grade_nor_of_inactive_enrollments(school: Database) -> None:
     def fill(j: Journal) -> None:
         first, fifth, subj = j.klass("1А", 1), j.klass("5А", 5), j.subject("Чтение")
