@@ -57,6 +57,7 @@ def run_demo_sync(db: Database, out: Console, directory: Path, code: str, *, dri
                 outcome = asyncio.run(run_sync(db, settings, request))
                 _print_run(db, out, platform, outcome, stats[platform])
         _demo_verify(db, out, settings, code)
+        _demo_reconcile(db, out, settings.model_copy(update={"data_dir": directory}), code, until)
 
 
 def _demo_verify(db: Database, out: Console, settings: Settings, code: str) -> None:
@@ -72,6 +73,25 @@ def _demo_verify(db: Database, out: Console, settings: Settings, code: str) -> N
     for outcome, count in sorted(report.outcomes.items(), key=lambda item: -item[1]):
         if outcome != "confirmed":
             out.print(f"   {count:>5} × {CASE_TITLES.get(outcome, outcome)}")
+
+
+def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, until: dt.date) -> None:
+    from edugateway.reconciliation.service import ALL_ENTITIES, ReconcileRequest, reconcile
+
+    out.print(f"[bold]8. The night's reconciliation report[/] about {until}")
+    # ЕЦП's journal is read pupil by pupil, so the demo compares its roster only (what the push just sent).
+    for platform, entities in (("dnevnik", ALL_ENTITIES), ("ecp", ("persons", "classes"))):
+        request = ReconcileRequest(code, platform, as_of=until, entities=entities)
+        outcome = asyncio.run(reconcile(db, settings, request))
+        report = outcome.report
+        found = {s.key: s.total for s in report.sections if s.total}
+        out.print(
+            f"   {platform}: report {outcome.report_id}, {sum(found.values())} findings in {len(found)} sections: "
+            + (", ".join(f"{key} {n}" for key, n in found.items()) or "none")
+        )
+        for note in report.notes:
+            out.print(f"   note: {note}")
+        out.print(f"   open {outcome.files['html']}  (also .xlsx and .json beside it)")
 
 
 @contextmanager

@@ -112,11 +112,13 @@ def _load_local(con: duckdb.DuckDBPyConnection, spec: EntitySpec, local: pa.Tabl
 
 
 def _not_kept(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> list[str]:
+    """Fields the platform leaves empty on every record while the school has them."""
     counts = ", ".join(f"count({_q(f)})" for f in spec.fields)
-    total, *filled = _run(con, f"SELECT count(*), {counts} FROM r")[0]
-    if not total:
+    remote_total, *remote_filled = _run(con, f"SELECT count(*), {counts} FROM r")[0]
+    _, *local_filled = _run(con, f"SELECT count(*), {counts} FROM l")[0]
+    if not remote_total:
         return []
-    return [f for f, n in zip(spec.fields, filled, strict=True) if n == 0]
+    return [f for f, r, n in zip(spec.fields, remote_filled, local_filled, strict=True) if r == 0 and n > 0]
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, spec: EntitySpec) -> list[dict[str, Any]]:

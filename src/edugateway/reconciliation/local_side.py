@@ -7,6 +7,7 @@ platform should still hold as the gateway last saw it."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -43,7 +44,15 @@ def _link(school_id: int, platform: str, entity: str, local_key: Any) -> Any:
     return k, on
 
 
-def _persons(school_id: int, platform: str) -> Select[Any]:
+@dataclass(frozen=True)
+class RosterScope:
+    """The part of the local roster a platform keeps: ЕЦП's read side holds pupils and homerooms only."""
+
+    pupils_only: bool = False
+    homerooms_only: bool = False
+
+
+def _persons(school_id: int, platform: str, scope: RosterScope) -> Select[Any]:
     k, on = _link(school_id, platform, "persons", PersonRow.source_id)
     homeroom = (
         select(func.min(ClassRow.source_id))
@@ -71,23 +80,26 @@ def _persons(school_id: int, platform: str) -> Select[Any]:
         .where(
             PersonRow.school_id == school_id,
             PersonRow.active.is_(True),
-            or_(PersonRow.roles.like("%student%"), PersonRow.roles.like("%teacher%")),
+            PersonRow.roles.like("%student%")
+            if scope.pupils_only
+            else or_(PersonRow.roles.like("%student%"), PersonRow.roles.like("%teacher%")),
         )
     )
 
 
-def _classes(school_id: int, platform: str) -> Select[Any]:
+def _classes(school_id: int, platform: str, scope: RosterScope) -> Select[Any]:
     k, on = _link(school_id, platform, "classes", ClassRow.source_id)
     parent = aliased(ClassRow)
-    return (
+    query = (
         select(ClassRow.source_id, k.remote_id, ClassRow.name, ClassRow.grade, parent.source_id)
         .outerjoin(k, on)
         .outerjoin(parent, parent.id == ClassRow.parent_id)
         .where(ClassRow.school_id == school_id, ClassRow.active.is_(True))
     )
+    return query.where(ClassRow.parent_id.is_(None)) if scope.homerooms_only else query
 
 
-def _subjects(school_id: int, platform: str) -> Select[Any]:
+def _subjects(school_id: int, platform: str, _scope: RosterScope) -> Select[Any]:
     k, on = _link(school_id, platform, "subjects", SubjectRow.source_id)
     return (
         select(SubjectRow.source_id, k.remote_id, SubjectRow.name)
@@ -140,7 +152,7 @@ def _marks(school_id: int, platform: str, span: tuple[dt.date, dt.date]) -> Sele
     )
 
 
-def _final_marks(school_id: int, platform: str) -> Select[Any]:
+def _final_marks(school_id: int, platform: str, _scope: RosterScope) -> Select[Any]:
     k, on = _link(school_id, platform, "final_marks", MarkRow.source_id)
     subject, period = aliased(SubjectRow), aliased(ReportingPeriodRow)
     return (
@@ -181,7 +193,13 @@ def _attendance(school_id: int, platform: str, span: tuple[dt.date, dt.date]) ->
 
 
 def local_table(
-    session: Session, entity: str, *, school_id: int, platform: str, span: tuple[dt.date, dt.date] | None
+    session: Session,
+    entity: str,
+    *,
+    school_id: int,
+    platform: str,
+    span: tuple[dt.date, dt.date] | None,
+    scope: RosterScope = RosterScope(),
 ) -> pa.Table:
     """The local side of `entity` (journal entities need `span`)."""
     undated = {
@@ -192,7 +210,7 @@ def local_table(
     }
     dated = {"lessons": _lessons, "marks": _marks, "attendance": _attendance}
     if entity in undated:
-        query = undated[entity](school_id, platform)
+        query = undated[entity](school_id, platform, scope)
     elif span is None:
         raise ValueError(f"{entity} are compared over a span of days; pass one")
     else:

@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 from sqlalchemy import func, select
 
-from edugateway.config.settings import Settings
+from edugateway.config.settings import PlatformKind, Settings
 from edugateway.connectors.base import DateRange
 from edugateway.errors import ConfigError
 from edugateway.logs import get_logger
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
 from edugateway.reconciliation.entities import JOURNAL, ROSTER, SPECS
 from edugateway.reconciliation.labels import Labels
-from edugateway.reconciliation.local_side import links_table, local_table
+from edugateway.reconciliation.local_side import RosterScope, links_table, local_table
 from edugateway.reconciliation.remote_side import remote_tables
 from edugateway.reconciliation.report import Report, Section
 from edugateway.reconciliation.sections import ENTITY_TITLES, FIELD_TITLES, entity_sections, identity_section
@@ -109,8 +109,20 @@ async def _read_platform(
         await connector.aclose()
 
 
+# What each platform kind's read side holds of the roster (the ЕЦП connector reads pupils and homerooms).
+SCOPES = {PlatformKind.ECP: RosterScope(pupils_only=True, homerooms_only=True)}
+SCOPE_NOTES = {
+    PlatformKind.ECP: "ГИС ЕЦП отдаёт только учеников и классы без подгрупп: учителя и подгруппы не сверялись."
+}
+
+
 def _compare_all(
-    db: Database, school_id: int, platform: str, remote: dict[str, pa.Table], span: tuple[dt.date, dt.date]
+    db: Database,
+    school_id: int,
+    platform: str,
+    remote: dict[str, pa.Table],
+    span: tuple[dt.date, dt.date],
+    scope: RosterScope,
 ) -> tuple[list[EntityFindings], Labels]:
     findings: list[EntityFindings] = []
     with db.session() as session, comparison_engine() as con:
@@ -119,7 +131,7 @@ def _compare_all(
             if entity not in remote:
                 continue
             spec = SPECS[entity]
-            local = local_table(session, entity, school_id=school_id, platform=platform, span=span)
+            local = local_table(session, entity, school_id=school_id, platform=platform, span=span, scope=scope)
             findings.append(compare_entity(con, spec, local, remote[entity], links))
         labels = Labels.load(session, school_id)
         labels.load_lessons(session, school_id, _lesson_keys(findings))
@@ -172,7 +184,7 @@ def _compliance(
 async def reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
     from edugateway.sync.engine import platform_settings
 
-    platform_settings(settings, request.platform)  # an unknown platform is refused before anything is recorded
+    kind = platform_settings(settings, request.platform).kind  # an unknown platform is refused before any row
     unknown = [e for e in request.entities if e not in SPECS]
     if unknown:
         raise ConfigError(f"cannot reconcile {', '.join(unknown)}; known: {', '.join(ALL_ENTITIES)}")
@@ -188,7 +200,7 @@ async def reconcile(db: Database, settings: Settings, request: ReconcileRequest)
     log.info("reconcile.start", school=school.code, platform=request.platform, report_id=report_id, as_of=str(as_of))
     try:
         remote = await _read_platform(db, settings, school, request.platform, request.entities, DateRange(*span))
-        findings, labels = _compare_all(db, school.id, request.platform, remote, span)
+        findings, labels = _compare_all(db, school.id, request.platform, remote, span, SCOPES.get(kind, RosterScope()))
         sections = [s for f in findings for s in entity_sections(f, labels, request.platform)]
         with db.session() as session:
             sections.append(identity_section(session, school.id, labels, as_of))
@@ -204,7 +216,10 @@ async def reconcile(db: Database, settings: Settings, request: ReconcileRequest)
             counts=[f.counts for f in findings],
             figures=figures,
             sections=[*sections, *compliance],
-            notes=_notes(request.entities, remote, findings, request.platform),
+            notes=[
+                *([SCOPE_NOTES[kind]] if kind in SCOPE_NOTES else []),
+                *_notes(request.entities, remote, findings, request.platform),
+            ],
         )
         previous = _previous_summary(db, school.id, request.platform, report_id)
         files = _write_files(settings, report, previous, zone) if request.write_files else {}
