@@ -173,7 +173,11 @@ def make_report(**changes: Any) -> Report:
             EntityCounts(entity="persons", local=412, remote=411, equal=407, different=2, only_local=2, only_remote=0),
             EntityCounts(entity="marks", local=5120, remote=5123, equal=5120, only_remote=3, duplicated=1),
         ],
-        figures={"students_without_marks": 0.034, "students_with_one_mark": 0.125, "homework_recorded": 0.91},
+        figures={
+            "compliance.no_marks_share": 0.034,
+            "compliance.one_mark_share": 0.125,
+            "compliance.homework_share": 0.91,
+        },
         sections=[*person_sections(), *journal_sections()],
         notes=["Посещаемость не сверялась: Дневник.ру не отдал журнал 7Б за 20.11 (ошибка 503)."],
     )

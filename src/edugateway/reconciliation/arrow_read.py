@@ -1,10 +1,12 @@
-"""A query's result straight into Arrow columns through ADBC (the Arrow project's database drivers), for the
-million-row reads of reconciliation: SQLAlchemy's row objects cost seconds per million rows, ADBC a fraction.
+"""A query's result straight into Arrow columns, for the million-row reads of reconciliation: SQLAlchemy's row
+objects cost seconds per million rows.
 
-The statement is still built with SQLAlchemy and rendered for the database's dialect. SQLite has no column
-types to go by, so the driver infers them from the rows: it is told to read the result as one batch, so a
-column whose first rows are empty is typed by the later ones, and every column is then cast to the schema
-the comparison expects. A database ADBC has no driver for is read through SQLAlchemy instead.
+PostgreSQL is read through ADBC (the Arrow project's driver: binary COPY into Arrow). SQLite is read through the
+session's own sqlite3 connection, a batch of plain tuples at a time turned into columns: an ADBC or DuckDB SQLite
+reader would bring a second copy of the SQLite library into the process, and two copies releasing each other's
+POSIX locks corrupt a WAL database (SQLite's "multiple copies of SQLite in one application" warning).
+Every column is then cast to the schema the comparison expects (SQLite gives dates as text). Any other
+database is read through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -13,60 +15,62 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Select
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from edugateway.reconciliation.columns import ColumnBuffer
 
 FETCH_ROWS = 50_000
-_ONE_BATCH = {"adbc.sqlite.query.batch_rows": "1000000000"}  # the driver takes at most an int
 
 
-def _adbc_connection(url: str) -> Any | None:
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
-        import adbc_driver_sqlite.dbapi as sqlite_adbc
-
-        return sqlite_adbc.connect(parsed.database)
-    if backend == "postgresql":
-        try:
-            import adbc_driver_postgresql.dbapi as pg_adbc
-        except ImportError:  # the postgres extra without the ADBC driver: SQLAlchemy reads it
-            return None
-        return pg_adbc.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
-    return None
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
 
 
-def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """The columns renamed to the schema's and cast to its types (dates arrive from SQLite as text)."""
-    arrays = []
-    for column, wanted in zip(table.columns, schema, strict=True):
-        arrays.append(column if column.type == wanted.type else column.cast(wanted.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+def _sql(engine: Engine, statement: Select[Any]) -> str:
+    # The statements hold only ids, dates and names from the configuration; the dialect quotes them as literals.
+    return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _conformed(columns: list[pa.Array | pa.ChunkedArray], schema: pa.Schema) -> list[pa.Array | pa.ChunkedArray]:
+    return [col if col.type == f.type else col.cast(f.type) for col, f in zip(columns, schema, strict=True)]
+
+
+def _read_sqlite(session: Session, statement: Select[Any], schema: pa.Schema) -> pa.Table:
+    raw = session.connection().connection.driver_connection
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_sql(_engine(session), statement))
+        batches = []
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            arrays = [pa.array(column) for column in zip(*rows, strict=True)]
+            batches.append(pa.RecordBatch.from_arrays(_conformed(arrays, schema), schema=schema))
+    finally:
+        cursor.close()
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _read_postgres(session: Session, statement: Select[Any], schema: pa.Schema) -> pa.Table | None:
+    try:
+        import adbc_driver_postgresql.dbapi as pg_adbc
+    except ImportError:  # the driver is part of the postgres extra; without it SQLAlchemy reads
+        return None
+    engine = _engine(session)
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with pg_adbc.connect(uri) as adbc, adbc.cursor() as cursor:
+        cursor.execute(_sql(engine, statement))
+        table = cursor.fetch_arrow_table()
+    return pa.Table.from_arrays(_conformed(table.columns, schema), schema=schema)
 
 
 def read_arrow(session: Session, statement: Select[Any], schema: pa.Schema) -> pa.Table:
     """The rows of `statement` as a table of `schema` (its columns in the statement's order)."""
-    bind = session.get_bind()
-    engine = bind.engine if isinstance(bind, Connection) else bind
-    url = engine.url
-    adbc = _adbc_connection(url.render_as_string(hide_password=False))
-    if adbc is None:
-        return _read_rows(session, statement, schema)
-    dialect = engine.dialect
-    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    try:
-        cursor = adbc.cursor()
-        if url.get_backend_name() == "sqlite":
-            cursor.adbc_statement.set_options(**_ONE_BATCH)
-        cursor.execute(sql)
-        return _conformed(cursor.fetch_arrow_table(), schema)
-    finally:
-        adbc.close()
-
-
-def _read_rows(session: Session, statement: Select[Any], schema: pa.Schema) -> pa.Table:
+    backend = _engine(session).url.get_backend_name()
+    if backend == "sqlite":
+        return _read_sqlite(session, statement, schema)
+    if backend == "postgresql" and (table := _read_postgres(session, statement, schema)) is not None:
+        return table
     buffer = ColumnBuffer(schema, FETCH_ROWS)
     for part in session.execute(statement, execution_options={"yield_per": FETCH_ROWS}).partitions():
         buffer.extend(part)

@@ -67,17 +67,10 @@ def finals_missing(session: Session, scope: Scope, names: Names, rules: Complian
         )
     )
     found = session.execute(query).all()
-    names.load(
-        persons=[r.person_id for r in found] + [r.teacher_id for r in found],
-        classes=(r.class_id for r in found),
-        subjects=(r.subject_id for r in found),
-    )
+    names.load_for(found)
     rows = [
         {
-            "class": names.class_(r.class_id),
-            "subject": names.subject(r.subject_id),
-            "teacher": names.person(r.teacher_id),
-            "student": names.person(r.person_id),
+            **names.who(r),
             "period": r.period,
             "period_end": r.end_date.isoformat(),
             "lessons": r.lessons,

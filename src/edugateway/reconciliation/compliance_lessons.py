@@ -30,16 +30,10 @@ def lessons_without_topic(session: Session, scope: Scope, names: Names, deadline
         LessonRow.teacher_id,
     ).where(*scope.lesson_filter(cutoff), (LessonRow.topic.is_(None)) | (func.trim(LessonRow.topic) == ""))
     found = session.execute(query).all()
-    names.load(
-        persons=(r.teacher_id for r in found),
-        classes=(r.class_id for r in found),
-        subjects=(r.subject_id for r in found),
-    )
+    names.load_for(found)
     rows = [
         {
-            "class": names.class_(r.class_id),
-            "subject": names.subject(r.subject_id),
-            "teacher": names.person(r.teacher_id),
+            **names.who(r),
             "lesson_date": r.date.isoformat(),
             "lesson_number": r.number,
             "lesson": r.source_id,
@@ -75,17 +69,10 @@ def marks_entered_late(
         )
     )
     late = [r for r in session.execute(query) if (r.date - r.lesson_date).days > deadline_days]
-    names.load(
-        persons=[r.person_id for r in late] + [r.teacher_id for r in late],
-        classes=(r.class_id for r in late),
-        subjects=(r.subject_id for r in late),
-    )
+    names.load_for(late)
     rows = [
         {
-            "class": names.class_(r.class_id),
-            "subject": names.subject(r.subject_id),
-            "teacher": names.person(r.teacher_id),
-            "student": names.person(r.person_id),
+            **names.who(r),
             "lesson_date": r.lesson_date.isoformat(),
             "mark_date": r.date.isoformat(),
             "days_late": (r.date - r.lesson_date).days - deadline_days,

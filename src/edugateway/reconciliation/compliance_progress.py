@@ -169,18 +169,11 @@ def progress_findings(session: Session, scope: Scope, names: Names, rules: Compl
     )
     found = session.execute(query).all()
     checked = session.scalar(select(func.count()).select_from(totals)) or 0
-    names.load(
-        persons=[r.person_id for r in found] + [r.teacher_id for r in found],
-        classes=(r.class_id for r in found),
-        subjects=(r.subject_id for r in found),
-    )
+    names.load_for(found)
     no_marks, one_mark, gap_rows = [], [], []
     for r in found:
         row = {
-            "class": names.class_(r.class_id),
-            "subject": names.subject(r.subject_id),
-            "teacher": names.person(r.teacher_id),
-            "student": names.person(r.person_id),
+            **names.who(r),
             "period": r.period,
             "lessons": r.attended,
             "marks": r.marks,

@@ -8,7 +8,7 @@ Names are looked up once per report for the persons, classes and subjects the fi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +129,25 @@ class Names:
             for part in chunks({str(i) for i in wanted if i is not None and i not in found}):
                 named = self.session.execute(select(table.id, table.name).where(table.id.in_([int(i) for i in part])))
                 found.update(named.tuples().all())
+
+    def load_for(self, found: Sequence[Any]) -> None:
+        """The names rows of a rule's query point at (class_id, subject_id, teacher_id and person_id columns)."""
+        self.load(
+            persons=[getattr(r, "person_id", None) for r in found] + [r.teacher_id for r in found],
+            classes=(r.class_id for r in found),
+            subjects=(r.subject_id for r in found),
+        )
+
+    def who(self, row: Any) -> dict[str, str]:
+        """Class, subject, teacher and (where the rule is about one) student of a finding."""
+        out = {
+            "class": self.class_(row.class_id),
+            "subject": self.subject(row.subject_id),
+            "teacher": self.person(row.teacher_id),
+        }
+        if hasattr(row, "person_id"):
+            out["student"] = self.person(row.person_id)
+        return out
 
     def load_homerooms(self, persons: Iterable[int]) -> None:
         for part in chunks({str(i) for i in persons if i not in self.homerooms}):

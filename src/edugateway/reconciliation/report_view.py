@@ -34,21 +34,18 @@ ENTITY_TITLES = {
     "enrollments": "Зачисления",
     "lessons": "Уроки",
     "marks": "Отметки",
-    "finals": "Итоговые отметки",
+    "final_marks": "Итоговые отметки",
     "attendance": "Посещаемость",
     "homework": "Домашние задания",
     "parents": "Законные представители",
     "periods": "Учебные периоды",
 }
-# Control figures are shares (0…1) named by the compliance rules; an unknown name is shown as it is.
+# Control figures are shares (0…1) named by the compliance rules (compliance.py); an unknown one is shown as named.
 FIGURE_TITLES = {
-    "students_without_marks": "Обучающиеся без отметок",
-    "students_with_one_mark": "Обучающиеся с одной отметкой",
-    "homework_recorded": "Уроки с записанным домашним заданием",
-    "topics_recorded": "Уроки с записанной темой",
-    "material_covered": "Выполнение программы (пройдено тем по КТП)",
-    "parents_participation": "Родители, заходившие в дневник",
-    "lessons_filled_on_time": "Уроки, заполненные в срок",
+    "compliance.no_marks_share": "Обучающиеся без отметок",
+    "compliance.one_mark_share": "Обучающиеся с одной отметкой",
+    "compliance.homework_share": "Уроки с записанным домашним заданием",
+    "compliance.topic_share": "Уроки с записанной темой",
 }
 COUNT_COLUMNS = (
     ("local", "в школе"),

@@ -44,23 +44,29 @@ class JobService:
     lease_platform: Callable[[Settings, JobSettings], str]
 
 
-def _sync_platform(settings: Settings, job: JobSettings) -> str:
-    from edugateway.connectors.base import Entity
-
+def _platform_of(settings: Settings, job: JobSettings) -> str:
+    """The configured platform a sync or reconcile job works with (and holds the lease on)."""
     if not job.platform:
-        raise ConfigError(f"jobs.{job.name}: a sync job needs `platform`, a name from [platforms.NAME]")
+        raise ConfigError(f"jobs.{job.name}: a {job.kind} job needs `platform`, a name from [platforms.NAME]")
     if job.platform not in settings.platforms:
         known = ", ".join(sorted(settings.platforms)) or "none configured"
         raise ConfigError(f"jobs.{job.name}: no platform {job.platform!r} in [platforms]; known: {known}")
     if job.force:
         raise ConfigError(f"jobs.{job.name}: `force` is for verify jobs; remove it")
+    return job.platform
+
+
+def _sync_platform(settings: Settings, job: JobSettings) -> str:
+    from edugateway.connectors.base import Entity
+
+    platform = _platform_of(settings, job)
     known_entities = {e.value for e in Entity}
     unknown = [e for e in job.entities or () if e not in known_entities]
     if unknown:
         raise ConfigError(
             f"jobs.{job.name}: unknown entities {', '.join(unknown)}; use {', '.join(sorted(known_entities))}"
         )
-    return job.platform
+    return platform
 
 
 def run_sync_job(ctx: JobContext) -> JobOutcome:
@@ -130,17 +136,11 @@ def run_archive_job(ctx: JobContext) -> JobOutcome:
 def _reconcile_platform(settings: Settings, job: JobSettings) -> str:
     from edugateway.reconciliation.service import ALL_ENTITIES
 
-    if not job.platform:
-        raise ConfigError(f"jobs.{job.name}: a reconcile job needs `platform`, a name from [platforms.NAME]")
-    if job.platform not in settings.platforms:
-        known = ", ".join(sorted(settings.platforms)) or "none configured"
-        raise ConfigError(f"jobs.{job.name}: no platform {job.platform!r} in [platforms]; known: {known}")
-    if job.force:
-        raise ConfigError(f"jobs.{job.name}: `force` is for verify jobs; remove it")
+    platform = _platform_of(settings, job)
     unknown = [e for e in job.entities or () if e not in ALL_ENTITIES]
     if unknown:
         raise ConfigError(f"jobs.{job.name}: cannot reconcile {', '.join(unknown)}; use {', '.join(ALL_ENTITIES)}")
-    return job.platform  # the same lease as the platform's sync: never both at once
+    return platform  # the same lease as the platform's sync: never both at once
 
 
 def run_reconcile_job(ctx: JobContext) -> JobOutcome:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_compliance_world import KINDS_TO_SECTIONS  # the same directory: the rule each journal drift breaks
 
 from edugateway.cli._demo_sync import emulated_platforms
 from edugateway.emulators import dnevnik
@@ -34,16 +35,6 @@ from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 
 CODE = "sch70"
 UNTIL = dt.date(2026, 11, 20)
-COMPLIANCE = {
-    DriftKind.LESSON_WITHOUT_TOPIC: "compliance.lesson_without_topic",
-    DriftKind.MARK_LATE: "compliance.mark_late",
-    DriftKind.WORK_MARK_LATE: "compliance.work_mark_late",
-    DriftKind.STUDENT_NO_MARKS: "compliance.student_no_marks",
-    DriftKind.STUDENT_ONE_MARK: "compliance.student_one_mark",
-    DriftKind.MARK_GAP: "compliance.mark_accumulation",
-    DriftKind.FINAL_MISSING: "compliance.final_missing",
-    DriftKind.FINAL_CHANGED_AFTER_CLOSE: "compliance.final_changed_after_close",
-}
 NAME_OR_DATE = {
     DriftKind.NAME_YO,
     DriftKind.NAME_TYPO,
@@ -165,9 +156,11 @@ def test_every_planted_difference_is_in_its_section_and_nothing_else(reconciled:
     assert len(identity) == reconciled.open_cases > 0
 
     # The journal's compliance: each planted violation of a pupil Дневник.ру has, in its section.
-    journal = Counter(COMPLIANCE[d.kind] for d in planted if d.kind in COMPLIANCE and d.person_id not in missing)
-    assert set(journal) == set(COMPLIANCE.values())  # the heavy profile plants every kind
-    for key in COMPLIANCE.values():
+    journal = Counter(
+        KINDS_TO_SECTIONS[d.kind] for d in planted if d.kind in KINDS_TO_SECTIONS and d.person_id not in missing
+    )
+    assert set(journal) == set(KINDS_TO_SECTIONS.values())  # the heavy profile plants every kind
+    for key in KINDS_TO_SECTIONS.values():
         assert len(section(key)) == journal[key], key
 
     # Nothing else anywhere.
