@@ -6,7 +6,8 @@
 - APScheduler keeps jobs in memory: after downtime a fresh daemon would skip what it missed. At start-up the
   latest fire within `misfire_grace_s` that the journal does not know is therefore scheduled at once: one
   catch-up run however long the outage, and none when another daemon ran it.
-- stop(): no new runs start, a pause before a retry ends, a running service call finishes, then it returns.
+- stop(): no new runs start, a pause before a retry ends, a running sync ends after its current pull window
+  (other services finish their call), then it returns.
 """
 
 from __future__ import annotations

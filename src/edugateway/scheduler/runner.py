@@ -122,7 +122,14 @@ class JobRunner:
     def _attempts(self, planned: PlannedJob, fire: Fire, run_id: int, bound: Any) -> _Ending:
         job = planned.job
         context = JobContext(
-            self.db, self.settings, job, fire.school, fire.platform, fire.scheduled_for, f"scheduler:{job.name}"
+            self.db,
+            self.settings,
+            job,
+            fire.school,
+            fire.platform,
+            fire.scheduled_for,
+            f"scheduler:{job.name}",
+            stop=self.stop,
         )
         attempt = 0
         while True:
@@ -144,6 +151,10 @@ class JobRunner:
                     bound.warning("job.interrupted", attempts=attempt)
                     return _Ending("interrupted", attempt, f"the scheduler stopped before retry {attempt}: {error}")
             else:
+                if outcome.stopped:
+                    bound.warning("job.stopped", attempts=attempt, summary=outcome.summary)
+                    reason = "the scheduler stopped it after a whole batch; the next run goes on from there"
+                    return _Ending("interrupted", attempt, reason, outcome, outcome.summary)
                 bound.info("job.done", attempts=attempt, summary=outcome.summary)
                 return _Ending("done", attempt, None, outcome, outcome.summary)
 

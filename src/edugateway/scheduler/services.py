@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from edugateway.config.settings import JobSettings, Settings
@@ -26,6 +27,8 @@ class JobContext:
     platform: str  # the platform the run holds the lease on
     scheduled_for: dt.datetime  # the trigger's fire time (UTC); now for `jobs run`
     actor: str  # who the audit rows name: scheduler:<job>
+    # Set when the daemon is stopping: a service that works in batches ends after the current one.
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class JobOutcome:
 
     summary: dict[str, Any]
     attention: str | None = None
+    stopped: bool = False  # ended early, after a whole batch, because the daemon is stopping
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,11 @@ def run_sync_job(ctx: JobContext) -> JobOutcome:
     from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 
     entities = [Entity(e) for e in ctx.job.entities] if ctx.job.entities else list(DEFAULT_ENTITIES)
-    outcome = asyncio.run(run_sync(ctx.db, ctx.settings, SyncRequest(ctx.school, ctx.platform, entities)))
+    request = SyncRequest(ctx.school, ctx.platform, entities, stop=ctx.stop.is_set)
+    outcome = asyncio.run(run_sync(ctx.db, ctx.settings, request))
     summary: dict[str, Any] = {"sync_run": outcome.run_id, "status": outcome.status}
+    if outcome.status == "stopped":
+        return JobOutcome(summary, stopped=True)
     if outcome.status == "on_hold":
         return JobOutcome(summary, attention=str(outcome.plan.get("hold", f"sync run {outcome.run_id} is on hold")))
     return JobOutcome(summary)

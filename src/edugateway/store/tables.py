@@ -254,7 +254,8 @@ class SyncRunRow(Base):
     entities: Mapped[list[str]] = mapped_column(JSON)
     directions: Mapped[dict[str, str]] = mapped_column(JSON)  # entity -> push, pull or compare
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
-    # running, done, failed, on_hold (a safety hold: needs --approve), approved (a hold someone released)
+    # running, done, failed, on_hold (a safety hold: needs --approve), approved (a hold someone released),
+    # stopped (a stopping scheduler ended it after a whole pull window; the next run goes on from the cursor)
     status: Mapped[str] = mapped_column(String(20), default="running")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

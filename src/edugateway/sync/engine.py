@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,8 @@ class SyncRequest:
     dry_run: bool = False
     approve: int | None = None  # the id of a run on hold whose deletions are approved
     until: dt.date | None = None  # pulls read up to this day (default: today)
+    # Asked between pull windows: true ends the run after the window stored (status stopped); the next run goes on.
+    stop: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,13 @@ async def _run(
             if pulled:
                 first_day = min((p.start_date for p in snapshot.periods), default=None)
                 until = request.until or dt.date.today()
-                await pull_journal(db, conn, journal, entities=pulled, until=until, start=first_day)
+                complete = await pull_journal(
+                    db, conn, journal, entities=pulled, until=until, start=first_day, stop=request.stop
+                )
+                if not complete:
+                    plan["stopped"] = "stopped after a whole pull window; the next run goes on from its cursor"
+                    journal.finish("stopped", plan=plan)
+                    return SyncOutcome(journal.run_id, "stopped", plan)
         journal.finish("done", plan=plan)
         return SyncOutcome(journal.run_id, "done", plan)
     except (ConnectorError, DataSafetyError) as exc:

@@ -56,6 +56,7 @@ class _Pull:
     journal: RunJournal
     roster: LocalRoster
     today: dt.date
+    stop: Callable[[], bool]
     skipped_seen: int = 0
 
     @property
@@ -77,28 +78,37 @@ async def pull_journal(
     lookback_days: int = DEFAULT_LOOKBACK_DAYS,
     window_days: int = DEFAULT_WINDOW_DAYS,
     today: dt.date | None = None,
-) -> None:
+    stop: Callable[[], bool] | None = None,
+) -> bool:
     """Pulls the asked journal entities of `journal`'s school from `connector` into `db`, counting into `journal`.
 
     `start` is where a first pull begins (the school year's first day) and the earliest day a look-back goes
     to; `today` is when changes are observed, for the retroactive check of final marks (default: today).
     Entities other than the journal's are ignored. A ConnectorError ends the pull; what was committed stays.
+    `stop` is asked before each window: true ends the pull there (returns False), every window before it stored.
     """
     wanted = {Entity(e) for e in entities}
     with db.session() as session:
         roster = LocalRoster.load(session, journal.school_id)
-    pull = _Pull(db, connector, journal, roster, today or dt.date.today())
+    pull = _Pull(db, connector, journal, roster, today or dt.date.today(), stop=stop or _never)
     for entity in JOURNAL_ENTITIES:
         if entity not in wanted:
             continue
+        if pull.stop():
+            return False
         if entity is Entity.FINAL_MARKS:
             await _pull_final_marks(pull, until)
         else:
             span = _span(pull, entity, until=until, start=start, lookback_days=lookback_days)
-            if span is not None:
-                await _pull_dated(pull, entity, span, window_days)
+            if span is not None and not await _pull_dated(pull, entity, span, window_days):
+                return False
         counts = journal.of(entity.value)
         log.info("sync.pull.entity", platform=pull.platform, run_id=journal.run_id, entity=entity.value, **vars(counts))
+    return True
+
+
+def _never() -> bool:
+    return False
 
 
 def _span(
@@ -118,11 +128,16 @@ def _reader(connector: JournalSource, entity: Entity) -> Callable[[DateRange], A
     return readers[entity]
 
 
-async def _pull_dated(pull: _Pull, entity: Entity, span: DateRange, window_days: int) -> None:
+async def _pull_dated(pull: _Pull, entity: Entity, span: DateRange, window_days: int) -> bool:
+    """Reads and stores `span` window by window; False when asked to stop before a window."""
     read = _reader(pull.connector, entity)
-    for window in span.windows(window_days):
+    for n, window in enumerate(span.windows(window_days)):
+        if n and pull.stop():
+            log.info("sync.pull.stopped", platform=pull.platform, entity=entity.value, before=str(window.start))
+            return False
         records = [remote async for remote in read(window)]
         _store_window(pull, entity, records, advance_to=window.end)
+    return True
 
 
 async def _pull_final_marks(pull: _Pull, until: dt.date) -> None:

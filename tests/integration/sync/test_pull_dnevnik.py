@@ -34,6 +34,7 @@ from edugateway.store.tables import (
     ReportingPeriodRow,
     SchoolRow,
     SubjectRow,
+    SyncCursorRow,
 )
 from edugateway.sync.identity_map import IdentityMap, Link
 from edugateway.sync.journal import RunJournal
@@ -197,3 +198,41 @@ async def test_a_quarter_final_changed_after_the_quarter_is_retroactive(
     assert change.changes == {"value": [old, changed["value"]]}
     assert change.retroactive is True
     assert change.period_end == quarter.end_date
+
+
+async def test_a_pull_asked_to_stop_ends_after_a_whole_window_and_the_next_goes_on(
+    school: Database,
+    snapshot: SchoolSnapshot,
+    emulator: tuple[dnevnik.DnevnikEmulator, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a stopping scheduler asks of a sync: no half-stored window, the cursor at the last whole one."""
+    served, base_url = emulator
+    code = snapshot.school.code
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # go on into the lessons, then stop before their second window
+
+    connector = connect(monkeypatch, base_url, served.admin_token, code)
+    journal = RunJournal.start(school, code, "dnevnik", dict.fromkeys(ALL, "pull"))
+    try:
+        complete = await pull_journal(school, connector, journal, entities=ALL, start=START, until=UNTIL, stop=stop)
+    finally:
+        await connector.aclose()
+    journal.finish("stopped")
+
+    assert complete is False
+    first_window_end = START + dt.timedelta(days=29)
+    with school.session() as session:
+        cursors = {c.entity: c.position for c in session.scalars(select(SyncCursorRow))}
+        lesson_days = set(session.scalars(select(LessonRow.date)))
+    assert cursors == {"lessons": first_window_end}
+    assert lesson_days
+    assert max(lesson_days) <= first_window_end
+    assert count(school, MarkRow) == 0
+
+    await pull(school, emulator, code, monkeypatch)
+    assert stored(school, LessonRow.source_id) == {f"dnevnik:{lesson_id}" for lesson_id in served.world.lessons}
+    assert stored(school, MarkRow.source_id) == {f"dnevnik:{mark_id}" for mark_id in served.world.marks}

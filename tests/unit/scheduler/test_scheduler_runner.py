@@ -15,6 +15,7 @@ from edugateway.scheduler import JobJournal, JobOutcome, JobRunner, JobService, 
 from edugateway.scheduler.alerts import Alert, Alerter
 from edugateway.scheduler.lease import LeaseKey
 from edugateway.scheduler.runner import retry_delay
+from edugateway.scheduler.services import JobContext
 from edugateway.store.db import Database
 from scheduler_support import PLATFORM, SCHOOL, RecordingService, settings_with, sync_job
 
@@ -159,6 +160,26 @@ def test_a_sync_on_hold_asks_for_a_person(sqlite_db: Database) -> None:
     assert result.status == "done"
     (alert,) = alerts.sent
     assert (alert.what, alert.message) == ("attention", "the plan deletes more than 10 % of persons")
+
+
+def test_a_run_the_stopping_daemon_ended_after_a_batch_is_interrupted_not_failed(sqlite_db: Database) -> None:
+    settings = settings_with(sync_job())
+    alerts = KeptAlerts()
+    runner = _runner(sqlite_db, settings, alerts)
+
+    def stop_midway(ctx: JobContext) -> JobOutcome:
+        runner.stop.set()  # SIGTERM while the run is under way
+        assert ctx.stop.is_set()  # the service sees it, and ends after its current batch
+        return JobOutcome({"sync_run": 9, "status": "stopped"}, stopped=True)
+
+    services = {"sync": JobService(stop_midway, lambda _s, job: job.platform or "")}
+    (planned,) = plan_jobs(settings, services)
+    result = runner.run(planned, FIRE)
+    assert result.status == "interrupted"
+    (row,) = JobJournal(sqlite_db).history()
+    assert (row.status, row.summary) == ("interrupted", {"sync_run": 9, "status": "stopped"})
+    assert "the next run goes on from there" in (row.error or "")
+    assert alerts.sent == []  # a stop is not a failure
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit])
