@@ -48,7 +48,9 @@ def run_demo_sync(db: Database, out: Console, directory: Path, code: str, *, dri
         urls = ", ".join(f"{p.base_url} ({name})" for name, p in settings.platforms.items())
         out.print(f"   emulators on {urls}")
         for platform in stats:  # the worlds are new: what the gateway knew of the old ones goes
-            forget_platform(db, code, platform, actor="demo", reason="the demo made new platform worlds")
+            forget_platform(
+                db, code, platform, actor="demo", reason="the demo made new platform worlds", drop_pulled=True
+            )
         for step, title in ((5, "First sync"), (6, "Incremental sync (nothing changed)")):
             out.print(f"[bold]{step}. {title}[/]")
             for platform, entities in (("ecp", ECP_ENTITIES), ("dnevnik", None)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from edugateway.config.settings import ComplianceSettings
@@ -27,19 +27,16 @@ NO_REASON = "без зафиксированного основания"
 
 def finals_missing(session: Session, scope: Scope, names: Names, rules: ComplianceSettings) -> list[dict[str, Any]]:
     """Student × subject × ended period with lessons and no final mark from the platform."""
-    final = exists(
-        select(MarkRow.id).where(
-            *scope.mark_filter("final_marks"),
-            MarkRow.kind.in_(FINAL_KINDS),
-            MarkRow.person_id == EnrollmentRow.person_id,
-            MarkRow.subject_id == LessonRow.subject_id,
-            MarkRow.period_id == ReportingPeriodRow.id,
-        )
+    # The finals there are, as a set: a NOT EXISTS per pupil and lesson is a scan of the pupil's marks each time.
+    finals = select(MarkRow.person_id, MarkRow.subject_id, MarkRow.period_id).where(
+        *scope.mark_filter("final_marks"), MarkRow.kind.in_(FINAL_KINDS)
     )
+    have = set(session.execute(finals).tuples().all())
     query = (
         select(
             EnrollmentRow.person_id,
             LessonRow.subject_id,
+            ReportingPeriodRow.id.label("period_id"),
             ReportingPeriodRow.name.label("period"),
             ReportingPeriodRow.end_date,
             func.max(LessonRow.class_id).label("class_id"),
@@ -56,7 +53,6 @@ def finals_missing(session: Session, scope: Scope, names: Names, rules: Complian
             ReportingPeriodRow.end_date <= scope.as_of,
             or_(grading_period_of(rules), ReportingPeriodRow.kind == ReportingPeriodKind.YEAR.value),
             ClassRow.grade >= rules.marked_from_grade,
-            ~final,
         )
         .group_by(
             EnrollmentRow.person_id,
@@ -66,7 +62,7 @@ def finals_missing(session: Session, scope: Scope, names: Names, rules: Complian
             ReportingPeriodRow.end_date,
         )
     )
-    found = session.execute(query).all()
+    found = [r for r in session.execute(query) if (r.person_id, r.subject_id, r.period_id) not in have]
     names.load_for(found)
     rows = [
         {

@@ -29,6 +29,8 @@ from edugateway.store.repository import load_snapshot
 from edugateway.store.tables import (
     AuditRow,
     IdentityLinkRow,
+    LessonRow,
+    MarkRow,
     OutboxRow,
     RemoteRecordRow,
     SchoolRow,
@@ -299,6 +301,22 @@ def _approve(db: Database, journal: RunJournal, run_id: int) -> None:
         held.finished_at = held.finished_at or dt.datetime.now(dt.UTC)
 
 
+def _drop_pulled(session: Any, school_id: int, links: Sequence[IdentityLinkRow]) -> dict[str, int]:
+    """Deletes the lessons and marks these links say were pulled (attendance and marks go with their lesson)."""
+    pulled: dict[str, list[str]] = {}
+    for link in links:
+        if link.method == "pulled":
+            pulled.setdefault(link.entity, []).append(link.local_key)
+    counts: dict[str, int] = {}
+    for entity, table in (("marks", MarkRow), ("final_marks", MarkRow), ("lessons", LessonRow)):
+        keys = pulled.get(entity, [])
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            result = session.execute(delete(table).where(table.school_id == school_id, table.source_id.in_(part)))
+            counts[entity] = counts.get(entity, 0) + int(result.rowcount or 0)
+    return counts
+
+
 def recent_runs(db: Database, *, school: str | None = None, limit: int = 20) -> list[SyncRunRow]:
     with db.session() as session:
         query = select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)
@@ -309,10 +327,13 @@ def recent_runs(db: Database, *, school: str | None = None, limit: int = 20) -> 
         return rows
 
 
-def forget_platform(db: Database, school_code: str, platform: str, *, actor: str, reason: str) -> int:
+def forget_platform(
+    db: Database, school_code: str, platform: str, *, actor: str, reason: str, drop_pulled: bool = False
+) -> int:
     """Ends every active link of the school on the platform and drops its sync state (pushed records, cursors,
     open outbox rows), for a school re-registered on a platform from scratch. The run journal and the link
-    history stay. Returns the number of links ended."""
+    history stay. `drop_pulled` also deletes the journal pulled from it (lessons with their marks and attendance,
+    final marks): the platform's data, which a new platform account would not hold. Returns the links ended."""
     now = dt.datetime.now(dt.UTC)
     with db.session() as session:
         school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == school_code))
@@ -320,6 +341,7 @@ def forget_platform(db: Database, school_code: str, platform: str, *, actor: str
             raise ConfigError(f"no school {school_code!r} in the local database")
         scope = (IdentityLinkRow.school_id == school_id, IdentityLinkRow.platform == platform)
         active = list(session.scalars(select(IdentityLinkRow).where(*scope, IdentityLinkRow.unlinked_at.is_(None))))
+        dropped = _drop_pulled(session, school_id, active) if drop_pulled else {}
         for link in active:
             link.unlinked_at, link.reason = now, reason
         ended = len(active)
@@ -339,7 +361,7 @@ def forget_platform(db: Database, school_code: str, platform: str, *, actor: str
                 school_id=school_id,
                 entity=f"platform:{platform}",
                 entity_id=school_code,
-                changes={"links_ended": [None, ended]},
+                changes={"links_ended": [None, ended], **{f"{k}_deleted": [None, n] for k, n in dropped.items()}},
                 reason=reason,
             )
         )

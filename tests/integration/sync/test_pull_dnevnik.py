@@ -36,6 +36,7 @@ from edugateway.store.tables import (
     SubjectRow,
     SyncCursorRow,
 )
+from edugateway.sync.engine import forget_platform
 from edugateway.sync.identity_map import IdentityMap, Link
 from edugateway.sync.journal import RunJournal
 from edugateway.sync.pull import pull_journal
@@ -236,3 +237,28 @@ async def test_a_pull_asked_to_stop_ends_after_a_whole_window_and_the_next_goes_
     await pull(school, emulator, code, monkeypatch)
     assert stored(school, LessonRow.source_id) == {f"dnevnik:{lesson_id}" for lesson_id in served.world.lessons}
     assert stored(school, MarkRow.source_id) == {f"dnevnik:{mark_id}" for mark_id in served.world.marks}
+
+
+async def test_forgetting_a_platform_can_drop_the_journal_pulled_from_it(
+    school: Database,
+    snapshot: SchoolSnapshot,
+    emulator: tuple[dnevnik.DnevnikEmulator, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A school starting afresh on a platform keeps its roster; the journal that platform held goes with it."""
+    code = snapshot.school.code
+    await pull(school, emulator, code, monkeypatch)
+    persons = count(school, PersonRow)
+    assert count(school, LessonRow)
+    assert count(school, MarkRow)
+    assert count(school, AttendanceRow)
+
+    ended = forget_platform(school, code, "dnevnik", actor="test", reason="a new account", drop_pulled=True)
+
+    assert ended > 0
+    assert (count(school, LessonRow), count(school, MarkRow), count(school, AttendanceRow)) == (0, 0, 0)
+    assert count(school, PersonRow) == persons
+    with school.session() as session:
+        audit = session.scalars(select(AuditRow).where(AuditRow.action == "forget_platform")).one()
+    assert audit.changes is not None
+    assert audit.changes["lessons_deleted"][1] == len(emulator[0].world.lessons)
