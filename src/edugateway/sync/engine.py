@@ -312,7 +312,9 @@ def _drop_pulled(session: Any, school_id: int, links: Sequence[IdentityLinkRow])
         keys = pulled.get(entity, [])
         for start in range(0, len(keys), 500):
             part = keys[start : start + 500]
-            result = session.execute(delete(table).where(table.school_id == school_id, table.source_id.in_(part)))
+            statement = delete(table).where(table.school_id == school_id, table.source_id.in_(part))
+            # No rows of these tables are in the session; without this the ORM checks every object it holds.
+            result = session.execute(statement, execution_options={"synchronize_session": False})
             counts[entity] = counts.get(entity, 0) + int(result.rowcount or 0)
     return counts
 
