@@ -3,6 +3,9 @@ precision and recall per case type against what was planted, the time of a first
 one with nothing changed, and the requests each made.
 
     ./run bench bench_identity [--students 1000] [--profile realistic] [--seed 5]
+
+What was planted is scored by the test oracle `support.identity_truth` (tests/support/); `./run bench` puts
+tests/ on PYTHONPATH for that (run by hand: `PYTHONPATH=tests python bench/bench_identity.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from sqlalchemy import select
 from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformSettings
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.emulators.drift import DriftProfile, drift_esia
-from edugateway.emulators.identity_truth import expected_cases, score
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.smev import ENDPOINT, create_app, world_from_snapshot
 from edugateway.emulators.synthetic import generate_school
@@ -31,6 +33,7 @@ from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from edugateway.store.tables import IdentityCaseRow, PersonRow
+from support.identity_truth import expected_cases, score
 
 TODAY = dt.date(2026, 11, 23)
 

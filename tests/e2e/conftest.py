@@ -14,7 +14,13 @@ import pytest
 from e2e_pages import CHROMIUM, PHONE, Pages
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from clerk_school import (
+from edugateway.config.settings import Settings
+from edugateway.emulators.server import BackgroundServer
+from edugateway.emulators.smev import ENDPOINT, create_app
+from edugateway.store.db import Database
+from edugateway.web.app import create_app as create_web_app
+from edugateway.web.throttle import LoginThrottle, ThrottleLimits
+from support.clerk_school import (
     CODE,
     add_accounts,
     add_platform_record,
@@ -23,12 +29,6 @@ from clerk_school import (
     esia_world,
     verifier_for,
 )
-from edugateway.config.settings import Settings
-from edugateway.emulators.server import BackgroundServer
-from edugateway.emulators.smev import ENDPOINT, create_app
-from edugateway.store.db import Database
-from edugateway.web.app import create_app as create_web_app
-from edugateway.web.throttle import LoginThrottle, ThrottleLimits
 
 
 # Module-scoped, not session-scoped: Playwright's sync API keeps an event loop running in the main thread while

@@ -8,9 +8,9 @@ from pathlib import Path
 from playwright.sync_api import Page
 from sqlalchemy import select
 
-from clerk_school import PASSWORD, ClerkSchool
 from edugateway.store.db import Database
 from edugateway.store.tables import IdentityCaseRow
+from support.clerk_school import PASSWORD, ClerkSchool
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).with_name("artifacts")  # git-ignored: screenshots for a person to look at

@@ -11,12 +11,12 @@ import pytest
 from e2e_pages import ARTIFACTS, screenshot, sign_in
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from clerk_school import add_accounts, add_school, cheap_passwords
 from edugateway.config.settings import Settings
 from edugateway.emulators.server import BackgroundServer
 from edugateway.store.db import Database
 from edugateway.web.app import create_app
-from report_factory import make_report, night, store_report
+from support.clerk_school import add_accounts, add_school, cheap_passwords
+from support.report_factory import make_report, night, store_report
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from archive_school import CODE, EXPECTED_Q1, ORDER_5A, YEAR, add_archive_school
 from edugateway.archive.summary_sheet import YEAR_KEY, ClassSheet, build_summary_sheet
 from edugateway.errors import ValidationError
 from edugateway.store.db import Database
+from support.archive_school import CODE, EXPECTED_Q1, ORDER_5A, YEAR, add_archive_school
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from archive_school import CODE, ORDER_5A, SCHOOL_NAME, YEAR, add_archive_school
 from edugateway.archive import verify_archive, write_archive
 from edugateway.config.settings import ArchiveSettings, JobSettings, SchoolSettings, Settings
 from edugateway.errors import ValidationError
 from edugateway.scheduler import JobContext
 from edugateway.scheduler.services import run_archive_job
 from edugateway.store.db import Database
+from support.archive_school import CODE, ORDER_5A, SCHOOL_NAME, YEAR, add_archive_school
 
 # 30 June 2027 on the school's clock (Asia/Yekaterinburg, UTC+5): still the 2026/2027 school year.
 JUNE = dt.datetime(2027, 6, 25, 10, 0, tzinfo=dt.UTC)

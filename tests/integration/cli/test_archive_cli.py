@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from archive_school import CODE, YEAR, add_archive_school
 from edugateway.cli import app
 from edugateway.store.db import Database
+from support.archive_school import CODE, YEAR, add_archive_school
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from edugateway.scheduler.lease import LeaseKey, LeaseStore
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
-from scheduler_support import wait_until
+from support.scheduler_support import wait_until
 
 SCRIPT = Path(sys.executable).parent / "edugateway"
 JOB = "contingent-ecp"

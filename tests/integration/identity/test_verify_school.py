@@ -18,7 +18,6 @@ from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformS
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.domain.snils import normalize_snils
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_esia
-from edugateway.emulators.identity_truth import Expected, expected_cases, score
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.smev import ENDPOINT, create_app, world_from_snapshot
 from edugateway.emulators.synthetic import GeneratedSchool, generate_school
@@ -36,6 +35,7 @@ from edugateway.store.tables import (
     IdentityCheckRow,
     PersonRow,
 )
+from support.identity_truth import Expected, expected_cases, score
 
 CODE = "sch125"
 TODAY = dt.date(2026, 11, 23)

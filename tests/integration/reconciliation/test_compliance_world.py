@@ -4,7 +4,6 @@ emulator over a real socket; every planted item is in its section, and nothing e
 from __future__ import annotations
 
 import random
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,9 +24,7 @@ from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from edugateway.store.tables import SchoolRow
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-from test_pull_dnevnik import SECRET, UNTIL, _link_roster, pull
+from support.dnevnik_pull import SECRET, UNTIL, link_roster, pull
 
 SETTINGS = PlatformSettings(kind="dnevnik", base_url="http://unused/")
 KINDS_TO_SECTIONS = {
@@ -119,7 +116,7 @@ async def test_every_planted_compliance_drift_is_reported_in_its_section_and_not
     code = clean.school.code
     write_oneroster(clean.model_copy(update={"lessons": [], "marks": [], "attendance": []}), tmp_path / "roster")
     apply_roster(database, read_oneroster(tmp_path / "roster"), code)
-    _link_roster(database, code, emulator[0].world)
+    link_roster(database, code, emulator[0].world)
 
     journal = await pull(database, emulator, code, monkeypatch)
     assert journal.skips == []

@@ -13,7 +13,7 @@ from edugateway.config.settings import AlertSettings
 from edugateway.scheduler import JobJournal, JobRunner, plan_jobs
 from edugateway.scheduler.alerts import Alerter
 from edugateway.store.db import Database
-from scheduler_support import SCHOOL, RecordingService, settings_with, sync_job
+from support.scheduler_support import SCHOOL, RecordingService, settings_with, sync_job
 
 FIRE = dt.datetime(2026, 3, 10, 20, 30, tzinfo=dt.UTC)
 LEAKY = "no answer for Петров Иван Сергеевич, СНИЛС 112-233-445 95"

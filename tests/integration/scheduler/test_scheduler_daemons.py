@@ -18,7 +18,7 @@ from edugateway.scheduler import JobJournal, PlannedJob, SchedulerDaemon
 from edugateway.scheduler.clock import as_utc, utc_now
 from edugateway.scheduler.daemon import TriggerFor
 from edugateway.store.db import Database
-from scheduler_support import RecordingService, every_second, settings_with, sync_job, wait_until
+from support.scheduler_support import RecordingService, every_second, settings_with, sync_job, wait_until
 
 
 class Daemons:

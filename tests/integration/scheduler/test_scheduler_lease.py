@@ -11,7 +11,7 @@ from edugateway.scheduler.journal import Fire, JobJournal
 from edugateway.scheduler.lease import Acquired, Heartbeat, Held, LeaseKey, LeaseStore
 from edugateway.store.db import Database
 from edugateway.store.tables import JobLeaseRow
-from scheduler_support import wait_until
+from support.scheduler_support import wait_until
 
 KEY = LeaseKey("sch1", "dnevnik")
 TTL = dt.timedelta(seconds=60)

@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from edugateway.config.settings import PlatformSettings, SecretRef
-from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
@@ -25,25 +23,17 @@ from edugateway.store.roster import apply_roster
 from edugateway.store.tables import (
     AttendanceRow,
     AuditRow,
-    ClassRow,
     JournalChangeRow,
     LessonRow,
     MarkRow,
     PersonRow,
     RemoteRecordRow,
-    ReportingPeriodRow,
-    SchoolRow,
-    SubjectRow,
     SyncCursorRow,
 )
 from edugateway.sync.engine import forget_platform
-from edugateway.sync.identity_map import IdentityMap, Link
 from edugateway.sync.journal import RunJournal
 from edugateway.sync.pull import pull_journal
-
-START, UNTIL = dt.date(2026, 9, 1), dt.date(2026, 11, 20)
-ALL = ("lessons", "marks", "final_marks", "attendance")
-SECRET = "s3cret"
+from support.dnevnik_pull import ALL, SECRET, START, UNTIL, connect, link_roster, pull
 
 
 @pytest.fixture(scope="module")
@@ -66,61 +56,8 @@ def school(
     roster_dir = tmp_path / "oneroster"
     write_oneroster(snapshot, roster_dir)
     apply_roster(database, read_oneroster(roster_dir), snapshot.school.code)
-    _link_roster(database, snapshot.school.code, emulator[0].world)
+    link_roster(database, snapshot.school.code, emulator[0].world)
     return database
-
-
-def _link_roster(db: Database, code: str, world: dnevnik.DnevnikWorld) -> None:
-    with db.session() as session:
-        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == code))
-        assert school_id is not None
-        links = IdentityMap(session, school_id, "dnevnik", actor="test:linker")
-        local_persons = set(session.scalars(select(PersonRow.source_id).where(PersonRow.school_id == school_id)))
-        for remote_id, person in world.persons.items():
-            if person["localId"] in local_persons:
-                links.link("persons", Link(person["localId"], str(remote_id), "test"))
-        for entity, kind, table in (
-            ("classes", "group", ClassRow),
-            ("subjects", "subject", SubjectRow),
-            ("periods", "period", ReportingPeriodRow),
-        ):
-            remote_table = {"group": world.edu_groups, "subject": world.subjects, "period": world.reporting_periods}
-            for local_key in session.scalars(select(table.source_id).where(table.school_id == school_id)):
-                remote_id = platform_id(kind, code, local_key)
-                if remote_id in remote_table[kind]:
-                    links.link(entity, Link(local_key, str(remote_id), "test"))
-
-
-def connect(monkeypatch: pytest.MonkeyPatch, base_url: str, token: str, code: str) -> DnevnikConnector:
-    monkeypatch.setenv("TEST_DNEVNIK_TOKEN", token)
-    settings = PlatformSettings.model_validate(
-        {
-            "kind": "dnevnik",
-            "base_url": f"{base_url}/v2.0/",
-            "token": SecretRef(env="TEST_DNEVNIK_TOKEN"),
-            "rate_limit_rps": 500,
-            "max_concurrency": 4,
-        }
-    )
-    return build_dnevnik_connector("dnevnik", settings, str(platform_id("school", code)))
-
-
-async def pull(
-    db: Database,
-    emulator: tuple[dnevnik.DnevnikEmulator, str],
-    code: str,
-    monkeypatch: pytest.MonkeyPatch,
-    entities: tuple[str, ...] = ALL,
-) -> RunJournal:
-    served, base_url = emulator
-    connector = connect(monkeypatch, base_url, served.admin_token, code)
-    journal = RunJournal.start(db, code, "dnevnik", dict.fromkeys(entities, "pull"))
-    try:
-        await pull_journal(db, connector, journal, entities=entities, start=START, until=UNTIL, today=UNTIL)
-    finally:
-        await connector.aclose()
-    journal.finish()
-    return journal
 
 
 def stored(db: Database, column: InstrumentedAttribute[str]) -> set[str]:

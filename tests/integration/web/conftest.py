@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from web_client import Site, serve
 
-from clerk_school import add_accounts, add_school, cheap_passwords, insert_cases
 from edugateway.store.db import Database
+from support.clerk_school import add_accounts, add_school, cheap_passwords, insert_cases
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 from web_client import Site, serve
 
-from clerk_school import CODE, add_accounts, add_school, cheap_passwords, esia_world, snils, verifier_for
 from edugateway.domain.snils import control_number
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.smev import ENDPOINT, create_app
 from edugateway.identity.case_types import CaseType
 from edugateway.store.db import Database
 from edugateway.store.tables import AuditRow, IdentityCaseEventRow, IdentityCaseRow, PersonRow
+from support.clerk_school import CODE, add_accounts, add_school, cheap_passwords, esia_world, snils, verifier_for
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import re
 from sqlalchemy import select
 from web_client import Site
 
-from clerk_school import snils
 from edugateway.domain.snils import format_snils
 from edugateway.store.tables import AuditRow
+from support.clerk_school import snils
 
 
 def _field(text: str, column: str, name: str) -> str:

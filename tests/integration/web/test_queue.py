@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from web_client import Site
 
-from clerk_school import PERSONS
 from edugateway.domain.snils import format_snils
 from edugateway.store.tables import IdentityCaseRow, PersonRow
+from support.clerk_school import PERSONS
 
 ROW = re.compile(r'<td data-label="№"><div><a href="/cases/(\d+)">')
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from web_client import Site
 
-from report_factory import make_report, night, store_report
+from support.report_factory import make_report, night, store_report
 
 
 @pytest.fixture

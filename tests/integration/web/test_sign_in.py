@@ -9,7 +9,6 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 from web_client import CSRF, Site, serve
 
-from clerk_school import PASSWORD, add_accounts, cheap_passwords
 from edugateway.config.settings import Settings, WebSettings
 from edugateway.store.db import Database
 from edugateway.store.tables import AuditRow, WebSessionRow, WebUserRow
@@ -17,6 +16,7 @@ from edugateway.web.csrf import LOGIN_COOKIE
 from edugateway.web.passwords import Passwords
 from edugateway.web.sessions import COOKIE
 from edugateway.web.throttle import LoginThrottle, ThrottleLimits
+from support.clerk_school import PASSWORD, add_accounts, cheap_passwords
 
 REFUSED = "Неверное имя пользователя или пароль."
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 
-from clerk_school import PASSWORD, ClerkSchool, cheap_passwords
 from edugateway.config.settings import Settings
 from edugateway.emulators.server import BackgroundServer
 from edugateway.store.db import Database
 from edugateway.web.app import create_app
 from edugateway.web.throttle import LoginThrottle, ThrottleLimits
+from support.clerk_school import PASSWORD, ClerkSchool, cheap_passwords
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

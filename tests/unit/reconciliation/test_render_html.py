@@ -7,7 +7,7 @@ import re
 
 from edugateway.reconciliation.render_html import render_html, render_report_body
 from edugateway.reconciliation.report import Column, Section, SectionGroup
-from report_factory import make_report
+from support.report_factory import make_report
 
 
 def _summary_cell(html: str, key: str) -> str:

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from edugateway.reconciliation.render_xlsx import render_xlsx, sheet_names
-from report_factory import make_report
+from support.report_factory import make_report
 
 
 def _workbook(previous: dict[str, int] | None = None) -> Workbook:

@@ -8,7 +8,7 @@ from pathlib import Path
 from edugateway.reconciliation.render_json import render_json
 from edugateway.reconciliation.report import Report
 from edugateway.reconciliation.report_files import safe_part, write_report_files
-from report_factory import make_report
+from support.report_factory import make_report
 
 
 def test_json_is_readable_utf8_and_reads_back_as_the_report_without_snils() -> None:

@@ -11,7 +11,7 @@ from edugateway.errors import ConfigError
 from edugateway.scheduler import SERVICES, plan_jobs
 from edugateway.scheduler.cron import cron_trigger
 from edugateway.scheduler.plan import last_fire_before
-from scheduler_support import PLATFORM, SCHOOL, settings_with, sync_job
+from support.scheduler_support import PLATFORM, SCHOOL, settings_with, sync_job
 
 
 def test_one_unit_per_job_and_school_in_the_schools_zone() -> None:

@@ -17,7 +17,7 @@ from edugateway.scheduler.lease import LeaseKey
 from edugateway.scheduler.runner import retry_delay
 from edugateway.scheduler.services import JobContext
 from edugateway.store.db import Database
-from scheduler_support import PLATFORM, SCHOOL, RecordingService, settings_with, sync_job
+from support.scheduler_support import PLATFORM, SCHOOL, RecordingService, settings_with, sync_job
 
 FIRE = dt.datetime(2026, 3, 10, 20, 30, tzinfo=dt.UTC)
 
