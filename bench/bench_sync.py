@@ -17,7 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from edugateway.cli._demo_sync import ECP_ENTITIES, emulated_platforms
+from edugateway.connectors.base import Entity
+from edugateway.emulators.loopback import emulated_platforms
 from edugateway.emulators.synthetic import generate_school
 from edugateway.emulators.worldgen import build_world
 from edugateway.logs import configure_logging
@@ -27,6 +28,8 @@ from edugateway.store.repository import load_snapshot
 from edugateway.store.roster import apply_roster
 from edugateway.store.tables import SyncRunRow
 from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
+
+ECP_ENTITIES = [Entity.PERSONS, Entity.CLASSES]  # the contingent push, as in the demo; its journal is not pushed
 
 
 def group(route: str) -> str:

@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import secrets
 import shutil
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import Settings
 from edugateway.connectors.base import Entity
-from edugateway.emulators import dnevnik, ecp, smev
-from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.faults import RequestStats
-from edugateway.emulators.server import BackgroundServer
+from edugateway.emulators.loopback import emulated_platforms
 from edugateway.emulators.worldgen import build_world
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
@@ -94,54 +88,6 @@ def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, u
         for note in report.notes:
             out.print(f"   note: {note}")
         out.print(f"   open {outcome.files['html']}  (also .xlsx and .json beside it)")
-
-
-@contextmanager
-def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, dict[str, RequestStats]]]:
-    """Дневник.ру and ГИС ЕЦП emulators serving `world_dir` on loopback, and the settings that reach them."""
-    with ExitStack() as stack:
-        dn = dnevnik.create_app(dnevnik.load_world(world_dir))
-        ec = ecp.create_app(ecp.load_world(world_dir))
-        es = smev.create_app(smev.load_world(world_dir), response_delay_s=0.2)
-        dn_url = stack.enter_context(BackgroundServer(dn.app)).base_url
-        ec_url = stack.enter_context(BackgroundServer(ec.app)).base_url
-        es_url = stack.enter_context(BackgroundServer(es.app)).base_url
-        # The emulators' credentials live in this process's environment only, as secrets do in production.
-        variable = f"EDUGATEWAY_DEMO_{secrets.token_hex(4).upper()}"
-        os.environ[f"{variable}_DNEVNIK"], os.environ[f"{variable}_ECP"] = dn.admin_token, ecp.ADMIN_PASSWORD
-        settings = Settings(
-            schools=[SchoolSettings(code=code, platform_ids={"dnevnik": str(platform_id("school", code))})],
-            platforms={
-                "dnevnik": PlatformSettings.model_validate(
-                    {
-                        "kind": "dnevnik",
-                        "base_url": f"{dn_url}/v2.0/",
-                        "token": SecretRef(env=f"{variable}_DNEVNIK"),
-                        "rate_limit_rps": 200,
-                    }
-                ),
-                "ecp": PlatformSettings.model_validate(
-                    {
-                        "kind": "ecp",
-                        "base_url": f"{ec_url}/api/",
-                        "login": ecp.admin_login(code),
-                        "password": SecretRef(env=f"{variable}_ECP"),
-                        "rate_limit_rps": 200,
-                    }
-                ),
-                # Unsigned: the lookup refuses that except towards an emulator on this machine.
-                "esia": PlatformSettings.model_validate(
-                    {
-                        "kind": "esia",
-                        "base_url": es_url + smev.ENDPOINT,
-                        "sender_mnemonic": smev.DEFAULT_SENDER,
-                        "rate_limit_rps": 50,
-                        "poll_max_s": 0.5,
-                    }
-                ),
-            },
-        )
-        yield settings, {"dnevnik": dn.stats, "ecp": ec.stats}
 
 
 def _print_run(db: Database, out: Console, platform: str, outcome: SyncOutcome, stats: RequestStats) -> None:

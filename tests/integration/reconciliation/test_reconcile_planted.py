@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from test_compliance_world import KINDS_TO_SECTIONS  # the same directory: the rule each journal drift breaks
 
-from edugateway.cli._demo_sync import emulated_platforms
 from edugateway.emulators import dnevnik
 from edugateway.emulators.drift import DriftKind, PlantedDrift
+from edugateway.emulators.loopback import emulated_platforms
 from edugateway.emulators.synthetic import generate_school
 from edugateway.emulators.worldgen import build_world, read_planted
 from edugateway.identity.verify import Verifier
