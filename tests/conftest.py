@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from edugateway.store.db import Database
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_URL = os.environ.get("EDUGATEWAY_TEST_PG_URL")
 
 

@@ -1,5 +1,4 @@
 import csv
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,9 @@ from edugateway.domain.snils import (
     mask_snils,
     normalize_snils,
 )
+from support.fixture_files import FIXTURES
 
-VECTORS = Path(__file__).resolve().parents[4] / "shared" / "snils-test-vectors.csv"
+VECTORS = FIXTURES / "snils" / "snils-test-vectors.csv"
 
 
 def _rows() -> list[dict[str, str]]:
@@ -21,7 +21,7 @@ def _rows() -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: r["input"])
-def test_every_shared_vector(row: dict[str, str]) -> None:
+def test_every_vector(row: dict[str, str]) -> None:
     verdict = check_snils(row["input"])
     assert verdict.canonical == row["canonical"]
     assert verdict.valid is (row["valid"] == "True")

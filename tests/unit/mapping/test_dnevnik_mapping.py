@@ -1,10 +1,8 @@
-"""Дневник.ру JSON -> canonical, on the real captured payloads in ../shared/platforms/dnevnik/."""
+"""Дневник.ру JSON -> canonical, on the real captured payloads in tests/fixtures/dnevnik/."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +10,12 @@ import pytest
 from edugateway.domain.models import AttendanceCode, Gender, MarkKind, ReportingPeriodKind, Role
 from edugateway.errors import ValidationError
 from edugateway.mapping import dnevnik as m
-
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "platforms" / "dnevnik"
+from support.fixture_files import fixture_json
 
 
 @pytest.fixture(scope="module")
 def real() -> dict[str, Any]:
-    return json.loads((SHARED / "examples_real_kundelik_v2.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return fixture_json("dnevnik/examples_real_kundelik_v2.json")  # type: ignore[no-any-return]
 
 
 def test_ids_come_from_the_str_twin_because_the_numbers_were_rounded(real: dict[str, Any]) -> None:

@@ -1,11 +1,9 @@
 """ГИС ЕЦП JSON -> canonical and canonical -> edu-upload rows, on the captured schedule reply in
-../shared/platforms/ecp/ and payloads in the shapes of the public clients."""
+tests/fixtures/ecp/ and payloads in the shapes of the public clients."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,15 +11,15 @@ import pytest
 from edugateway.domain.models import AttendanceCode, Gender, MarkKind, ParentLink, Person, ReportingPeriodKind, Role
 from edugateway.errors import ValidationError
 from edugateway.mapping import ecp as m
+from support.fixture_files import fixture_json
 
-SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "platforms" / "ecp" / "schedule-response-sample.json"
 HOMEROOM = "0194aaaa-0000-7000-8000-000000000001"
 STUDENT = "0194aaaa-0000-7000-8000-0000000000a1"
 
 
 @pytest.fixture(scope="module")
 def sample() -> dict[str, Any]:
-    return json.loads(SAMPLE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return fixture_json("ecp/schedule-response-sample.json")  # type: ignore[no-any-return]
 
 
 def test_the_captured_week_maps_to_lessons_with_subgroups_by_name(sample: dict[str, Any]) -> None:

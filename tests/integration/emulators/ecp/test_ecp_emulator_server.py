@@ -4,10 +4,8 @@ edu-upload answers checked against the OpenAPI document, and a rate-limit fault.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,9 +16,8 @@ from edugateway.emulators.faults import FaultConfig
 from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
+from support.fixture_files import fixture_json
 
-SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # as tests/conftest.py's SHARED
-CONTRACT = SHARED / "platforms/ecp/edu-upload-openapi.json"
 SCHOOL = "sch125"
 GOOD_CSV = (
     "student_id;org_ogrn;last_name;first_name;middle_name;birth_date;gender;snils;class_name\n"
@@ -84,7 +81,7 @@ def test_401_without_a_token_and_after_it_expires(client: httpx.Client, emulator
 
 
 def _operation(path: str, method: str) -> dict[str, Any]:
-    contract = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    contract = fixture_json("ecp/edu-upload-openapi.json")
     operation: dict[str, Any] = contract["paths"][path][method]
     return operation
 

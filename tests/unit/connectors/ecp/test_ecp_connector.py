@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,9 +17,9 @@ from edugateway.connectors.ecp import ERROR_TYPES, EcpConnector, EcpPasswordAuth
 from edugateway.connectors.http import HttpPolicy, PlatformClient
 from edugateway.domain.models import Gender, ParentLink, Person, Role
 from edugateway.errors import AuthError, ConnectorError, PlatformUnavailable, RateLimited
+from support.fixture_files import fixture_json
 
 BASE = "https://dnevnik.test/api/"
-SAMPLE = Path(__file__).resolve().parents[4].parent / "shared" / "platforms" / "ecp" / "schedule-response-sample.json"
 FAST = HttpPolicy(rate_limit_rps=1000, retries=2, backoff_min_s=0.001, backoff_max_s=0.01)
 PASSWORD = "pa55-w0rd"
 CLASS = "0194aaaa-0000-7000-8000-000000000001"
@@ -33,7 +32,7 @@ SUBJECTS = ["Физическая культура", "Английский яз�
 
 @pytest.fixture(scope="module")
 def sample() -> dict[str, Any]:
-    return json.loads(SAMPLE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return fixture_json("ecp/schedule-response-sample.json")  # type: ignore[no-any-return]
 
 
 def connector(*, org_ogrn: str | None = "1026600000001") -> EcpConnector:

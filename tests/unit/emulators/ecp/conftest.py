@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +12,6 @@ from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.synthetic import generate_school
 
 UNTIL = dt.date(2026, 11, 20)
-SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # as tests/conftest.py's SHARED
-
-
-@pytest.fixture(scope="session")
-def shared() -> Path:
-    return SHARED
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from edugateway.emulators.ecp import ADMIN_PASSWORD, EcpEmulator, EcpWorld, admi
 from edugateway.emulators.ecp.errors import render_fault
 from edugateway.emulators.ecp.shapes import STUDENT_FIELDS
 from edugateway.emulators.faults import FaultConfig, FaultKind
+from support.fixture_files import fixture_json
 
 NOW = dt.datetime(2026, 11, 18, 10, tzinfo=dt.UTC).timestamp()
 STUDENTS_CSV = (
@@ -138,10 +138,8 @@ def _shape(value: Any) -> Any:
     return None
 
 
-async def test_the_schedule_has_the_captured_replys_shape(
-    client: httpx.AsyncClient, emulator: EcpEmulator, shared: Path
-) -> None:
-    sample = json.loads((shared / "platforms/ecp/schedule-response-sample.json").read_text(encoding="utf-8"))
+async def test_the_schedule_has_the_captured_replys_shape(client: httpx.AsyncClient, emulator: EcpEmulator) -> None:
+    sample = fixture_json("ecp/schedule-response-sample.json")
     student = _a_student(emulator.world, 5)
     reply = (
         await client.get("/api/schedule", headers=_bearer(emulator.admin_token), params={"studentId": student["id"]})
