@@ -2,7 +2,7 @@
 
 Ids: every int64 id has a `*_str` twin; the twin is read, because ids above 2^53 lose digits in any JSON
 parser that turns numbers into doubles. Datetimes are naive local time ('YYYY-MM-DDTHH:MM:SS', sometimes
-with a fraction); only the date part matters to the canonical model. Shapes: ../shared/platforms/dnevnik/.
+with a fraction); only the date part matters to the canonical model. Shapes: docs/platforms/dnevnik.md.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ PLATFORM = "Дневник.ру"
 YEAR_PERIOD = "year"
 
 # The one table for attendance codes. Н → Absent, У → Pass, Б → Ill is an inference from the platform's
-# status names (../shared/platforms/README.md); "Attend" is presence and has no canonical record.
+# status names (docs/platforms/dnevnik.md); "Attend" is presence and has no canonical record.
 ATTENDANCE_TO_DNEVNIK: Mapping[AttendanceCode, str] = {
     AttendanceCode.ABSENT: "Absent",
     AttendanceCode.EXCUSED: "Pass",

@@ -1,6 +1,6 @@
 """ГИС ЕЦП JSON objects -> canonical records, and canonical records -> edu-upload CSV rows, as pure functions.
 
-Read side, the diary's family API (../shared/platforms/README.md, ecp/schedule-response-sample.json):
+Read side, the diary's family API (docs/platforms/ecp.md; a captured reply in tests/fixtures/ecp/):
 ids are GUIDs; dates are local midnight with the school's offset (`2025-04-07T00:00:00.000+05:00`), of which
 the date part is the local date; `surName` is the patronymic, `lastName` the family name. The API sends no
 subject ids with lessons or marks, only the subject's name, so subjects are found by name; it names no

@@ -18,7 +18,7 @@ class DnevnikTokenAuth:
     """An access token from config; with a refresh token and app credentials it renews itself after a 401.
 
     The swagger body of `POST /v2.0/authorizations` is JSON {code, client_id, client_secret, grant_type,
-    refreshToken} (../shared/platforms/dnevnik/API.md §2.2); the answer carries a new accessToken and
+    refreshToken} (docs/platforms/dnevnik.md, Signing in); the answer carries a new accessToken and
     refreshToken, both kept for the rest of the run.
     """
 

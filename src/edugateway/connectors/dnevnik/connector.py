@@ -3,7 +3,7 @@
 Rosters are read group by group (the API has no "all students of a school" call), persons are completed
 with `POST users/many` in batches, and the journal (lessons, marks, attendance) is read per group in
 windows of at most 30 days, the cap real clients observe. Writes exist only for marks, attendance and
-homework; persons and classes are not created through the partner API (../shared/platforms/README.md).
+homework; persons and classes are not created through the partner API (docs/platforms/dnevnik.md).
 """
 
 from __future__ import annotations

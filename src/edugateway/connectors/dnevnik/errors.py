@@ -1,4 +1,4 @@
-"""Дневник.ру error `type` codes -> the gateway's error classes (../shared/platforms/dnevnik/error_catalog.json)."""
+"""Дневник.ру error `type` codes -> the gateway's error classes (docs/platforms/dnevnik.md, Errors)."""
 
 from __future__ import annotations
 

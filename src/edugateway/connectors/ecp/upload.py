@@ -1,4 +1,4 @@
-"""The edu-upload CSV service of the SMEV adapter (ecp/edu-upload-openapi.json): one `;`-separated UTF-8 file a
+"""The edu-upload CSV service of the SMEV adapter (docs/platforms/ecp.md): one `;`-separated UTF-8 file a
 request, `POST|DELETE <prefix>csv/{table}`, body application/octet-stream, 200 or 400 with the reasons.
 
 The service takes a request whole or not at all (emulators/ecp/routes_upload.py), so one bad row would keep

@@ -1,7 +1,7 @@
 """The school calendar as ЕЦП pages it: school years named by their first calendar year ("2024" is 2024/25),
 one week a page, week 1 the week of the first weekday on or after 1 September.
 
-Inferred from the captured schedule reply (ecp/schedule-response-sample.json): week 32 of "2024" began on
+Inferred from the captured schedule reply (tests/fixtures/ecp/, docs/platforms/ecp.md): week 32 of "2024" began on
 Monday 2025-04-07, so week 1 began on Monday 2024-09-02 (1 September 2024 was a Sunday). The connector checks
 every reply's `beginDate` against this rule and refuses to guess when they differ.
 """

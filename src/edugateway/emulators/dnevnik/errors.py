@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from edugateway.emulators.faults import HTML_ERROR_PAGE, FaultKind
 
-# Russian texts from the official error table (SchoolMosregRuAPI exceptions.py, error_catalog.json).
+# Russian texts from the official error table, as a public client copied it (docs/platforms/dnevnik.md, Errors).
 DESCRIPTIONS = {
     "invalidRequest": "Неверный запрос",
     "parameterInvalid": "Неверное значение одного из параметров",

@@ -85,7 +85,7 @@ async def entries_of_person_subject(request: Request, person: str, subject: str,
 
 @router.get("/persons/{person}/lesson-log-entries")
 async def entries_of_person(request: Request, person: str, session: Edu) -> Response:
-    """`{logEntries, lessons}` as the 2025 client reads it (PM's plain list is the older reading, API.md §4.7)."""
+    """`{logEntries, lessons}` as the 2025 client reads it; an older one reads a plain list (docs/platforms)."""
     world = state_of(request).world
     person_id = int(world.person(parse_id(person, "person"))["id"])
     query = request.query_params

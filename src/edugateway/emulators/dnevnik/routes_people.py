@@ -108,7 +108,7 @@ def _same(stored: object, wanted: str) -> bool:
 
 
 @router.get("/persons/search")
-@router.get("/person/search")  # the path is spelled both ways in the sources (API.md §6)
+@router.get("/person/search")  # the path is spelled both ways in the sources (docs/platforms/dnevnik.md)
 async def person_search(request: Request, session: Edu) -> Response:
     world = state_of(request).world
     query = request.query_params

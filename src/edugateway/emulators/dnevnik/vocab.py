@@ -1,7 +1,8 @@
 """The platform's closed vocabularies in one place: mark systems, attendance statuses, work and period types.
 
-Special marks (Н/А, ОСВ, зачёт) were not found in any source (API.md §4.6); they are modelled as extra
-values of the `mark5` system with `textValue` holding the label. Attendance mapping is API.md §4.7's.
+Special marks (Н/А, ОСВ, зачёт) were not found in any source (docs/platforms/dnevnik.md, Marks); they are
+modelled as extra values of the `mark5` system with `textValue` holding the label. Attendance mapping:
+docs/platforms/dnevnik.md.
 """
 
 from __future__ import annotations
