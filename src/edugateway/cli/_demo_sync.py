@@ -16,7 +16,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import (
+    DnevnikSettings,
+    EcpSettings,
+    EsiaSettings,
+    SchoolSettings,
+    SecretRef,
+    Settings,
+)
 from edugateway.connectors.base import Entity
 from edugateway.emulators import dnevnik, ecp, smev
 from edugateway.emulators.dnevnik import platform_id
@@ -112,7 +119,7 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
         settings = Settings(
             schools=[SchoolSettings(code=code, platform_ids={"dnevnik": str(platform_id("school", code))})],
             platforms={
-                "dnevnik": PlatformSettings.model_validate(
+                "dnevnik": DnevnikSettings.model_validate(
                     {
                         "kind": "dnevnik",
                         "base_url": f"{dn_url}/v2.0/",
@@ -120,7 +127,7 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
                         "rate_limit_rps": 200,
                     }
                 ),
-                "ecp": PlatformSettings.model_validate(
+                "ecp": EcpSettings.model_validate(
                     {
                         "kind": "ecp",
                         "base_url": f"{ec_url}/api/",
@@ -130,7 +137,7 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
                     }
                 ),
                 # Unsigned: the lookup refuses that except towards an emulator on this machine.
-                "esia": PlatformSettings.model_validate(
+                "esia": EsiaSettings.model_validate(
                     {
                         "kind": "esia",
                         "base_url": es_url + smev.ENDPOINT,

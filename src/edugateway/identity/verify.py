@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from edugateway.config.settings import IdentitySettings, PlatformKind, Settings
+from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
 from edugateway.connectors.esia import EsiaAccount, EsiaLookup, LookupResult, esia_lookup_from_settings
 from edugateway.domain.snils import one_slip_away
 from edugateway.errors import ConfigError, StoreError
@@ -89,7 +89,7 @@ class Verifier:
     def from_settings(cls, settings: Settings) -> Verifier:
         name = settings.identity.esia_platform
         platform = settings.platforms.get(name)
-        if platform is None or platform.kind is not PlatformKind.ESIA:
+        if not isinstance(platform, EsiaSettings):
             raise ConfigError(
                 f"identity.esia_platform is {name!r}, but platforms.{name} is not an entry of kind 'esia'; "
                 "add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another"

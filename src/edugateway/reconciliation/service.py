@@ -168,23 +168,20 @@ def _compliance(
 ) -> tuple[list[Section], dict[str, float]]:
     """The journal's compliance with DOMAIN.md's rules, from the data pulled from this platform."""
     from edugateway.reconciliation.compliance import compliance_sections
-    from edugateway.sync.engine import platform_settings
 
     with db.session() as session:
         return compliance_sections(
             session,
             school_id=school_id,
             platform=platform,
-            settings=platform_settings(settings, platform),
+            settings=settings.school_platform(platform),
             as_of=span[1],
             span=span,
         )
 
 
 async def reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
-    from edugateway.sync.engine import platform_settings
-
-    kind = platform_settings(settings, request.platform).kind  # an unknown platform is refused before any row
+    kind = settings.school_platform(request.platform).kind  # an unknown platform is refused before any row
     unknown = [e for e in request.entities if e not in SPECS]
     if unknown:
         raise ConfigError(f"cannot reconcile {', '.join(unknown)}; known: {', '.join(ALL_ENTITIES)}")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
+from edugateway.config.settings import PlatformKind, PlatformSettings, SchoolPlatformSettings, Settings
 from edugateway.connectors.base import Connector, Entity, Op
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.connectors.ecp import build_ecp_connector
@@ -158,7 +158,7 @@ async def run_sync(
     db: Database, settings: Settings, request: SyncRequest, *, connector: Connector | None = None
 ) -> SyncOutcome:
     snapshot = load_snapshot(db, request.school)
-    platform = platform_settings(settings, request.platform)
+    platform = settings.school_platform(request.platform)
     conn = connector or open_connector(settings, request.platform, snapshot)
     try:
         return await _run(db, settings, request, snapshot, platform, conn)
@@ -172,7 +172,7 @@ async def _run(
     settings: Settings,
     request: SyncRequest,
     snapshot: SchoolSnapshot,
-    platform: PlatformSettings,
+    platform: SchoolPlatformSettings,
     conn: Connector,
 ) -> SyncOutcome:
     directions = resolve_directions(request.platform, conn.capabilities, request.entities, platform.directions)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from archive_school import CODE, ORDER_5A, SCHOOL_NAME, YEAR, add_archive_school
 from edugateway.archive import verify_archive, write_archive
-from edugateway.config.settings import ArchiveSettings, JobSettings, SchoolSettings, Settings
+from edugateway.config.settings import ArchiveJob, ArchiveSettings, SchoolSettings, Settings
 from edugateway.errors import ValidationError
 from edugateway.scheduler import JobContext
 from edugateway.scheduler.services import run_archive_job
@@ -61,7 +61,7 @@ def test_an_unknown_school_is_refused_and_nothing_written(school_db: Database, t
 
 
 def test_the_scheduler_archives_the_year_of_its_fire_time(school_db: Database, tmp_path: Path) -> None:
-    job = JobSettings(name="yearly-archive", kind="archive", cron="0 20 25 6 *")
+    job = ArchiveJob(name="yearly-archive", cron="0 20 25 6 *")
     settings = Settings(data_dir=tmp_path, schools=[SchoolSettings(code=CODE)], jobs=[job])
     ctx = JobContext(school_db, settings, job, CODE, "archive", JUNE, "scheduler:yearly-archive")
     outcome = run_archive_job(ctx)

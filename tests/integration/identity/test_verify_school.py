@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings, IdentitySettings
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.domain.snils import normalize_snils
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_esia
@@ -58,7 +58,7 @@ def world() -> Iterator[World]:
 
 
 def _lookup(url: str) -> EsiaLookup:
-    platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
+    platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
     return build_esia_lookup(
         "esia",
         platform,

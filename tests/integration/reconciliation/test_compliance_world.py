@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import DnevnikSettings
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_journal
@@ -29,7 +29,7 @@ from edugateway.store.tables import SchoolRow
 sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
 from test_pull_dnevnik import SECRET, UNTIL, _link_roster, pull
 
-SETTINGS = PlatformSettings(kind="dnevnik", base_url="http://unused/")
+SETTINGS = DnevnikSettings(base_url="http://unused/")
 KINDS_TO_SECTIONS = {
     DriftKind.LESSON_WITHOUT_TOPIC: "compliance.lesson_without_topic",
     DriftKind.MARK_LATE: "compliance.mark_late",

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.config.settings import DnevnikSettings, SecretRef
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
@@ -93,7 +93,7 @@ def _link_roster(db: Database, code: str, world: dnevnik.DnevnikWorld) -> None:
 
 def connect(monkeypatch: pytest.MonkeyPatch, base_url: str, token: str, code: str) -> DnevnikConnector:
     monkeypatch.setenv("TEST_DNEVNIK_TOKEN", token)
-    settings = PlatformSettings.model_validate(
+    settings = DnevnikSettings.model_validate(
         {
             "kind": "dnevnik",
             "base_url": f"{base_url}/v2.0/",

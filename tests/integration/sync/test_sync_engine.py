@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import DnevnikSettings, EcpSettings, SchoolSettings, SecretRef, Settings
 from edugateway.connectors.base import Entity
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
@@ -52,7 +52,7 @@ def ecp_served(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch) -> Itera
         settings = Settings(
             schools=[SchoolSettings(code=CODE)],
             platforms={
-                "ecp": PlatformSettings.model_validate(
+                "ecp": EcpSettings.model_validate(
                     {
                         "kind": "ecp",
                         "base_url": f"{server.base_url}/api/",
@@ -176,7 +176,7 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
         settings = Settings(
             schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": str(platform_id("school", CODE))})],
             platforms={
-                "dnevnik": PlatformSettings.model_validate(
+                "dnevnik": DnevnikSettings.model_validate(
                     {
                         "kind": "dnevnik",
                         "base_url": f"{server.base_url}/v2.0/",
@@ -230,7 +230,7 @@ async def test_a_push_the_gateway_cannot_make_is_refused_before_anything_runs(
     settings = Settings(
         schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": "1"})],
         platforms={
-            "dnevnik": PlatformSettings.model_validate(
+            "dnevnik": DnevnikSettings.model_validate(
                 {
                     "kind": "dnevnik",
                     "base_url": f"http://127.0.0.1:{free_port()}/v2.0/",  # never called
