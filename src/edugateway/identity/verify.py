@@ -25,7 +25,7 @@ from edugateway.errors import ConfigError, StoreError
 from edugateway.identity.candidates import rank_account_candidates
 from edugateway.identity.case_types import CONFIRMED, CaseType
 from edugateway.identity.cases import CaseChanges, apply_findings, dismissed_evidence, rejected_candidates
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.mapping.identity import (
     Finding,
     LocalPerson,
@@ -115,6 +115,12 @@ class Verifier:
 
     # ---- one run ---------------------------------------------------------------------------------------
     def _run(
+        self, db: Database, school_id: int, code: str, *, only: set[int] | None, force: bool, actor: str
+    ) -> VerifyReport:
+        with run_context(school=code, platform=self.settings.esia_platform):
+            return self._verify(db, school_id, code, only=only, force=force, actor=actor)
+
+    def _verify(
         self, db: Database, school_id: int, code: str, *, only: set[int] | None, force: bool, actor: str
     ) -> VerifyReport:
         report = VerifyReport(school=code)

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from sqlalchemy import func, select
+from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, Settings
 from edugateway.connectors.base import DateRange
 from edugateway.errors import ConfigError
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
 from edugateway.reconciliation.entities import JOURNAL, ROSTER, SPECS
 from edugateway.reconciliation.labels import Labels
@@ -181,6 +182,11 @@ def _compliance(
 
 
 async def reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
+    with run_context(school=request.school, platform=request.platform):
+        return await _reconcile(db, settings, request)
+
+
+async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
     kind = settings.school_platform(request.platform).kind  # an unknown platform is refused before any row
     unknown = [e for e in request.entities if e not in SPECS]
     if unknown:
@@ -194,6 +200,7 @@ async def reconcile(db: Database, settings: Settings, request: ReconcileRequest)
         session.add(row)
         session.flush()
         report_id = row.id
+    bind_contextvars(report_id=report_id)  # the reconcile run's own row; `reconcile` unbinds it with the rest
     log.info("reconcile.start", school=school.code, platform=request.platform, report_id=report_id, as_of=str(as_of))
     try:
         remote = await _read_platform(db, settings, school, request.platform, request.entities, DateRange(*span))
