@@ -20,7 +20,7 @@ import resource
 import time
 from collections import Counter
 
-from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.config.settings import DnevnikSettings, SecretRef
 from edugateway.connectors.base import DateRange
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.domain.models import MarkKind, Role
@@ -81,7 +81,7 @@ def main() -> None:
 
     with BackgroundServer(emulator.app) as server:
         os.environ["BENCH_DNEVNIK_TOKEN"] = emulator.admin_token
-        settings = PlatformSettings.model_validate(
+        settings = DnevnikSettings.model_validate(
             {
                 "kind": "dnevnik",
                 "base_url": f"{server.base_url}/v2.0/",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings, IdentitySettings
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.emulators.drift import DriftProfile, drift_esia
 from edugateway.emulators.server import BackgroundServer
@@ -39,7 +39,7 @@ TODAY = dt.date(2026, 11, 23)
 
 
 def lookup(url: str) -> EsiaLookup:
-    platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=url, rate_limit_rps=50, timeout_s=30)
+    platform = EsiaSettings(base_url=url, rate_limit_rps=50, timeout_s=30)
     return build_esia_lookup(
         "esia", platform, signer=UnsignedSigner(), sender="EDUGW01", poll_first_s=0.1, poll_max_s=0.5
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
+from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
 
 from edugateway.domain.snils import mask_snils
 
@@ -97,3 +99,17 @@ def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
 
 def get_logger(name: str | None = None) -> Any:
     return structlog.get_logger(name)
+
+
+@contextmanager
+def run_context(**values: object) -> Iterator[None]:
+    """Binds `values` (run_id, school, platform, job) to every line logged in this thread or task until the block
+    ends, then restores the context as it was: keys bound inside the block with `bind_contextvars` (a run's id,
+    once its row exists) end with it too. A service's entry point wraps its run in this."""
+    before = get_contextvars()
+    bind_contextvars(**{key: value for key, value in values.items() if value is not None})
+    try:
+        yield
+    finally:
+        clear_contextvars()
+        bind_contextvars(**before)

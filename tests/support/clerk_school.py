@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings, IdentitySettings
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.domain.snils import control_number, format_snils, mask_snils
 from edugateway.emulators.smev import SmevWorld
@@ -152,7 +152,7 @@ def verifier_for(url: str) -> Verifier:
     """A verifier asking the СМЭВ emulator at `url` (unsigned messages: loopback only), quick to poll."""
 
     def lookup() -> EsiaLookup:
-        platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
+        platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
         return build_esia_lookup(
             "esia",
             platform,

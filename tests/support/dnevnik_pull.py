@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.config.settings import DnevnikSettings, SecretRef
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
@@ -47,7 +47,7 @@ def link_roster(db: Database, code: str, world: dnevnik.DnevnikWorld) -> None:
 
 def connect(monkeypatch: pytest.MonkeyPatch, base_url: str, token: str, code: str) -> DnevnikConnector:
     monkeypatch.setenv("TEST_DNEVNIK_TOKEN", token)
-    settings = PlatformSettings.model_validate(
+    settings = DnevnikSettings.model_validate(
         {
             "kind": "dnevnik",
             "base_url": f"{base_url}/v2.0/",

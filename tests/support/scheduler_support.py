@@ -11,26 +11,28 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from edugateway.config.settings import AlertSettings, JobSettings, PlatformSettings, SchoolSettings, Settings
+from edugateway.config.settings import AlertSettings, DnevnikSettings, JobSettings, SchoolSettings, Settings, SyncJob
 from edugateway.scheduler import JobContext, JobOutcome, JobService, PlannedJob
 
 SCHOOL = "sch1"
 PLATFORM = "dn"
 
 
-def settings_with(*jobs: JobSettings, schools: tuple[str, ...] = (SCHOOL,), **extra: Any) -> Settings:
+def settings_with(
+    *jobs: JobSettings, schools: tuple[str, ...] = (SCHOOL,), platforms: dict[str, Any] | None = None, **extra: Any
+) -> Settings:
     return Settings(
         schools=[SchoolSettings(code=code, timezone="Asia/Yekaterinburg") for code in schools],
-        platforms={PLATFORM: PlatformSettings(kind="dnevnik", base_url="http://127.0.0.1:9/v2/")},
+        platforms={PLATFORM: DnevnikSettings(base_url="http://127.0.0.1:9/v2/"), **(platforms or {})},
         jobs=list(jobs),
         alerts=extra.pop("alerts", AlertSettings()),
         **extra,
     )
 
 
-def sync_job(name: str = "nightly", **fields: Any) -> JobSettings:
-    values: dict[str, Any] = {"kind": "sync", "cron": "30 1 * * *", "platform": PLATFORM, **fields}
-    return JobSettings(name=name, **values)
+def sync_job(name: str = "nightly", **fields: Any) -> SyncJob:
+    values: dict[str, Any] = {"cron": "30 1 * * *", "platform": PLATFORM, **fields}
+    return SyncJob(name=name, **values)
 
 
 @dataclass
@@ -62,7 +64,7 @@ class RecordingService:
                 self.active -= 1
 
     def services(self) -> dict[str, JobService]:
-        return {"sync": JobService(self.run, lambda _settings, job: job.platform or PLATFORM)}
+        return {"sync": JobService(self.run, lambda _settings, job: getattr(job, "platform", PLATFORM))}
 
     def fire_times(self) -> list[dt.datetime]:
         return [c.scheduled_for for c in self.calls]

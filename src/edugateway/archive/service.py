@@ -15,7 +15,7 @@ from edugateway.archive.render_xlsx import write_xlsx
 from edugateway.archive.summary_sheet import build_summary_sheet, current_academic_year
 from edugateway.config.settings import Settings
 from edugateway.errors import ValidationError
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
 from edugateway.store.tables import SchoolRow
 
@@ -46,6 +46,19 @@ def write_archive(
 ) -> dict[str, Any]:
     """Writes the summary sheet of `year` (the year the school year starts; default: the current one) as XLSX and
     HTML with a manifest into a new archive folder under `out_dir` (default: [archive] dir) and says what it did."""
+    with run_context(school=school_code):
+        return _write_archive(settings, database, school_code, year, out_dir=out_dir, now=now)
+
+
+def _write_archive(
+    settings: Settings,
+    database: Database,
+    school_code: str,
+    year: int | None,
+    *,
+    out_dir: Path | None,
+    now: dt.datetime | None,
+) -> dict[str, Any]:
     generated_at = now or dt.datetime.now(dt.UTC)
     academic_year = (
         year if year is not None else current_academic_year(school_today(database, school_code, generated_at))

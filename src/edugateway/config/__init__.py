@@ -1,12 +1,35 @@
 """Settings from gateway.toml and EDUGATEWAY_* environment variables."""
 
 from edugateway.config.settings import (
+    ArchiveJob,
+    DnevnikSettings,
+    EcpSettings,
+    EsiaSettings,
     JobSettings,
     PlatformSettings,
+    ReconcileJob,
+    SchoolPlatformSettings,
     SchoolSettings,
     SecretRef,
     Settings,
+    SyncJob,
+    VerifyJob,
     load_settings,
 )
 
-__all__ = ["JobSettings", "PlatformSettings", "SchoolSettings", "SecretRef", "Settings", "load_settings"]
+__all__ = [
+    "ArchiveJob",
+    "DnevnikSettings",
+    "EcpSettings",
+    "EsiaSettings",
+    "JobSettings",
+    "PlatformSettings",
+    "ReconcileJob",
+    "SchoolPlatformSettings",
+    "SchoolSettings",
+    "SecretRef",
+    "Settings",
+    "SyncJob",
+    "VerifyJob",
+    "load_settings",
+]

@@ -9,18 +9,25 @@ the file: a platform names the environment variable or file that holds each one.
 from __future__ import annotations
 
 import os
+import re
+import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings.exceptions import SettingsError
 
+from edugateway.config.explain import Problem, Sources, explain, toml_syntax_problem
 from edugateway.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("gateway.toml")
@@ -88,36 +95,24 @@ COMPLIANCE_DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 
-class PlatformSettings(_Strict):
-    kind: PlatformKind
-    base_url: str
-    # Credentials: a ready token (Дневник.ру), a login/password pair (ЕЦП), client id/secret for refresh.
-    token: SecretRef | None = None
-    refresh_token: SecretRef | None = None
-    client_id: str | None = None
-    client_secret: SecretRef | None = None
-    login: str | None = None
-    password: SecretRef | None = None
-    # Calls: explicit limits instead of library defaults.
+class PlatformBase(_Strict):
+    """What every kind of platform has: where it answers and the limits of every call (explicit, never a
+    library's defaults)."""
+
+    base_url: str = Field(min_length=1)
     timeout_s: float = Field(default=30.0, gt=0)
     connect_timeout_s: float = Field(default=5.0, gt=0)
     rate_limit_rps: float = Field(default=5.0, gt=0)
     max_concurrency: int = Field(default=4, ge=1, le=64)
     retries: int = Field(default=5, ge=0, le=20)
     backoff_max_s: float = Field(default=60.0, gt=0)
-    wsdl: Path | None = None  # ЕСИА/СМЭВ: a local WSDL file; the package's own when empty
+
+
+class SchoolPlatformBase(PlatformBase):
+    """A platform that keeps a school's roster and journal: what sync and reconciliation work with."""
+
     # Per entity, which side is master: push, pull or compare; unset entities take the defaults (sync/directions.py).
     directions: dict[str, str] = Field(default_factory=dict)
-    # ЕЦП: the SMEV adapter's edu-upload service, e.g. http://smev-agent.local:8080/api/edu-upload/v1/ (a host of
-    # its own, sent no token); unset, it is edu-upload/v1/ under base_url, as the emulator serves it.
-    upload_url: str | None = None
-    # ЕСИА through СМЭВ 3: the information system's mnemonic (sent as NodeID), the GOST key and certificate
-    # (PEM files) that sign every message, and how long to poll for an answer (СМЭВ answers take minutes).
-    sender_mnemonic: str | None = None
-    signing_key: Path | None = None
-    signing_certificate: Path | None = None
-    response_deadline_s: float = Field(default=600.0, gt=0)
-    poll_max_s: float = Field(default=30.0, gt=0)
     # How the journal kept on this platform is checked (reconciliation/compliance.py); defaults by kind.
     compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
 
@@ -126,27 +121,79 @@ class PlatformSettings(_Strict):
     def _compliance_defaults_of_kind(cls, data: object) -> object:
         if not isinstance(data, dict):
             return data
-        defaults = COMPLIANCE_DEFAULTS.get(str(data.get("kind")), {})
+        kind = cls.model_fields["kind"].default if "kind" in cls.model_fields else None
+        defaults = COMPLIANCE_DEFAULTS.get(str(kind), {})
         given = data.get("compliance") or {}
         if isinstance(given, ComplianceSettings):
             given = given.model_dump(exclude_unset=True)
         return {**data, "compliance": {**defaults, **given}} if isinstance(given, dict) else data
 
 
+class DnevnikSettings(SchoolPlatformBase):
+    """Дневник.ру partner API v2, and ИСУОД «Школьный портал» (the same API under another base URL)."""
+
+    kind: Literal[PlatformKind.DNEVNIK] = PlatformKind.DNEVNIK
+    # A ready access token; refresh_token with client_id and client_secret renew it.
+    token: SecretRef | None = None
+    refresh_token: SecretRef | None = None
+    client_id: str | None = None
+    client_secret: SecretRef | None = None
+
+
+class EcpSettings(SchoolPlatformBase):
+    """ГИС «Единое цифровое пространство» (Sverdlovsk region): signs in with a login and a password."""
+
+    kind: Literal[PlatformKind.ECP] = PlatformKind.ECP
+    login: str | None = None
+    password: SecretRef | None = None
+    # The SMEV adapter's edu-upload service, e.g. http://smev-agent.local:8080/api/edu-upload/v1/ (a host of
+    # its own, sent no token); unset, it is edu-upload/v1/ under base_url, as the emulator serves it.
+    upload_url: str | None = None
+
+
+class EsiaSettings(PlatformBase):
+    """ЕСИА account lookup through СМЭВ 3: `base_url` is the СМЭВ SOAP endpoint."""
+
+    kind: Literal[PlatformKind.ESIA] = PlatformKind.ESIA
+    wsdl: Path | None = None  # a local WSDL file; the package's own when empty
+    # The information system's mnemonic (sent as NodeID), the GOST key and certificate (PEM files) that sign
+    # every message, and how long to poll for an answer (СМЭВ answers take minutes).
+    sender_mnemonic: str | None = None
+    signing_key: Path | None = None
+    signing_certificate: Path | None = None
+    response_deadline_s: float = Field(default=600.0, gt=0)
+    poll_max_s: float = Field(default=30.0, gt=0)
+
+
+# One [platforms.NAME] entry: its `kind` chooses the model, so a key of another kind is refused at load.
+PlatformSettings = Annotated[DnevnikSettings | EcpSettings | EsiaSettings, Field(discriminator="kind")]
+# The platforms a school's roster is synced with and reconciled against.
+SchoolPlatformSettings = DnevnikSettings | EcpSettings
+
+
 class SchoolSettings(_Strict):
-    code: str
+    code: str = Field(min_length=1)
     name: str | None = None
     timezone: str = "Europe/Moscow"
     # The school's id on each platform it is served by, keyed by platform name.
     platform_ids: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone; use e.g. Asia/Yekaterinburg") from None
+        return value
 
-class JobSettings(_Strict):
+
+class JobBase(_Strict):
+    """What every kind of job has: its name, when it runs, for which schools, and how a failure is retried."""
+
     name: str = Field(min_length=1, max_length=100)
-    kind: Literal["sync", "verify", "reconcile", "archive"]
     cron: str = Field(description="five-field cron expression, in the school's timezone")
     schools: list[str] = Field(default_factory=lambda: ["*"])
-    platform: str | None = None
     retries: int = Field(default=2, ge=0, le=20, description="a failed run is tried again this many times")
     retry_backoff_s: float = Field(
         default=60.0, ge=0, description="the pause before the first retry; it doubles before each next one"
@@ -156,8 +203,35 @@ class JobSettings(_Strict):
         ge=1,
         description="a run missed while no daemon was up still runs once when it is at most this late",
     )
-    entities: list[str] | None = Field(default=None, description="sync only: the entities (default: all)")
-    force: bool = Field(default=False, description="verify only: ask ЕСИА about everyone, not only changed persons")
+
+
+class SyncJob(JobBase):
+    kind: Literal["sync"] = "sync"
+    platform: str = Field(min_length=1, description="the [platforms.NAME] to sync with")
+    entities: list[str] | None = Field(default=None, description="the entities (default: all)")
+
+
+class ReconcileJob(JobBase):
+    kind: Literal["reconcile"] = "reconcile"
+    platform: str = Field(min_length=1, description="the [platforms.NAME] to reconcile against")
+    entities: list[str] | None = Field(default=None, description="the entities to compare (default: all)")
+
+
+class VerifyJob(JobBase):
+    scope_note: ClassVar[str] = "a verify job asks ЕСИА through the platform identity.esia_platform names"
+
+    kind: Literal["verify"] = "verify"
+    force: bool = Field(default=False, description="ask ЕСИА about everyone, not only changed persons")
+
+
+class ArchiveJob(JobBase):
+    scope_note: ClassVar[str] = "an archive job reads the local database only"
+
+    kind: Literal["archive"] = "archive"
+
+
+# One [[jobs]] entry: its `kind` chooses the model, so a key another kind needs or refuses is caught at load.
+JobSettings = Annotated[SyncJob | ReconcileJob | VerifyJob | ArchiveJob, Field(discriminator="kind")]
 
 
 class SchedulerSettings(_Strict):
@@ -252,6 +326,27 @@ class Settings(BaseSettings):
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
+    def school_platform(self, name: str) -> SchoolPlatformSettings:
+        """The platform `name`, of a kind that keeps a school's roster and journal; ConfigError otherwise."""
+        platform = self.platforms.get(name)
+        if platform is None:
+            known = ", ".join(sorted(self.platforms)) or "none configured"
+            raise ConfigError(f"no platform {name!r} in the configuration ([platforms.NAME]); known: {known}")
+        if isinstance(platform, EsiaSettings):
+            raise ConfigError(
+                f"platform {name} is of kind esia, which has no roster to sync or reconcile; "
+                "name a dnevnik or ecp platform"
+            )
+        return platform
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        problems = reference_problems(self)
+        if problems:
+            summary = "; ".join(f"{'.'.join(str(k) for k in p.path)}: {p.message}" for p in problems)
+            raise PydanticCustomError("config_reference", "{summary}", {"summary": summary, "problems": problems})
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -262,6 +357,54 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def reference_problems(settings: Settings) -> list[Problem]:
+    """Names that must refer to other entries: each job's platform and schools, unique job names, and the ЕСИА
+    platform a verify job asks. Checked at load, so a wrong job fails every command, not the 3 a.m. run."""
+    problems: list[Problem] = []
+    schools = {s.code for s in settings.schools}
+    seen: set[str] = set()
+    for index, job in enumerate(settings.jobs):
+        at = ("jobs", index)
+        if job.name in seen:
+            problems.append(Problem((*at, "name"), f"{job.name!r} is used twice; give each [[jobs]] its own name"))
+        seen.add(job.name)
+        if isinstance(job, SyncJob | ReconcileJob):
+            platform = settings.platforms.get(job.platform)
+            if platform is None:
+                known = ", ".join(sorted(settings.platforms)) or "none configured"
+                problems.append(
+                    Problem((*at, "platform"), f"no platform {job.platform!r} in [platforms]; known: {known}")
+                )
+            elif isinstance(platform, EsiaSettings):
+                problems.append(
+                    Problem(
+                        (*at, "platform"),
+                        f"platform {job.platform!r} is of kind esia, which has no roster to {job.kind}; "
+                        "name a dnevnik or ecp platform",
+                    )
+                )
+        if job.schools == ["*"] and not schools:
+            problems.append(
+                Problem((*at, "schools"), "runs for all schools, but there is no [[schools]] entry; add one")
+            )
+        for code in job.schools:
+            if code != "*" and code not in schools:
+                problems.append(
+                    Problem((*at, "schools"), f"names school {code!r}, which has no [[schools]] entry; add it")
+                )
+    name = settings.identity.esia_platform
+    verify = next((job.name for job in settings.jobs if isinstance(job, VerifyJob)), None)
+    if verify is not None and not isinstance(settings.platforms.get(name), EsiaSettings):
+        problems.append(
+            Problem(
+                ("identity", "esia_platform"),
+                f"is {name!r}, but platforms.{name} is not an entry of kind esia, and job {verify!r} asks ЕСИА "
+                "through it; add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another",
+            )
+        )
+    return problems
 
 
 def chosen_config_file(config_file: Path | None = None) -> Path | None:
@@ -282,7 +425,34 @@ def load_settings(config_file: Path | None = None, **overrides: object) -> Setti
         model_config = SettingsConfigDict(toml_file=path)
 
     try:
+        text = path.read_text(encoding="utf-8") if path is not None else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc}; check its permissions and encoding") from exc
+    sources = Sources(
+        file=path,
+        text=text,
+        environ=dict(os.environ),
+        overrides=frozenset(overrides),
+    )
+    try:
         return _FromFile(**overrides)  # type: ignore[arg-type]
-    except ValueError as exc:
-        where = f" in {path}" if path else ""
-        raise ConfigError(f"invalid configuration{where}: {exc}") from exc
+    except PydanticValidationError as exc:
+        problems = explain(exc, Settings, sources)
+        raise ConfigError(_summary(problems, path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(toml_syntax_problem(exc, sources)) from None
+    except SettingsError as exc:  # a variable whose value should be JSON (a list or a table) is not
+        field = re.search(r'field "(\w+)"', str(exc))
+        variable = f"EDUGATEWAY_{field.group(1).upper()}" if field else "an EDUGATEWAY_* variable"
+        raise ConfigError(
+            f"{variable}: not valid JSON; a list or a table in a variable is written as JSON, "
+            'e.g. EDUGATEWAY_SCHOOLS=\'[{"code": "sch125"}]\''
+        ) from None
+
+
+def _summary(problems: list[str], path: Path | None) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    return f"{len(problems)} problems in the configuration; fix each, then run again:\n" + "\n".join(
+        f"  {p}" for p in problems
+    )

@@ -45,7 +45,7 @@ RETRYABLE: tuple[type[ConnectorError], ...] = (RateLimited, PlatformUnavailable)
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """Limits for one platform; built from PlatformSettings, never left to library defaults."""
+    """Limits for one platform; built from a platform's settings, never left to library defaults."""
 
     timeout_s: float = 30.0
     connect_timeout_s: float = 5.0

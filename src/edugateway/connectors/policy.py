@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import PlatformBase
 from edugateway.connectors.http import HttpPolicy
 
 
-def policy_for(settings: PlatformSettings) -> HttpPolicy:
+def policy_for(settings: PlatformBase) -> HttpPolicy:
     return HttpPolicy(
         timeout_s=settings.timeout_s,
         connect_timeout_s=settings.connect_timeout_s,

@@ -24,7 +24,8 @@ def schools_configured(settings: Settings) -> CheckResult:
 
 
 def jobs_plan(settings: Settings) -> CheckResult:
-    """The daemon's own start-up check: every job names known schools, a known kind and a valid cron."""
+    """The daemon's own start-up check: every job of a known kind, with a valid cron and known entities (its
+    schools and platform are checked when the configuration loads)."""
     from edugateway.scheduler import plan_jobs
 
     if not settings.jobs:

@@ -12,12 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import requests
 
-from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
+from edugateway.config.settings import DnevnikSettings, EcpSettings, EsiaSettings, PlatformBase, Settings
 from edugateway.doctor.result import CheckResult
 from edugateway.doctor.skew import judge_skew
 from edugateway.errors import AuthError, ConfigError, ConnectorError, GatewayError
@@ -54,7 +54,10 @@ class DateSeen:
         self.record(response.headers.get("Date"))
 
 
-def doctor_settings(settings: PlatformSettings) -> PlatformSettings:
+_Platform = TypeVar("_Platform", bound=PlatformBase)
+
+
+def doctor_settings(settings: _Platform) -> _Platform:
     return settings.model_copy(
         update={
             "timeout_s": min(settings.timeout_s, TIMEOUT_S),
@@ -68,18 +71,19 @@ def platform_checks(name: str, settings: Settings, *, clock: Clock = utc_now) ->
     """The platform's reachability and credentials, then (when it answered) the clock skew."""
     platform = settings.platforms[name]
     seen = DateSeen(clock)
-    check = {
-        PlatformKind.DNEVNIK: _dnevnik,
-        PlatformKind.ECP: _ecp,
-        PlatformKind.ESIA: _esia,
-    }[platform.kind]
-    results = check(name, platform, settings, seen)
+    match platform:
+        case DnevnikSettings():
+            results = _dnevnik(name, platform, settings, seen)
+        case EcpSettings():
+            results = _ecp(name, platform, settings, seen)
+        case EsiaSettings():
+            results = _esia(name, platform, settings, seen)
     if seen.answered and seen.at is not None:
         results.append(judge_skew(name, seen.header, seen.at))
     return results
 
 
-def _title(name: str, platform: PlatformSettings) -> str:
+def _title(name: str, platform: DnevnikSettings | EcpSettings | EsiaSettings) -> str:
     return f"platform {name} ({platform.kind.value})"
 
 
@@ -102,7 +106,7 @@ def _connector_failure(name: str, title: str, exc: GatewayError) -> CheckResult:
     return CheckResult.fail(title, str(exc), "see the message above")
 
 
-def _dnevnik(name: str, platform: PlatformSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
+def _dnevnik(name: str, platform: DnevnikSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
     """An authenticated `GET users/me` with the configured token: the cheapest call that proves it works."""
     from edugateway.connectors.dnevnik import build_dnevnik_connector
 
@@ -121,7 +125,7 @@ def _dnevnik(name: str, platform: PlatformSettings, settings: Settings, seen: Da
     return [_run(name, title, call)]
 
 
-def _ecp(name: str, platform: PlatformSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
+def _ecp(name: str, platform: EcpSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
     """The sign-in the connector does before its first call (login and password for a bearer token)."""
     from edugateway.connectors.ecp import build_ecp_connector
 
@@ -140,7 +144,7 @@ def _ecp(name: str, platform: PlatformSettings, settings: Settings, seen: DateSe
     return [_run(name, title, call)]
 
 
-def _esia(name: str, platform: PlatformSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
+def _esia(name: str, platform: EsiaSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
     """Signing files readable, the WSDL loaded by zeep as the lookup loads it, and the endpoint answering.
 
     The endpoint is asked for `?wsdl` (a GET), never sent a SOAP message: a GetResponse would take an answer
@@ -187,7 +191,7 @@ def _esia(name: str, platform: PlatformSettings, settings: Settings, seen: DateS
     return [*results, CheckResult.ok(title, found)]
 
 
-def _signing_files(platform: PlatformSettings) -> list[tuple[str, Path]]:
+def _signing_files(platform: EsiaSettings) -> list[tuple[str, Path]]:
     files = [("signing key", platform.signing_key), ("signing certificate", platform.signing_certificate)]
     return [(what, path) for what, path in files if path is not None]
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import DnevnikSettings, EcpSettings, EsiaSettings, SchoolSettings, SecretRef, Settings
 from edugateway.emulators import dnevnik, ecp, smev
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.faults import RequestStats
@@ -32,7 +32,7 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
         settings = Settings(
             schools=[SchoolSettings(code=code, platform_ids={"dnevnik": str(platform_id("school", code))})],
             platforms={
-                "dnevnik": PlatformSettings.model_validate(
+                "dnevnik": DnevnikSettings.model_validate(
                     {
                         "kind": "dnevnik",
                         "base_url": f"{dn_url}/v2.0/",
@@ -40,7 +40,7 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
                         "rate_limit_rps": 200,
                     }
                 ),
-                "ecp": PlatformSettings.model_validate(
+                "ecp": EcpSettings.model_validate(
                     {
                         "kind": "ecp",
                         "base_url": f"{ec_url}/api/",
@@ -50,7 +50,7 @@ def emulated_platforms(world_dir: Path, code: str) -> Iterator[tuple[Settings, d
                     }
                 ),
                 # Unsigned: the lookup refuses that except towards an emulator on this machine.
-                "esia": PlatformSettings.model_validate(
+                "esia": EsiaSettings.model_validate(
                     {
                         "kind": "esia",
                         "base_url": es_url + smev.ENDPOINT,

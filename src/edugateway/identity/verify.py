@@ -18,14 +18,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from edugateway.config.settings import IdentitySettings, PlatformKind, Settings
+from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
 from edugateway.connectors.esia import EsiaAccount, EsiaLookup, LookupResult, esia_lookup_from_settings
 from edugateway.domain.snils import one_slip_away
 from edugateway.errors import ConfigError, StoreError
 from edugateway.identity.candidates import rank_account_candidates
 from edugateway.identity.case_types import CONFIRMED, CaseType
 from edugateway.identity.cases import CaseChanges, apply_findings, dismissed_evidence, rejected_candidates
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.mapping.identity import (
     Finding,
     LocalPerson,
@@ -89,7 +89,7 @@ class Verifier:
     def from_settings(cls, settings: Settings) -> Verifier:
         name = settings.identity.esia_platform
         platform = settings.platforms.get(name)
-        if platform is None or platform.kind is not PlatformKind.ESIA:
+        if not isinstance(platform, EsiaSettings):
             raise ConfigError(
                 f"identity.esia_platform is {name!r}, but platforms.{name} is not an entry of kind 'esia'; "
                 "add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another"
@@ -115,6 +115,12 @@ class Verifier:
 
     # ---- one run ---------------------------------------------------------------------------------------
     def _run(
+        self, db: Database, school_id: int, code: str, *, only: set[int] | None, force: bool, actor: str
+    ) -> VerifyReport:
+        with run_context(school=code, platform=self.settings.esia_platform):
+            return self._verify(db, school_id, code, only=only, force=force, actor=actor)
+
+    def _verify(
         self, db: Database, school_id: int, code: str, *, only: set[int] | None, force: bool, actor: str
     ) -> VerifyReport:
         report = VerifyReport(school=code)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from edugateway.config.settings import PlatformKind, PlatformSettings
+from edugateway.config.settings import PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
 from edugateway.reconciliation.compliance_finals import finals_changed_after_close, finals_missing
 from edugateway.reconciliation.compliance_lessons import lessons_without_topic, marks_entered_late
@@ -174,7 +174,7 @@ def compliance_sections(
     *,
     school_id: int,
     platform: str,
-    settings: PlatformSettings,
+    settings: SchoolPlatformSettings,
     as_of: dt.date,
     span: tuple[dt.date, dt.date] | None = None,
 ) -> tuple[list[Section], dict[str, float]]:

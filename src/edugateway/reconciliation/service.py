@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from sqlalchemy import func, select
+from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, Settings
 from edugateway.connectors.base import DateRange
 from edugateway.errors import ConfigError
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
 from edugateway.reconciliation.entities import JOURNAL, ROSTER, SPECS
 from edugateway.reconciliation.labels import Labels
@@ -168,23 +169,25 @@ def _compliance(
 ) -> tuple[list[Section], dict[str, float]]:
     """The journal's compliance with DOMAIN.md's rules, from the data pulled from this platform."""
     from edugateway.reconciliation.compliance import compliance_sections
-    from edugateway.sync.engine import platform_settings
 
     with db.session() as session:
         return compliance_sections(
             session,
             school_id=school_id,
             platform=platform,
-            settings=platform_settings(settings, platform),
+            settings=settings.school_platform(platform),
             as_of=span[1],
             span=span,
         )
 
 
 async def reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
-    from edugateway.sync.engine import platform_settings
+    with run_context(school=request.school, platform=request.platform):
+        return await _reconcile(db, settings, request)
 
-    kind = platform_settings(settings, request.platform).kind  # an unknown platform is refused before any row
+
+async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
+    kind = settings.school_platform(request.platform).kind  # an unknown platform is refused before any row
     unknown = [e for e in request.entities if e not in SPECS]
     if unknown:
         raise ConfigError(f"cannot reconcile {', '.join(unknown)}; known: {', '.join(ALL_ENTITIES)}")
@@ -197,6 +200,7 @@ async def reconcile(db: Database, settings: Settings, request: ReconcileRequest)
         session.add(row)
         session.flush()
         report_id = row.id
+    bind_contextvars(report_id=report_id)  # the reconcile run's own row; `reconcile` unbinds it with the rest
     log.info("reconcile.start", school=school.code, platform=request.platform, report_id=report_id, as_of=str(as_of))
     try:
         remote = await _read_platform(db, settings, school, request.platform, request.entities, DateRange(*span))

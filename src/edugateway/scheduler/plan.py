@@ -33,11 +33,9 @@ class PlannedJob:
 def plan_jobs(
     settings: Settings, services: Mapping[str, JobService] = SERVICES, *, only: str | None = None
 ) -> list[PlannedJob]:
-    """Every configured job (or the one named `only`) for each of its schools; ConfigError on the first problem."""
+    """Every configured job (or the one named `only`) for each of its schools; ConfigError on the first problem.
+    Names, platforms and schools are checked when the configuration loads; what needs the services is here."""
     names = [j.name for j in settings.jobs]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ConfigError(f"jobs: the names {', '.join(twice)} are used twice; give each [[jobs]] its own name")
     jobs = [j for j in settings.jobs if only is None or j.name == only]
     if only is not None and not jobs:
         raise ConfigError(f"no job {only!r} in the configuration; known: {', '.join(names) or 'none'}")
@@ -53,12 +51,8 @@ def plan_jobs(
             )
         platform = service.lease_platform(settings, job)
         cron_trigger(job.name, job.cron, dt.UTC)  # a wrong expression fails here, before the schools
-        codes = list(schools) if job.schools == ["*"] else job.schools
-        if not codes:
-            raise ConfigError(f"jobs.{job.name} runs for all schools, but there is no [[schools]] entry")
+        codes = list(schools) if job.schools == ["*"] else job.schools  # known schools: checked at load
         for code in codes:
-            if code not in schools:
-                raise ConfigError(f"jobs.{job.name} names school {code!r}, which has no [[schools]] entry")
             planned.append(PlannedJob(job, code, _zone(code, schools[code].timezone), platform, service))
     return planned
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from edugateway.config.settings import JobSettings, Settings
 from edugateway.errors import ConfigError, DataSafetyError, GatewayError, ValidationError
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.scheduler.alerts import Alert, Alerter
 from edugateway.scheduler.clock import Clock, utc_now
 from edugateway.scheduler.journal import Fire, JobJournal
@@ -136,7 +136,8 @@ class JobRunner:
             attempt += 1
             self.journal.attempt(run_id, attempt)
             try:
-                outcome = planned.service.run(context)
+                with run_context(job=fire.job, school=fire.school, platform=fire.platform):
+                    outcome = planned.service.run(context)
             except NOT_RETRIED as exc:
                 bound.error("job.failed", attempts=attempt, error=str(exc), retried=False)
                 return _Ending("failed", attempt, str(exc))

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from structlog.contextvars import bind_contextvars
 
-from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
+from edugateway.config.settings import PlatformKind, PlatformSettings, SchoolPlatformSettings, Settings
 from edugateway.connectors.base import Connector, Entity, Op
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.connectors.ecp import build_ecp_connector
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, run_context
 from edugateway.mapping import dnevnik as dnevnik_mapping
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
@@ -157,14 +158,15 @@ def _over_share(deletes: int, total: int, share: float) -> bool:
 async def run_sync(
     db: Database, settings: Settings, request: SyncRequest, *, connector: Connector | None = None
 ) -> SyncOutcome:
-    snapshot = load_snapshot(db, request.school)
-    platform = platform_settings(settings, request.platform)
-    conn = connector or open_connector(settings, request.platform, snapshot)
-    try:
-        return await _run(db, settings, request, snapshot, platform, conn)
-    finally:
-        if connector is None:
-            await conn.aclose()
+    with run_context(school=request.school, platform=request.platform):
+        snapshot = load_snapshot(db, request.school)
+        platform = settings.school_platform(request.platform)
+        conn = connector or open_connector(settings, request.platform, snapshot)
+        try:
+            return await _run(db, settings, request, snapshot, platform, conn)
+        finally:
+            if connector is None:
+                await conn.aclose()
 
 
 async def _run(
@@ -172,7 +174,7 @@ async def _run(
     settings: Settings,
     request: SyncRequest,
     snapshot: SchoolSnapshot,
-    platform: PlatformSettings,
+    platform: SchoolPlatformSettings,
     conn: Connector,
 ) -> SyncOutcome:
     directions = resolve_directions(request.platform, conn.capabilities, request.entities, platform.directions)
@@ -187,6 +189,7 @@ async def _run(
     journal = RunJournal.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
+    bind_contextvars(run_id=journal.run_id)  # every line of the run names it from here; run_sync's block unbinds it
     plan: dict[str, Any] = {
         "run_id": journal.run_id,
         "school": request.school,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from structlog.contextvars import merge_contextvars
+from structlog.testing import capture_logs
 
 from edugateway.archive import verify_archive, write_archive
-from edugateway.config.settings import ArchiveSettings, JobSettings, SchoolSettings, Settings
+from edugateway.config.settings import ArchiveJob, ArchiveSettings, SchoolSettings, Settings
 from edugateway.errors import ValidationError
+from edugateway.logs import get_logger
 from edugateway.scheduler import JobContext
 from edugateway.scheduler.services import run_archive_job
 from edugateway.store.db import Database
@@ -61,10 +65,31 @@ def test_an_unknown_school_is_refused_and_nothing_written(school_db: Database, t
 
 
 def test_the_scheduler_archives_the_year_of_its_fire_time(school_db: Database, tmp_path: Path) -> None:
-    job = JobSettings(name="yearly-archive", kind="archive", cron="0 20 25 6 *")
+    job = ArchiveJob(name="yearly-archive", cron="0 20 25 6 *")
     settings = Settings(data_dir=tmp_path, schools=[SchoolSettings(code=CODE)], jobs=[job])
     ctx = JobContext(school_db, settings, job, CODE, "archive", JUNE, "scheduler:yearly-archive")
     outcome = run_archive_job(ctx)
     assert outcome.attention is None
     assert outcome.summary["academic_year"] == YEAR
     assert verify_archive(Path(outcome.summary["path"])).ok
+
+
+def test_the_writes_lines_name_the_school_only_while_it_writes(
+    school_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edugateway.archive import service
+
+    build = service.build_summary_sheet
+
+    def logging_build(*args: Any) -> Any:
+        get_logger("test").info("build.inside")
+        return build(*args)
+
+    monkeypatch.setattr(service, "build_summary_sheet", logging_build)
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        write_archive(Settings(data_dir=tmp_path / "var"), school_db, CODE, YEAR, now=JUNE)
+        get_logger("test").info("after.write")
+    (inside,) = [e for e in logs if e["event"] == "build.inside"]
+    assert inside["school"] == CODE
+    (after,) = [e for e in logs if e["event"] == "after.write"]
+    assert "school" not in after

@@ -131,11 +131,19 @@ def test_run_refuses_what_it_cannot_run_and_skips_a_busy_school(gateway: Gateway
 
 
 def test_the_daemon_refuses_a_job_it_could_not_run(gateway: Gateway) -> None:
+    original = gateway.config.read_text(encoding="utf-8")
     reconcile = '\n[[jobs]]\nname = "nightly-reconcile"\nkind = "reconcile"\ncron = "0 4 * * *"\n'
-    gateway.config.write_text(gateway.config.read_text(encoding="utf-8") + reconcile, encoding="utf-8")
+    # Without its platform: refused when the configuration loads, by the daemon and every other command.
+    gateway.config.write_text(original + reconcile, encoding="utf-8")
     result = CliRunner().invoke(app, gateway.args("scheduler", "run"))
     assert result.exit_code == 2
-    assert "jobs.nightly-reconcile: a reconcile job needs `platform`" in result.output
+    assert "jobs.nightly-reconcile.platform: required for a reconcile job and not set" in result.output
+    assert CliRunner().invoke(app, gateway.args("jobs", "list")).exit_code == 2
+    # Of entities reconciliation does not know: refused when the daemon starts, listed as not runnable.
+    gateway.config.write_text(original + reconcile + 'platform = "ecp"\nentities = ["grades"]\n', encoding="utf-8")
+    result = CliRunner().invoke(app, gateway.args("scheduler", "run"))
+    assert result.exit_code == 2
+    assert "jobs.nightly-reconcile: cannot reconcile grades" in result.output
     listed = CliRunner().invoke(app, gateway.args("jobs", "list"))
     assert listed.exit_code == 0
     assert "nightly-reconcile" in listed.output

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.config.settings import DnevnikSettings, EcpSettings, SecretRef
 from edugateway.connectors.base import Connector, DateRange, Entity, Op, Remote
 from edugateway.connectors.dnevnik import build_dnevnik_connector
 from edugateway.connectors.ecp import Pupil, build_ecp_connector, contingent
@@ -97,7 +97,7 @@ def dnevnik_harness(
         monkeypatch.setenv("CONTRACT_SECRET", "s3cret")
 
         def connect(**over: Any) -> Connector:
-            settings = PlatformSettings.model_validate(
+            settings = DnevnikSettings.model_validate(
                 {
                     "kind": "dnevnik",
                     "token": SecretRef(env="CONTRACT_TOKEN"),
@@ -156,7 +156,7 @@ def ecp_harness(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch, transpo
     with BackgroundServer(emulator.app) as server:
 
         def connect(**over: Any) -> Connector:
-            settings = PlatformSettings.model_validate(
+            settings = EcpSettings.model_validate(
                 {
                     "kind": "ecp",
                     "login": ecp.admin_login(school.school.code),

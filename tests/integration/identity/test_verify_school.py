@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from structlog.contextvars import merge_contextvars
+from structlog.testing import capture_logs
 
-from edugateway.config.settings import IdentitySettings, PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings, IdentitySettings
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.domain.snils import normalize_snils
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_esia
@@ -25,6 +27,7 @@ from edugateway.errors import ValidationError
 from edugateway.identity import actions
 from edugateway.identity.case_types import CaseStatus, CaseType
 from edugateway.identity.verify import Verifier
+from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
@@ -58,7 +61,7 @@ def world() -> Iterator[World]:
 
 
 def _lookup(url: str) -> EsiaLookup:
-    platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
+    platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
     return build_esia_lookup(
         "esia",
         platform,
@@ -260,3 +263,19 @@ def test_fixing_the_source_data_closes_the_case_on_the_next_verification(school_
     assert report.asked == 1  # only the changed person went to ЕСИА
     assert report.cases.closed == 1
     assert case_of(school_db, swapped.person_id, CaseType.BIRTH_DATE_DIFFERS).status == CaseStatus.CLOSED
+
+
+def test_the_runs_lines_name_the_school_and_the_esia_platform_only_while_it_runs(
+    school_db: Database, world: World
+) -> None:
+    def lookup() -> EsiaLookup:
+        get_logger("test").info("lookup.opened")
+        return _lookup(world.url)
+
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        Verifier(lookup, IdentitySettings(), today=lambda: TODAY).verify_school(school_db, CODE, actor="test")
+        get_logger("test").info("after.run")
+    (inside,) = [e for e in logs if e["event"] == "lookup.opened"]
+    assert (inside["school"], inside["platform"]) == (CODE, "esia")
+    (after,) = [e for e in logs if e["event"] == "after.run"]
+    assert not {"school", "platform"} & set(after)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import DnevnikSettings
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_journal
@@ -26,7 +26,7 @@ from edugateway.store.roster import apply_roster
 from edugateway.store.tables import SchoolRow
 from support.dnevnik_pull import SECRET, UNTIL, link_roster, pull
 
-SETTINGS = PlatformSettings(kind="dnevnik", base_url="http://unused/")
+SETTINGS = DnevnikSettings(base_url="http://unused/")
 KINDS_TO_SECTIONS = {
     DriftKind.LESSON_WITHOUT_TOPIC: "compliance.lesson_without_topic",
     DriftKind.MARK_LATE: "compliance.mark_late",

@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from structlog.contextvars import merge_contextvars
+from structlog.testing import capture_logs
 
-from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import DnevnikSettings, EcpSettings, SchoolSettings, SecretRef, Settings
 from edugateway.connectors.base import Entity
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
@@ -21,11 +24,12 @@ from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer, free_port
 from edugateway.emulators.synthetic import generate_school
 from edugateway.errors import ConfigError
+from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from edugateway.store.tables import AuditRow, IdentityLinkRow, MarkRow, OutboxRow, PersonRow, SyncRunRow
-from edugateway.sync import push
+from edugateway.sync import engine, push
 from edugateway.sync.engine import SyncRequest, run_sync
 
 CODE = "sch125"
@@ -52,7 +56,7 @@ def ecp_served(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch) -> Itera
         settings = Settings(
             schools=[SchoolSettings(code=CODE)],
             platforms={
-                "ecp": PlatformSettings.model_validate(
+                "ecp": EcpSettings.model_validate(
                     {
                         "kind": "ecp",
                         "base_url": f"{server.base_url}/api/",
@@ -176,7 +180,7 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
         settings = Settings(
             schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": str(platform_id("school", CODE))})],
             platforms={
-                "dnevnik": PlatformSettings.model_validate(
+                "dnevnik": DnevnikSettings.model_validate(
                     {
                         "kind": "dnevnik",
                         "base_url": f"{server.base_url}/v2.0/",
@@ -230,7 +234,7 @@ async def test_a_push_the_gateway_cannot_make_is_refused_before_anything_runs(
     settings = Settings(
         schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": "1"})],
         platforms={
-            "dnevnik": PlatformSettings.model_validate(
+            "dnevnik": DnevnikSettings.model_validate(
                 {
                     "kind": "dnevnik",
                     "base_url": f"http://127.0.0.1:{free_port()}/v2.0/",  # never called
@@ -244,3 +248,23 @@ async def test_a_push_the_gateway_cannot_make_is_refused_before_anything_runs(
         await run_sync(db, settings, SyncRequest(CODE, "dnevnik", [Entity.MARKS]))
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(SyncRunRow)) == 0
+
+
+async def test_the_runs_lines_name_the_school_platform_and_run_only_while_it_runs(
+    db: Database, ecp_served: tuple[ecp.EcpEmulator, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _emulator, settings = ecp_served
+    read_roster = engine._read_roster
+
+    async def logging_read(*args: Any) -> Any:
+        get_logger("test").info("read.inside")
+        return await read_roster(*args)
+
+    monkeypatch.setattr(engine, "_read_roster", logging_read)
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        run = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+        get_logger("test").info("after.run")
+    (inside,) = [e for e in logs if e["event"] == "read.inside"]
+    assert (inside["school"], inside["platform"], inside["run_id"]) == (CODE, "ecp", run.run_id)
+    (after,) = [e for e in logs if e["event"] == "after.run"]
+    assert not {"school", "platform", "run_id"} & set(after)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from edugateway.config.settings import Settings
 from edugateway.doctor import CheckResult, Status, exit_code
 from edugateway.doctor.configuration import jobs_plan, platform_ids, schools_configured
@@ -42,10 +45,18 @@ def test_a_school_no_job_syncs_needs_no_ids() -> None:
     assert [r.status for r in found] == [Status.OK, Status.FAIL]
 
 
-def test_jobs_naming_an_unknown_school_fail() -> None:
-    result = jobs_plan(settings([{"code": "a"}], [sync("ecp", ["zz"])]))
+def test_jobs_naming_an_unknown_school_are_refused_before_the_doctor_plans_them() -> None:
+    # Refused when the configuration loads; the doctor reports that as its failed configuration check
+    # (tests/integration/cli/test_config_errors_cli.py).
+    with pytest.raises(ValidationError, match=r"jobs\.0\.schools: names school 'zz', which has no"):
+        settings([{"code": "a"}], [sync("ecp", ["zz"])])
+
+
+def test_jobs_of_unknown_entities_fail() -> None:
+    job = sync("ecp") | {"entities": ["persons", "grades"]}
+    result = jobs_plan(settings([{"code": "a"}], [job]))
     assert result.status is Status.FAIL
-    assert "zz" in result.found
+    assert "unknown entities grades" in result.found
 
 
 def test_no_schools_fails() -> None:

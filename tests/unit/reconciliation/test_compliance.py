@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 from compliance_rows import PLATFORM, Q1, Journal, school_days
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import DnevnikSettings, EcpSettings
 from edugateway.reconciliation.compliance import RULES, compliance_sections
 from edugateway.store.db import Database
 
-DNEVNIK = PlatformSettings(kind="dnevnik", base_url="http://x/")
-ECP = PlatformSettings(kind="ecp", base_url="http://x/")
+DNEVNIK = DnevnikSettings(base_url="http://x/")
+ECP = EcpSettings(base_url="http://x/")
 AS_OF = dt.date(2026, 11, 2)  # after the first quarter
 
 
 def sections(
-    db: Database, journal_school: int, settings: PlatformSettings = DNEVNIK, as_of: dt.date = AS_OF
+    db: Database, journal_school: int, settings: DnevnikSettings | EcpSettings = DNEVNIK, as_of: dt.date = AS_OF
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float]]:
     with db.session() as session:
         found, figures = compliance_sections(
@@ -67,7 +67,7 @@ def test_lesson_without_topic_after_its_deadline_only(school: Database) -> None:
 
 
 def test_lesson_without_topic_waits_for_the_ecp_week(school: Database) -> None:
-    ecp = PlatformSettings(kind="dnevnik", base_url="http://x/", compliance={"topic_deadline_days": 7})
+    ecp = DnevnikSettings(base_url="http://x/", compliance={"topic_deadline_days": 7})
 
     def fill(j: Journal) -> None:
         cls, subj = j.klass("5А", 5), j.subject("Математика")
@@ -80,7 +80,7 @@ def test_lesson_without_topic_waits_for_the_ecp_week(school: Database) -> None:
 
 
 def test_mark_late_counts_days_beyond_the_deadline(school: Database) -> None:
-    week = PlatformSettings(kind="dnevnik", base_url="http://x/", compliance={"mark_deadline_days": 7})
+    week = DnevnikSettings(base_url="http://x/", compliance={"mark_deadline_days": 7})
     lesson_day = dt.date(2026, 10, 1)
 
     def fill(j: Journal) -> None:

@@ -7,10 +7,12 @@ import threading
 from typing import Any
 
 import pytest
+from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
 from edugateway.config.settings import JobSettings, Settings
 from edugateway.errors import ConfigError, PlatformUnavailable
+from edugateway.logs import get_logger
 from edugateway.scheduler import JobJournal, JobOutcome, JobRunner, JobService, plan_jobs
 from edugateway.scheduler.alerts import Alert, Alerter
 from edugateway.scheduler.lease import LeaseKey
@@ -197,3 +199,14 @@ def test_an_interrupted_process_records_the_run_and_frees_the_lease(
     (row,) = JobJournal(sqlite_db).history()
     assert row.status == "interrupted"
     assert runner.leases.current(LeaseKey(SCHOOL, PLATFORM)) is None
+
+
+def test_the_services_lines_name_the_job_school_and_platform_only_while_it_runs(sqlite_db: Database) -> None:
+    service = RecordingService(body=lambda _ctx: get_logger("service").info("service.inside"))
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        _run(sqlite_db, sync_job(), service, KeptAlerts())
+        get_logger("after").info("after.run")
+    (inside,) = [e for e in logs if e["event"] == "service.inside"]
+    assert (inside["job"], inside["school"], inside["platform"]) == ("nightly", SCHOOL, PLATFORM)
+    (after,) = [e for e in logs if e["event"] == "after.run"]
+    assert not {"job", "school", "platform"} & set(after)

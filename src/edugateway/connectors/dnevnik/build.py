@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import DnevnikSettings
 from edugateway.connectors.dnevnik.auth import DnevnikTokenAuth
 from edugateway.connectors.dnevnik.connector import DnevnikConnector
 from edugateway.connectors.dnevnik.errors import ERROR_TYPES
@@ -13,7 +13,7 @@ from edugateway.connectors.policy import policy_for
 
 
 def build_dnevnik_connector(
-    name: str, settings: PlatformSettings, school_id: str, *, transport: httpx.AsyncBaseTransport | None = None
+    name: str, settings: DnevnikSettings, school_id: str, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> DnevnikConnector:
     """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import EcpSettings
 from edugateway.connectors.ecp.auth import EcpPasswordAuth
 from edugateway.connectors.ecp.connector import EcpConnector
 from edugateway.connectors.ecp.errors import ERROR_TYPES
@@ -15,7 +15,7 @@ from edugateway.errors import ConfigError
 
 def build_ecp_connector(
     name: str,
-    settings: PlatformSettings,
+    settings: EcpSettings,
     school_id: str,
     *,
     transport: httpx.AsyncBaseTransport | None = None,

@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from edugateway.config.settings import PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings
 from edugateway.connectors.esia.audit import EnvelopeAuditPlugin
 from edugateway.connectors.esia.client import SigningPlugin, SmevService, SmevTransport, wsdl_path
 from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits, is_loopback
@@ -18,7 +18,7 @@ _MNEMONIC = re.compile(r"^[A-Za-z0-9_]{1,50}$")  # NodeID is a string-50; СМЭ
 
 def build_esia_lookup(
     name: str,
-    settings: PlatformSettings,
+    settings: EsiaSettings,
     *,
     signer: Signer,
     sender: str,
@@ -29,8 +29,6 @@ def build_esia_lookup(
 ) -> EsiaLookup:
     """`settings.base_url` is the СМЭВ SOAP endpoint itself; `sender` the information system's mnemonic, sent
     in NodeID. `session` is the HTTP seam: tests mount an adapter on it, production leaves it None."""
-    if settings.kind is not PlatformKind.ESIA:
-        raise ConfigError(f'platform {name} has kind {settings.kind.value}; the ЕСИА lookup needs kind = "esia"')
     if not _MNEMONIC.match(sender):
         raise ConfigError(f"platform {name}: sender mnemonic must be 1..50 latin letters, digits or _, got {sender!r}")
     transport = SmevTransport(
@@ -51,7 +49,7 @@ def build_esia_lookup(
 
 
 def esia_lookup_from_settings(
-    name: str, settings: PlatformSettings, *, session: requests.Session | None = None
+    name: str, settings: EsiaSettings, *, session: requests.Session | None = None
 ) -> EsiaLookup:
     """The lookup as configured: signed with `signing_key`/`signing_certificate`; unsigned only against an
     emulator on this machine (real СМЭВ refuses unsigned messages)."""

@@ -24,7 +24,7 @@ from lxml import etree
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from edugateway.config.settings import PlatformSettings
+from edugateway.config.settings import EsiaSettings
 from edugateway.connectors.esia.client import SmevService
 from edugateway.connectors.esia.document import (
     MAX_BATCH,
@@ -48,7 +48,7 @@ FINAL_STATUSES = frozenset({"requestIsRejectedBySmev", "cancelled", "doesNotExis
 
 @dataclass(frozen=True)
 class LookupLimits:
-    """Every limit of the exchange, explicit. Calls: from PlatformSettings; polling: СМЭВ answers take minutes."""
+    """Every limit of the exchange, explicit. Calls: from EsiaSettings; polling: СМЭВ answers take minutes."""
 
     timeout_s: float = 30.0
     rate_limit_rps: float = 5.0
@@ -60,7 +60,7 @@ class LookupLimits:
     response_deadline_s: float = 600.0  # how long to poll for answers before giving up
 
     @classmethod
-    def from_settings(cls, settings: PlatformSettings, **polling: float) -> LookupLimits:
+    def from_settings(cls, settings: EsiaSettings, **polling: float) -> LookupLimits:
         return cls(
             timeout_s=settings.timeout_s,
             rate_limit_rps=settings.rate_limit_rps,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.config.settings import DnevnikSettings, SecretRef
 from edugateway.connectors.base import DateRange, Entity, Op
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.domain.models import Attendance, AttendanceCode, Lesson, MarkKind, Role
@@ -47,7 +47,7 @@ def connect(
     if refresh:
         monkeypatch.setenv("TEST_DNEVNIK_REFRESH", refresh)
         monkeypatch.setenv("TEST_DNEVNIK_SECRET", SECRET)
-    settings = PlatformSettings.model_validate(
+    settings = DnevnikSettings.model_validate(
         {
             "kind": "dnevnik",
             "base_url": f"{base_url}/v2.0/",

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from edugateway.config.settings import PlatformSettings, SecretRef
+from edugateway.config.settings import EcpSettings, SecretRef
 from edugateway.connectors.base import DateRange, Entity, Op
 from edugateway.connectors.ecp import EcpConnector, Pupil, Representative, build_ecp_connector, contingent
 from edugateway.domain.models import EnrollmentRole, MarkKind, Role
@@ -49,7 +49,7 @@ def connect(
     **limits: Any,
 ) -> EcpConnector:
     monkeypatch.setenv("TEST_ECP_PASSWORD", password)
-    settings = PlatformSettings.model_validate(
+    settings = EcpSettings.model_validate(
         {
             "kind": "ecp",
             "base_url": f"{base_url}/api/",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from edugateway.config.settings import PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings
 from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
 from edugateway.domain.snils import format_snils, is_valid_snils
 from edugateway.emulators.drift import DriftProfile, drift_esia
@@ -36,7 +36,7 @@ def world_and_snils() -> tuple[SmevWorld, list[str]]:
 
 def lookup_for(url: str, *, sender: str = SENDER, **settings: Any) -> EsiaLookup:
     options = {"retries": 2, "backoff_max_s": 0.1, "timeout_s": 5.0, "connect_timeout_s": 1.0} | settings
-    platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=url, **options)
+    platform = EsiaSettings(base_url=url, **options)
     return build_esia_lookup(
         "esia",
         platform,

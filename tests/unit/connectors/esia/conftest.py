@@ -13,7 +13,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from edugateway.config.settings import PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings
 from edugateway.connectors.esia import EsiaLookup, Signer, UnsignedSigner, build_esia_lookup
 from edugateway.domain.snils import control_number, format_snils
 from edugateway.emulators.smev import ENDPOINT, SmevEmulator, SmevSettings, SmevWorld, create_app
@@ -109,7 +109,7 @@ def in_process() -> Iterator[Build]:
         session = requests.Session()
         session.mount("http://", adapter)
         options = {"retries": 2, "backoff_max_s": 0.05, "timeout_s": 5.0} | settings
-        platform = PlatformSettings(kind=PlatformKind.ESIA, base_url=URL, **options)
+        platform = EsiaSettings(base_url=URL, **options)
         poll = {"poll_first_s": 0.01, "poll_max_s": 0.05, "response_deadline_s": 10.0} | dict(polling or {})
         lookup = build_esia_lookup(
             "esia", platform, signer=signer or UnsignedSigner(), sender=sender, session=session, **poll

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from edugateway.config.settings import PlatformKind, PlatformSettings
+from edugateway.config.settings import EsiaSettings
 from edugateway.connectors.esia import UnsignedSigner, esia_lookup_from_settings
 from edugateway.errors import ConfigError
 
 
-def settings(url: str, **over: object) -> PlatformSettings:
-    return PlatformSettings(kind=PlatformKind.ESIA, base_url=url, **over)  # type: ignore[arg-type]
+def settings(url: str, **over: object) -> EsiaSettings:
+    return EsiaSettings(base_url=url, **over)  # type: ignore[arg-type]
 
 
 def test_the_sender_mnemonic_is_required() -> None:
