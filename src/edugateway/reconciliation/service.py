@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from edugateway.config.settings import PlatformKind, Settings
 from edugateway.connectors.base import DateRange
+from edugateway.connectors.factory import open_connector, platform_settings
 from edugateway.errors import ConfigError
 from edugateway.logs import get_logger
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
@@ -99,10 +100,8 @@ def _previous_summary(db: Database, school_id: int, platform: str, before: int) 
 async def _read_platform(
     db: Database, settings: Settings, school: SchoolRow, platform: str, entities: Sequence[str], span: DateRange
 ) -> dict[str, pa.Table]:
-    from edugateway.sync.engine import open_connector
-
     snapshot = load_snapshot(db, school.code)
-    connector = open_connector(settings, platform, snapshot)
+    connector = open_connector(settings, platform, snapshot.school)
     try:
         return await remote_tables(connector, entities, span)
     finally:
@@ -168,7 +167,6 @@ def _compliance(
 ) -> tuple[list[Section], dict[str, float]]:
     """The journal's compliance with DOMAIN.md's rules, from the data pulled from this platform."""
     from edugateway.reconciliation.compliance import compliance_sections
-    from edugateway.sync.engine import platform_settings
 
     with db.session() as session:
         return compliance_sections(
@@ -182,8 +180,6 @@ def _compliance(
 
 
 async def reconcile(db: Database, settings: Settings, request: ReconcileRequest) -> ReconcileOutcome:
-    from edugateway.sync.engine import platform_settings
-
     kind = platform_settings(settings, request.platform).kind  # an unknown platform is refused before any row
     unknown = [e for e in request.entities if e not in SPECS]
     if unknown:

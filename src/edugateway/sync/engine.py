@@ -17,8 +17,8 @@ from sqlalchemy import delete, select
 
 from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
 from edugateway.connectors.base import Connector, Entity, Op
-from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
-from edugateway.connectors.ecp import build_ecp_connector
+from edugateway.connectors.dnevnik import DnevnikConnector
+from edugateway.connectors.factory import open_connector, platform_settings
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
@@ -71,29 +71,6 @@ class SyncOutcome:
     run_id: int
     status: str  # done, on_hold, failed
     plan: dict[str, Any]
-
-
-def platform_settings(settings: Settings, name: str) -> PlatformSettings:
-    if name not in settings.platforms:
-        known = ", ".join(sorted(settings.platforms)) or "none configured"
-        raise ConfigError(f"no platform {name!r} in the configuration ([platforms.NAME]); known: {known}")
-    return settings.platforms[name]
-
-
-def open_connector(settings: Settings, name: str, snapshot: SchoolSnapshot) -> Connector:
-    """The connector of platform `name` for the school, built from the configuration."""
-    platform = platform_settings(settings, name)
-    school = next((s for s in settings.schools if s.code == snapshot.school.code), None)
-    remote_school = school.platform_ids.get(name) if school else None
-    if platform.kind is PlatformKind.DNEVNIK:
-        if not remote_school:
-            raise ConfigError(
-                f"schools.{snapshot.school.code}.platform_ids.{name} is not set: put the school's Дневник.ру id there"
-            )
-        return build_dnevnik_connector(name, platform, remote_school)
-    if platform.kind is PlatformKind.ECP:
-        return build_ecp_connector(name, platform, remote_school or snapshot.school.code, org_ogrn=snapshot.school.ogrn)
-    raise ConfigError(f"platform {name} is of kind {platform.kind.value}, which has no roster to sync")
 
 
 def _class_names(classes: Sequence[SchoolClass], enrollments: Sequence[Enrollment]) -> dict[str, str]:
@@ -159,7 +136,7 @@ async def run_sync(
 ) -> SyncOutcome:
     snapshot = load_snapshot(db, request.school)
     platform = platform_settings(settings, request.platform)
-    conn = connector or open_connector(settings, request.platform, snapshot)
+    conn = connector or open_connector(settings, request.platform, snapshot.school)
     try:
         return await _run(db, settings, request, snapshot, platform, conn)
     finally:
