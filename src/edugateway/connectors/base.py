@@ -161,3 +161,24 @@ class Connector(Protocol):
     async def write(self, entity: Entity, op: Op, records: Sequence[Any]) -> list[WriteResult]: ...
 
     async def aclose(self) -> None: ...
+
+
+# --- optional capabilities: a connector offers them by having the member; callers ask with isinstance ---------
+
+
+@runtime_checkable
+class SearchesBySnils(Protocol):
+    """The platform finds its persons by SNILS (it never returns the SNILS itself): linking asks it for the
+    local persons no other key matched."""
+
+    async def search_by_snils(self, snils: str) -> list[str]:
+        """The platform's ids of the persons it holds with this SNILS (11 digits)."""
+        ...
+
+
+@runtime_checkable
+class FilesYearFinalsUnderSyntheticPeriod(Protocol):
+    """The platform has no reporting period for the school year: its year finals name `year_period_id`
+    instead, an id of no real period, which sync links to the local year period."""
+
+    year_period_id: str

@@ -16,14 +16,12 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
-from edugateway.connectors.base import Connector, Entity, Op
-from edugateway.connectors.dnevnik import DnevnikConnector
+from edugateway.connectors.base import Connector, Entity, FilesYearFinalsUnderSyntheticPeriod, Op, SearchesBySnils
 from edugateway.connectors.factory import open_connector, platform_settings
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
 from edugateway.logs import get_logger
-from edugateway.mapping import dnevnik as dnevnik_mapping
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
 from edugateway.store.tables import (
@@ -111,18 +109,18 @@ async def _link(
         linking.link_subjects(ids, snapshot.subjects, list(remote["subjects"].items()), outcome)
     if "periods" in remote:
         remote_periods = list(remote["periods"].items())
-        if isinstance(connector, DnevnikConnector):
-            # Дневник.ру has no year period; its year finals are filed under YEAR_PERIOD (mapping/dnevnik.py)
+        if isinstance(connector, FilesYearFinalsUnderSyntheticPeriod):
+            # e.g. Дневник.ру: no year period; its year finals name a synthetic one, linked to the local year
             year = next((p for p in snapshot.periods if p.kind is ReportingPeriodKind.YEAR), None)
             if year is not None:
-                remote_periods.append((dnevnik_mapping.YEAR_PERIOD, year))
+                remote_periods.append((connector.year_period_id, year))
         linking.link_periods(ids, snapshot.periods, remote_periods, outcome)
     if "persons" in remote:
         local_classes = _class_names(snapshot.classes, snapshot.enrollments)
         remote_classes = _class_names(list(remote["classes"].values()), remote["enrollments"])
         local = [linking.PersonSide(p.id, p, local_classes.get(p.id)) for p in snapshot.persons]
         others = [linking.PersonSide(k, p, remote_classes.get(k)) for k, p in remote["persons"].items()]
-        search = connector.search_by_snils if isinstance(connector, DnevnikConnector) else None
+        search = connector.search_by_snils if isinstance(connector, SearchesBySnils) else None
         await linking.link_persons(ids, local, others, outcome, search_by_snils=search)
     return outcome
 

@@ -1,4 +1,5 @@
-"""The connector factory: the platform's kind picks the connector, and what is missing is named in the message."""
+"""The connector factory: the platform's kind picks the connector, and what is missing is named in the message;
+the optional capabilities each kind's connector offers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 
 from edugateway.config.settings import Settings
+from edugateway.connectors.base import Connector, FilesYearFinalsUnderSyntheticPeriod, SearchesBySnils
 from edugateway.connectors.dnevnik import DnevnikConnector
 from edugateway.connectors.ecp import EcpConnector
 from edugateway.connectors.factory import open_connector, open_ecp, platform_settings
@@ -66,3 +68,21 @@ def test_a_platform_without_a_roster_or_of_another_kind_is_refused(settings: Set
         open_connector(settings, "esia", SCHOOL)
     with pytest.raises(ConfigError, match='platform dnevnik has kind dnevnik; this needs kind = "ecp"'):
         open_ecp(settings, "dnevnik", "sch1")
+
+
+async def test_only_dnevnik_searches_by_snils_and_files_year_finals_under_a_synthetic_period(
+    settings: Settings,
+) -> None:
+    dnevnik = open_connector(settings, "dnevnik", SCHOOL)
+    ecp = open_connector(settings, "ecp", SCHOOL)
+    try:
+        for connector in (dnevnik, ecp):
+            assert isinstance(connector, Connector)
+        assert isinstance(dnevnik, SearchesBySnils)
+        assert isinstance(dnevnik, FilesYearFinalsUnderSyntheticPeriod)
+        assert dnevnik.year_period_id == "year"
+        assert not isinstance(ecp, SearchesBySnils)
+        assert not isinstance(ecp, FilesYearFinalsUnderSyntheticPeriod)
+    finally:
+        await dnevnik.aclose()
+        await ecp.aclose()

@@ -68,6 +68,7 @@ class DnevnikConnector:
     """One school on Дневник.ру. `school_id` is the platform's id of the school (schools[].id_str)."""
 
     capabilities = CAPABILITIES
+    year_period_id = m.YEAR_PERIOD  # FilesYearFinalsUnderSyntheticPeriod: the platform has no year period
 
     def __init__(self, client: PlatformClient, school_id: str, *, platform: str = "dnevnik") -> None:
         self.client = client
