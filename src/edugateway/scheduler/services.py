@@ -85,7 +85,7 @@ def run_sync_job(ctx: JobContext) -> JobOutcome:
     if outcome.status == "stopped":
         return JobOutcome(summary, stopped=True)
     if outcome.status == "on_hold":
-        return JobOutcome(summary, attention=str(outcome.plan.get("hold", f"sync run {outcome.run_id} is on hold")))
+        return JobOutcome(summary, attention=outcome.plan.hold or f"sync run {outcome.run_id} is on hold")
     return JobOutcome(summary)
 
 

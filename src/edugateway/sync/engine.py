@@ -41,8 +41,9 @@ from edugateway.sync.directions import Direction, resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
 from edugateway.sync.identity_map import IdentityMap
 from edugateway.sync.journal import RunJournal
+from edugateway.sync.plan import SyncPlan
 from edugateway.sync.pull import pull_journal
-from edugateway.sync.push import PushAdapter, drain, enqueue, plan_push
+from edugateway.sync.push import PushAdapter, PushChange, drain, enqueue, plan_push
 
 log = get_logger(__name__)
 
@@ -68,7 +69,7 @@ class SyncRequest:
 class SyncOutcome:
     run_id: int
     status: str  # done, on_hold, failed
-    plan: dict[str, Any]
+    plan: SyncPlan
 
 
 def _class_names(classes: Sequence[SchoolClass], enrollments: Sequence[Enrollment]) -> dict[str, str]:
@@ -162,14 +163,7 @@ async def _run(
     journal = RunJournal.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
-    plan: dict[str, Any] = {
-        "run_id": journal.run_id,
-        "school": request.school,
-        "platform": request.platform,
-        "dry_run": request.dry_run,
-        "directions": {e.value: d.value for e, d in directions.items()},
-        "entities": {},
-    }
+    plan = SyncPlan(journal.run_id, request.school, request.platform, request.dry_run, directions)
     try:
         if request.approve is not None:
             _approve(db, journal, request.approve)
@@ -195,12 +189,12 @@ async def _run(
             for entity, n in outcome.linked.items():
                 journal.of(entity).linked = n
             if Entity.PERSONS in directions:
-                plan["entities"]["persons"] = compare_persons(ids, snapshot.persons, remote["persons"]).as_json()
+                plan.entity(Entity.PERSONS).comparison = compare_persons(ids, snapshot.persons, remote["persons"])
             if Entity.CLASSES in directions:
-                plan["entities"]["classes"] = compare_classes(ids, snapshot.classes, remote["classes"]).as_json()
+                plan.entity(Entity.CLASSES).comparison = compare_classes(ids, snapshot.classes, remote["classes"])
             if request.dry_run:
                 session.rollback()  # a dry run shows the links it would make, and makes none
-        plan["candidates"] = [c.__dict__ for c in outcome.candidates]
+        plan.candidates = list(outcome.candidates)
         journal.skip_all("read", conn.skipped)
 
         pushes = _plan_pushes(db, journal, platform.kind, directions, snapshot, plan)
@@ -214,11 +208,11 @@ async def _run(
             )
         ]
         if held and request.approve is None:
-            plan["hold"] = (
+            plan.hold = (
                 f"the plan deletes more than {settings.mass_delete_share:.0%} of {', '.join(held)}; nothing was "
                 f"applied. Check the plan, then run again with --approve {journal.run_id}"
             )
-            journal.finish("on_hold", plan=plan)
+            journal.finish("on_hold", plan=plan.as_json())
             return SyncOutcome(journal.run_id, "on_hold", plan)
         if not request.dry_run:
             for adapter, changes in pushes.values():
@@ -231,13 +225,13 @@ async def _run(
                     db, conn, journal, entities=pulled, until=until, start=first_day, stop=request.stop
                 )
                 if not complete:
-                    plan["stopped"] = "stopped after a whole pull window; the next run goes on from its cursor"
-                    journal.finish("stopped", plan=plan)
+                    plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
+                    journal.finish("stopped", plan=plan.as_json())
                     return SyncOutcome(journal.run_id, "stopped", plan)
-        journal.finish("done", plan=plan)
+        journal.finish("done", plan=plan.as_json())
         return SyncOutcome(journal.run_id, "done", plan)
     except (ConnectorError, DataSafetyError) as exc:
-        journal.finish("failed", error=str(exc), plan=plan)
+        journal.finish("failed", error=str(exc), plan=plan.as_json())
         raise
 
 
@@ -247,20 +241,16 @@ def _plan_pushes(
     kind: PlatformKind,
     directions: dict[Entity, Direction],
     snapshot: SchoolSnapshot,
-    plan: dict[str, Any],
-) -> dict[str, tuple[PushAdapter, list[Any]]]:
-    out: dict[str, tuple[PushAdapter, list[Any]]] = {}
+    plan: SyncPlan,
+) -> dict[str, tuple[PushAdapter, list[PushChange]]]:
+    out: dict[str, tuple[PushAdapter, list[PushChange]]] = {}
     for entity, direction in directions.items():
         adapter = PUSH_ADAPTERS.get((kind, entity))
         if direction is not Direction.PUSH or adapter is None:
             continue
         changes = plan_push(db, journal.school_id, journal.platform, adapter, snapshot)
         out[entity.value] = (adapter, changes)
-        section = plan["entities"].setdefault(entity.value, {})
-        section["push"] = {
-            op: [{"key": c.key, **({"fields": c.fields} if c.fields else {})} for c in changes if c.op == op]
-            for op in ("create", "update", "delete")
-        }
+        plan.entity(entity).push = changes
     return out
 
 
