@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.emulators import dnevnik, ecp, smev
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.faults import RequestStats
@@ -82,7 +82,7 @@ def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, u
 
     out.print(f"[bold]8. The night's reconciliation report[/] about {until}")
     # ЕЦП's journal is read pupil by pupil, so the demo compares its roster only (what the push just sent).
-    for platform, entities in (("dnevnik", ALL_ENTITIES), ("ecp", ("persons", "classes"))):
+    for platform, entities in (("dnevnik", ALL_ENTITIES), ("ecp", (Entity.PERSONS, Entity.CLASSES))):
         request = ReconcileRequest(code, platform, as_of=until, entities=entities)
         outcome = asyncio.run(reconcile(db, settings, request))
         report = outcome.report

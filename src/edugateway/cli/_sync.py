@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from edugateway.cli._context import fail, state
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.errors import GatewayError
 
 if TYPE_CHECKING:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Flag, StrEnum, auto
+from enum import Flag, auto
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import (
     Attendance,
     Enrollment,
@@ -27,20 +28,6 @@ from edugateway.domain.models import (
 from edugateway.errors import ConnectorError, ValidationError
 
 T = TypeVar("T")
-
-
-class Entity(StrEnum):
-    PERSONS = "persons"
-    CLASSES = "classes"  # classes and their subgroups
-    ENROLLMENTS = "enrollments"
-    SUBJECTS = "subjects"
-    PERIODS = "periods"
-    TIMETABLE = "timetable"
-    LESSONS = "lessons"  # with topic and homework, where the platform keeps them on the lesson
-    MARKS = "marks"
-    FINAL_MARKS = "final_marks"
-    ATTENDANCE = "attendance"
-    HOMEWORK = "homework"
 
 
 class Op(Flag):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from edugateway.domain.entities import Entity
+
 
 class Pairing(StrEnum):
     LINK = "link"  # by the identity map: the local row's linked platform id is the platform record's id
@@ -15,55 +17,58 @@ class Pairing(StrEnum):
 
 @dataclass(frozen=True)
 class EntitySpec:
-    name: str
+    name: Entity
     fields: tuple[str, ...]  # compared, in this order; a field the platform leaves empty is not compared
-    refs: dict[str, str] = field(default_factory=dict)  # field -> the entity whose links translate it
+    refs: dict[str, Entity] = field(default_factory=dict)  # field -> the entity whose links translate it
     pairing: Pairing = Pairing.LINK
     natural_key: tuple[str, ...] = ()  # unique on each side; empty: duplicates are not checked
     dated: bool = False  # the journal span applies (lessons by day, marks by the day given, attendance by lesson)
 
 
 PERSONS = EntitySpec(
-    "persons",
+    Entity.PERSONS,
     ("last_name", "first_name", "middle_name", "birth_date", "gender", "class_key"),
-    refs={"class_key": "classes"},
+    refs={"class_key": Entity.CLASSES},
     natural_key=("name_key", "birth_date"),
 )
 CLASSES = EntitySpec(
-    "classes", ("name", "grade", "parent_key"), refs={"parent_key": "classes"}, natural_key=("name", "parent_key")
+    Entity.CLASSES,
+    ("name", "grade", "parent_key"),
+    refs={"parent_key": Entity.CLASSES},
+    natural_key=("name", "parent_key"),
 )
-SUBJECTS = EntitySpec("subjects", ("name",), natural_key=("name_key",))
+SUBJECTS = EntitySpec(Entity.SUBJECTS, ("name",), natural_key=("name_key",))
 LESSONS = EntitySpec(
-    "lessons",
+    Entity.LESSONS,
     ("date", "number", "class_key", "subject_key", "teacher_key", "topic", "homework"),
-    refs={"class_key": "classes", "subject_key": "subjects", "teacher_key": "persons"},
+    refs={"class_key": Entity.CLASSES, "subject_key": Entity.SUBJECTS, "teacher_key": Entity.PERSONS},
     natural_key=("class_key", "date", "number"),
     dated=True,
 )
 # Several marks per pupil and work are normal on Дневник.ру (markCount), so lesson marks have no natural key.
 MARKS = EntitySpec(
-    "marks",
+    Entity.MARKS,
     ("person_key", "lesson_key", "value", "kind", "work_type", "date"),
-    refs={"person_key": "persons", "lesson_key": "lessons"},
+    refs={"person_key": Entity.PERSONS, "lesson_key": Entity.LESSONS},
     dated=True,
 )
 FINAL_MARKS = EntitySpec(
-    "final_marks",
+    Entity.FINAL_MARKS,
     ("person_key", "subject_key", "period_key", "value", "kind"),
-    refs={"person_key": "persons", "subject_key": "subjects", "period_key": "periods"},
+    refs={"person_key": Entity.PERSONS, "subject_key": Entity.SUBJECTS, "period_key": Entity.PERIODS},
     natural_key=("person_key", "subject_key", "period_key", "kind"),
 )
 ATTENDANCE = EntitySpec(
-    "attendance",
+    Entity.ATTENDANCE,
     ("code", "minutes_late"),
-    refs={"person_key": "persons", "lesson_key": "lessons"},
+    refs={"person_key": Entity.PERSONS, "lesson_key": Entity.LESSONS},
     pairing=Pairing.NATURAL,
     natural_key=("person_key", "lesson_key"),
     dated=True,
 )
 
-SPECS: dict[str, EntitySpec] = {
+SPECS: dict[Entity, EntitySpec] = {
     s.name: s for s in (PERSONS, CLASSES, SUBJECTS, LESSONS, MARKS, FINAL_MARKS, ATTENDANCE)
 }
-ROSTER = ("persons", "classes", "subjects")
-JOURNAL = ("lessons", "marks", "final_marks", "attendance")
+ROSTER = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS)
+JOURNAL = (Entity.LESSONS, Entity.MARKS, Entity.FINAL_MARKS, Entity.ATTENDANCE)

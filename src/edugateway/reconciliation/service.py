@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from edugateway.config.settings import PlatformKind, Settings
 from edugateway.connectors.base import DateRange
 from edugateway.connectors.factory import open_connector, platform_settings
+from edugateway.domain.entities import Entity
 from edugateway.errors import ConfigError
 from edugateway.logs import get_logger
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
@@ -35,7 +36,9 @@ from edugateway.store.tables import ReconciliationReportRow, ReportingPeriodRow,
 log = get_logger(__name__)
 
 ALL_ENTITIES = (*ROSTER, *JOURNAL)
-_REF_ENTITIES = ("persons", "classes", "subjects", "periods", "lessons")
+_REF_ENTITIES = tuple(
+    e.value for e in (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS, Entity.LESSONS)
+)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def _platform_of(settings: Settings, job: JobSettings) -> str:
 
 
 def _sync_platform(settings: Settings, job: JobSettings) -> str:
-    from edugateway.connectors.base import Entity
+    from edugateway.domain.entities import Entity
 
     platform = _platform_of(settings, job)
     known_entities = {e.value for e in Entity}
@@ -75,7 +75,7 @@ def _sync_platform(settings: Settings, job: JobSettings) -> str:
 
 def run_sync_job(ctx: JobContext) -> JobOutcome:
     """`edugateway sync --school S --platform P [--entities …]`."""
-    from edugateway.connectors.base import Entity
+    from edugateway.domain.entities import Entity
     from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 
     entities = [Entity(e) for e in ctx.job.entities] if ctx.job.entities else list(DEFAULT_ENTITIES)

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from edugateway.config.settings import PlatformKind, PlatformSettings, Settings
-from edugateway.connectors.base import Connector, Entity, FilesYearFinalsUnderSyntheticPeriod, Op, SearchesBySnils
+from edugateway.connectors.base import Connector, FilesYearFinalsUnderSyntheticPeriod, Op, SearchesBySnils
 from edugateway.connectors.factory import open_connector, platform_settings
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.sync.compare import EntityComparison
 from edugateway.sync.directions import Direction
 from edugateway.sync.linking import Candidate

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from edugateway.config.settings import PlatformSettings, SchoolSettings, SecretRef, Settings
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik, ecp

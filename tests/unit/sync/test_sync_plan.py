@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.sync.compare import EntityComparison
 from edugateway.sync.directions import Direction
 from edugateway.sync.linking import Candidate

@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from edugateway.connectors.base import Capabilities, DateRange, Entity, Op, Remote, Skipped, WriteResult, map_or_skip
+from edugateway.connectors.base import Capabilities, DateRange, Op, Remote, Skipped, WriteResult, map_or_skip
 from edugateway.connectors.http import RETRYABLE, PlatformClient
 from edugateway.connectors.streams import ordered
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import (
     Attendance,
     Enrollment,
