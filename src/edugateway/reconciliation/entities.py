@@ -1,13 +1,14 @@
-"""What reconciliation compares per entity: the fields, which of them point at other records (and so are
-compared as local keys through the identity map), how the two sides are paired, and the natural key that
-must be unique on each side (what 'duplicated' means for that entity)."""
+"""What reconciliation compares per entity: the fields (domain.entities.COMPARED_FIELDS, the list sync's
+roster compare uses too), which of them point at other records (and so are compared as local keys through
+the identity map), how the two sides are paired, and the natural key that must be unique on each side (what
+'duplicated' means for that entity)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from edugateway.domain.entities import Entity
+from edugateway.domain.entities import COMPARED_FIELDS, REFERENCES, Entity
 
 
 class Pairing(StrEnum):
@@ -25,47 +26,23 @@ class EntitySpec:
     dated: bool = False  # the journal span applies (lessons by day, marks by the day given, attendance by lesson)
 
 
-PERSONS = EntitySpec(
-    Entity.PERSONS,
-    ("last_name", "first_name", "middle_name", "birth_date", "gender", "class_key"),
-    refs={"class_key": Entity.CLASSES},
-    natural_key=("name_key", "birth_date"),
-)
-CLASSES = EntitySpec(
-    Entity.CLASSES,
-    ("name", "grade", "parent_key"),
-    refs={"parent_key": Entity.CLASSES},
-    natural_key=("name", "parent_key"),
-)
-SUBJECTS = EntitySpec(Entity.SUBJECTS, ("name",), natural_key=("name_key",))
-LESSONS = EntitySpec(
-    Entity.LESSONS,
-    ("date", "number", "class_key", "subject_key", "teacher_key", "topic", "homework"),
-    refs={"class_key": Entity.CLASSES, "subject_key": Entity.SUBJECTS, "teacher_key": Entity.PERSONS},
-    natural_key=("class_key", "date", "number"),
-    dated=True,
-)
+def spec(
+    entity: Entity, *, natural_key: tuple[str, ...] = (), pairing: Pairing = Pairing.LINK, dated: bool = False
+) -> EntitySpec:
+    """The entity's compared fields; every reference among them and its natural key is translated by links."""
+    fields = COMPARED_FIELDS[entity]
+    refs = {name: REFERENCES[name] for name in (*fields, *natural_key) if name in REFERENCES}
+    return EntitySpec(entity, fields, refs, pairing, natural_key, dated)
+
+
+PERSONS = spec(Entity.PERSONS, natural_key=("name_key", "birth_date"))
+CLASSES = spec(Entity.CLASSES, natural_key=("name", "parent_key"))
+SUBJECTS = spec(Entity.SUBJECTS, natural_key=("name_key",))
+LESSONS = spec(Entity.LESSONS, natural_key=("class_key", "date", "number"), dated=True)
 # Several marks per pupil and work are normal on Дневник.ру (markCount), so lesson marks have no natural key.
-MARKS = EntitySpec(
-    Entity.MARKS,
-    ("person_key", "lesson_key", "value", "kind", "work_type", "date"),
-    refs={"person_key": Entity.PERSONS, "lesson_key": Entity.LESSONS},
-    dated=True,
-)
-FINAL_MARKS = EntitySpec(
-    Entity.FINAL_MARKS,
-    ("person_key", "subject_key", "period_key", "value", "kind"),
-    refs={"person_key": Entity.PERSONS, "subject_key": Entity.SUBJECTS, "period_key": Entity.PERIODS},
-    natural_key=("person_key", "subject_key", "period_key", "kind"),
-)
-ATTENDANCE = EntitySpec(
-    Entity.ATTENDANCE,
-    ("code", "minutes_late"),
-    refs={"person_key": Entity.PERSONS, "lesson_key": Entity.LESSONS},
-    pairing=Pairing.NATURAL,
-    natural_key=("person_key", "lesson_key"),
-    dated=True,
-)
+MARKS = spec(Entity.MARKS, dated=True)
+FINAL_MARKS = spec(Entity.FINAL_MARKS, natural_key=("person_key", "subject_key", "period_key", "kind"))
+ATTENDANCE = spec(Entity.ATTENDANCE, natural_key=("person_key", "lesson_key"), pairing=Pairing.NATURAL, dated=True)
 
 SPECS: dict[Entity, EntitySpec] = {
     s.name: s for s in (PERSONS, CLASSES, SUBJECTS, LESSONS, MARKS, FINAL_MARKS, ATTENDANCE)
