@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.emulators.loopback import emulated_platforms
 from edugateway.emulators.synthetic import generate_school
 from edugateway.emulators.worldgen import build_world

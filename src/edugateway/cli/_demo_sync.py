@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from edugateway.config.settings import Settings
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.emulators.faults import RequestStats
 from edugateway.emulators.loopback import emulated_platforms
 from edugateway.emulators.worldgen import build_world
@@ -76,7 +76,7 @@ def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, u
 
     out.print(f"[bold]8. The night's reconciliation report[/] about {until}")
     # ЕЦП's journal is read pupil by pupil, so the demo compares its roster only (what the push just sent).
-    for platform, entities in (("dnevnik", ALL_ENTITIES), ("ecp", ("persons", "classes"))):
+    for platform, entities in (("dnevnik", ALL_ENTITIES), ("ecp", (Entity.PERSONS, Entity.CLASSES))):
         request = ReconcileRequest(code, platform, as_of=until, entities=entities)
         outcome = asyncio.run(reconcile(db, settings, request))
         report = outcome.report
@@ -95,17 +95,17 @@ def _print_run(db: Database, out: Console, platform: str, outcome: SyncOutcome, 
     with db.session() as session:
         row = session.get(SyncRunRow, outcome.run_id)
         counts = row.counts if row and row.counts else {}
-    for entity, direction in outcome.plan["directions"].items():
-        c = EntityCounts(**counts.get(entity, {}))
-        table.add_row(entity, direction, *(str(getattr(c, name)) for name in COLUMNS))
+    for entity, direction in outcome.plan.directions.items():
+        c = EntityCounts(**counts.get(entity.value, {}))
+        table.add_row(entity.value, direction.value, *(str(getattr(c, name)) for name in COLUMNS))
     methods = Counter(route.split(" ", 1)[0] for route in stats.by_route.elements())
     by_method = ", ".join(f"{n} {method}" for method, n in sorted(methods.items()))
     out.print(f"   {platform}: run {outcome.run_id} {outcome.status}; {stats.total} requests ({by_method})")
     out.print(table)
-    persons = outcome.plan["entities"].get("persons", {})
-    if "differences" in persons:
+    persons = outcome.plan.entities.get(Entity.PERSONS)
+    if persons is not None and (found := persons.comparison) is not None:
         out.print(
-            f"   persons: {len(persons['differences'])} differ, {len(persons['only_local'])} only local, "
-            f"{len(persons['only_remote'])} only on the platform, "
-            f"{len(outcome.plan.get('candidates', []))} possible links for the records clerk"
+            f"   persons: {len(found.differences)} differ, {len(found.only_local)} only local, "
+            f"{len(found.only_remote)} only on the platform, "
+            f"{len(outcome.plan.candidates or [])} possible links for the records clerk"
         )

@@ -6,13 +6,16 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from edugateway.cli._context import fail, state
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.errors import GatewayError
+
+if TYPE_CHECKING:
+    from edugateway.sync.plan import SyncPlan
 
 runs_app = typer.Typer(help="The sync run journal.", no_args_is_help=True)
 
@@ -62,30 +65,30 @@ def sync(
     except GatewayError as exc:
         raise fail(exc) from exc
     if plan_json is not None:
-        plan_json.write_text(json.dumps(outcome.plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        plan_json.write_text(json.dumps(outcome.plan.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _print_plan(outcome.plan)
     typer.echo(f"run {outcome.run_id}: {outcome.status}{' (dry run: nothing applied)' if dry_run else ''}")
     if outcome.status == "on_hold":
-        typer.echo(outcome.plan.get("hold", ""))
+        typer.echo(outcome.plan.hold or "")
         raise typer.Exit(1)
 
 
-def _print_plan(plan: dict[str, Any]) -> None:
-    for entity, section in plan.get("entities", {}).items():
-        direction = plan["directions"].get(entity, "?")
+def _print_plan(plan: SyncPlan) -> None:
+    for entity, section in plan.entities.items():
+        direction = plan.directions.get(entity)
         parts = []
-        if "linked" in section:
+        if (found := section.comparison) is not None:
             parts += [
-                f"{section['linked']} linked",
-                f"{section['equal']} equal",
-                f"{len(section['differences'])} differ",
-                f"{len(section['only_local'])} only local",
-                f"{len(section['only_remote'])} only on the platform",
+                f"{found.linked} linked",
+                f"{found.equal} equal",
+                f"{len(found.differences)} differ",
+                f"{len(found.only_local)} only local",
+                f"{len(found.only_remote)} only on the platform",
             ]
-        for op, items in section.get("push", {}).items():
-            parts.append(f"{len(items)} to {op}")
-        typer.echo(f"{entity:<10} {direction:<8} " + ", ".join(parts))
-    candidates = plan.get("candidates", [])
+        for op, changes in section.pushes_by_op().items():
+            parts.append(f"{len(changes)} to {op}")
+        typer.echo(f"{entity.value:<10} {direction.value if direction else '?':<8} " + ", ".join(parts))
+    candidates = plan.candidates or []
     if candidates:
         typer.echo(f"{len(candidates)} possible links left for the records clerk (below the auto-link score)")
 

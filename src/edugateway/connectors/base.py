@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Flag, StrEnum, auto
+from enum import Flag, auto
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import (
     Attendance,
     Enrollment,
@@ -27,20 +28,6 @@ from edugateway.domain.models import (
 from edugateway.errors import ConnectorError, ValidationError
 
 T = TypeVar("T")
-
-
-class Entity(StrEnum):
-    PERSONS = "persons"
-    CLASSES = "classes"  # classes and their subgroups
-    ENROLLMENTS = "enrollments"
-    SUBJECTS = "subjects"
-    PERIODS = "periods"
-    TIMETABLE = "timetable"
-    LESSONS = "lessons"  # with topic and homework, where the platform keeps them on the lesson
-    MARKS = "marks"
-    FINAL_MARKS = "final_marks"
-    ATTENDANCE = "attendance"
-    HOMEWORK = "homework"
 
 
 class Op(Flag):
@@ -161,3 +148,24 @@ class Connector(Protocol):
     async def write(self, entity: Entity, op: Op, records: Sequence[Any]) -> list[WriteResult]: ...
 
     async def aclose(self) -> None: ...
+
+
+# --- optional capabilities: a connector offers them by having the member; callers ask with isinstance ---------
+
+
+@runtime_checkable
+class SearchesBySnils(Protocol):
+    """The platform finds its persons by SNILS (it never returns the SNILS itself): linking asks it for the
+    local persons no other key matched."""
+
+    async def search_by_snils(self, snils: str) -> list[str]:
+        """The platform's ids of the persons it holds with this SNILS (11 digits)."""
+        ...
+
+
+@runtime_checkable
+class FilesYearFinalsUnderSyntheticPeriod(Protocol):
+    """The platform has no reporting period for the school year: its year finals name `year_period_id`
+    instead, an id of no real period, which sync links to the local year period."""
+
+    year_period_id: str

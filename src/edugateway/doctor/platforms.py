@@ -18,6 +18,7 @@ import httpx
 import requests
 
 from edugateway.config.settings import DnevnikSettings, EcpSettings, EsiaSettings, PlatformBase, Settings
+from edugateway.connectors.factory import open_dnevnik, open_ecp
 from edugateway.doctor.result import CheckResult
 from edugateway.doctor.skew import judge_skew
 from edugateway.errors import AuthError, ConfigError, ConnectorError, GatewayError
@@ -108,13 +109,11 @@ def _connector_failure(name: str, title: str, exc: GatewayError) -> CheckResult:
 
 def _dnevnik(name: str, platform: DnevnikSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
     """An authenticated `GET users/me` with the configured token: the cheapest call that proves it works."""
-    from edugateway.connectors.dnevnik import build_dnevnik_connector
-
     title = _title(name, platform)
     school_id = next((s.platform_ids[name] for s in settings.schools if s.platform_ids.get(name)), "")
 
     async def call() -> str:
-        connector = build_dnevnik_connector(name, doctor_settings(platform), school_id)
+        connector = open_dnevnik(settings, name, school_id, platform=doctor_settings(platform))
         _watch(connector.client.http, seen)
         try:
             response = await connector.client.request("GET", "users/me")
@@ -127,12 +126,10 @@ def _dnevnik(name: str, platform: DnevnikSettings, settings: Settings, seen: Dat
 
 def _ecp(name: str, platform: EcpSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
     """The sign-in the connector does before its first call (login and password for a bearer token)."""
-    from edugateway.connectors.ecp import build_ecp_connector
-
     title = _title(name, platform)
 
     async def call() -> str:
-        connector = build_ecp_connector(name, doctor_settings(platform), "")
+        connector = open_ecp(settings, name, "", platform=doctor_settings(platform))
         _watch(connector.client.http, seen)
         try:
             # Without a refresh token yet, the auth's refresh is exactly its sign-in (auth/Auth/Login).

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from edugateway.connectors.esia import EsiaAccount, LookupResult
+from edugateway.connectors.esia import LookupResult
+from edugateway.domain.esia_account import EsiaAccount
 from edugateway.domain.snils import mask_snils, one_slip_away
 from edugateway.identity.case_types import CaseType
+from edugateway.identity.findings import Finding, LocalPerson
 from edugateway.identity.linkage import Candidate, LinkRecord, link
-from edugateway.mapping.identity import Finding, LocalPerson
 
 ESIA = "esia"
 _GENDER = {"M": "m", "F": "f"}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugateway.identity.case_types import CaseStatus
-from edugateway.mapping.identity import Finding
+from edugateway.identity.findings import Finding
 from edugateway.store.tables import IdentityCaseEventRow, IdentityCaseRow, IdentityLabelRow
 
 NOT_AN_ERROR = "not_an_error"

@@ -19,14 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
-from edugateway.connectors.esia import EsiaAccount, EsiaLookup, LookupResult, esia_lookup_from_settings
+from edugateway.connectors.esia import EsiaLookup, LookupResult, esia_lookup_from_settings
+from edugateway.domain.esia_account import EsiaAccount
 from edugateway.domain.snils import one_slip_away
 from edugateway.errors import ConfigError, StoreError
 from edugateway.identity.candidates import rank_account_candidates
 from edugateway.identity.case_types import CONFIRMED, CaseType
 from edugateway.identity.cases import CaseChanges, apply_findings, dismissed_evidence, rejected_candidates
-from edugateway.logs import get_logger, run_context
-from edugateway.mapping.identity import (
+from edugateway.identity.findings import (
     Finding,
     LocalPerson,
     account_findings,
@@ -35,6 +35,7 @@ from edugateway.mapping.identity import (
     snils_findings,
     snils_holders,
 )
+from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
 from edugateway.store.tables import (
     ClassRow,

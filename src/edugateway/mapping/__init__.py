@@ -1,1 +1,1 @@
-"""Platform records <-> the canonical model, the identity map, and person matching."""
+"""Platform records <-> the canonical model (pure functions), and name normalisation."""

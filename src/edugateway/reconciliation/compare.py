@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from edugateway.domain.entities import Entity
 from edugateway.reconciliation.entities import EntitySpec, Pairing
 from edugateway.reconciliation.report import EntityCounts
 
@@ -76,7 +77,7 @@ def _natural_columns(spec: EntitySpec) -> str:
     """The extra columns the natural key needs (a normalised name)."""
     if "name_key" not in spec.natural_key:
         return ""
-    names = ["last_name", "first_name", "middle_name"] if spec.name == "persons" else ["name"]
+    names = ["last_name", "first_name", "middle_name"] if spec.name is Entity.PERSONS else ["name"]
     return f", {_name_key(names)} AS name_key"
 
 

@@ -1,11 +1,14 @@
-"""What reconciliation compares per entity: the fields, which of them point at other records (and so are
-compared as local keys through the identity map), how the two sides are paired, and the natural key that
-must be unique on each side (what 'duplicated' means for that entity)."""
+"""What reconciliation compares per entity: the fields (domain.entities.COMPARED_FIELDS, the list sync's
+roster compare uses too), which of them point at other records (and so are compared as local keys through
+the identity map), how the two sides are paired, and the natural key that must be unique on each side (what
+'duplicated' means for that entity)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from edugateway.domain.entities import COMPARED_FIELDS, REFERENCES, Entity
 
 
 class Pairing(StrEnum):
@@ -15,55 +18,34 @@ class Pairing(StrEnum):
 
 @dataclass(frozen=True)
 class EntitySpec:
-    name: str
+    name: Entity
     fields: tuple[str, ...]  # compared, in this order; a field the platform leaves empty is not compared
-    refs: dict[str, str] = field(default_factory=dict)  # field -> the entity whose links translate it
+    refs: dict[str, Entity] = field(default_factory=dict)  # field -> the entity whose links translate it
     pairing: Pairing = Pairing.LINK
     natural_key: tuple[str, ...] = ()  # unique on each side; empty: duplicates are not checked
     dated: bool = False  # the journal span applies (lessons by day, marks by the day given, attendance by lesson)
 
 
-PERSONS = EntitySpec(
-    "persons",
-    ("last_name", "first_name", "middle_name", "birth_date", "gender", "class_key"),
-    refs={"class_key": "classes"},
-    natural_key=("name_key", "birth_date"),
-)
-CLASSES = EntitySpec(
-    "classes", ("name", "grade", "parent_key"), refs={"parent_key": "classes"}, natural_key=("name", "parent_key")
-)
-SUBJECTS = EntitySpec("subjects", ("name",), natural_key=("name_key",))
-LESSONS = EntitySpec(
-    "lessons",
-    ("date", "number", "class_key", "subject_key", "teacher_key", "topic", "homework"),
-    refs={"class_key": "classes", "subject_key": "subjects", "teacher_key": "persons"},
-    natural_key=("class_key", "date", "number"),
-    dated=True,
-)
-# Several marks per pupil and work are normal on Дневник.ру (markCount), so lesson marks have no natural key.
-MARKS = EntitySpec(
-    "marks",
-    ("person_key", "lesson_key", "value", "kind", "work_type", "date"),
-    refs={"person_key": "persons", "lesson_key": "lessons"},
-    dated=True,
-)
-FINAL_MARKS = EntitySpec(
-    "final_marks",
-    ("person_key", "subject_key", "period_key", "value", "kind"),
-    refs={"person_key": "persons", "subject_key": "subjects", "period_key": "periods"},
-    natural_key=("person_key", "subject_key", "period_key", "kind"),
-)
-ATTENDANCE = EntitySpec(
-    "attendance",
-    ("code", "minutes_late"),
-    refs={"person_key": "persons", "lesson_key": "lessons"},
-    pairing=Pairing.NATURAL,
-    natural_key=("person_key", "lesson_key"),
-    dated=True,
-)
+def spec(
+    entity: Entity, *, natural_key: tuple[str, ...] = (), pairing: Pairing = Pairing.LINK, dated: bool = False
+) -> EntitySpec:
+    """The entity's compared fields; every reference among them and its natural key is translated by links."""
+    fields = COMPARED_FIELDS[entity]
+    refs = {name: REFERENCES[name] for name in (*fields, *natural_key) if name in REFERENCES}
+    return EntitySpec(entity, fields, refs, pairing, natural_key, dated)
 
-SPECS: dict[str, EntitySpec] = {
+
+PERSONS = spec(Entity.PERSONS, natural_key=("name_key", "birth_date"))
+CLASSES = spec(Entity.CLASSES, natural_key=("name", "parent_key"))
+SUBJECTS = spec(Entity.SUBJECTS, natural_key=("name_key",))
+LESSONS = spec(Entity.LESSONS, natural_key=("class_key", "date", "number"), dated=True)
+# Several marks per pupil and work are normal on Дневник.ру (markCount), so lesson marks have no natural key.
+MARKS = spec(Entity.MARKS, dated=True)
+FINAL_MARKS = spec(Entity.FINAL_MARKS, natural_key=("person_key", "subject_key", "period_key", "kind"))
+ATTENDANCE = spec(Entity.ATTENDANCE, natural_key=("person_key", "lesson_key"), pairing=Pairing.NATURAL, dated=True)
+
+SPECS: dict[Entity, EntitySpec] = {
     s.name: s for s in (PERSONS, CLASSES, SUBJECTS, LESSONS, MARKS, FINAL_MARKS, ATTENDANCE)
 }
-ROSTER = ("persons", "classes", "subjects")
-JOURNAL = ("lessons", "marks", "final_marks", "attendance")
+ROSTER = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS)
+JOURNAL = (Entity.LESSONS, Entity.MARKS, Entity.FINAL_MARKS, Entity.ATTENDANCE)

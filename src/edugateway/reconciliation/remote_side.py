@@ -8,7 +8,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from edugateway.connectors.base import Connector, DateRange, Entity, Op, Remote
+from edugateway.connectors.base import Connector, DateRange, Op, Remote
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Enrollment, EnrollmentRole, Lesson, Mark, Person, SchoolClass, Subject
 from edugateway.reconciliation.columns import ColumnBuffer, remote_schema
 

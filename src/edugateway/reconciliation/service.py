@@ -19,6 +19,8 @@ from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, Settings
 from edugateway.connectors.base import DateRange
+from edugateway.connectors.factory import open_connector
+from edugateway.domain.entities import Entity
 from edugateway.errors import ConfigError
 from edugateway.logs import get_logger, run_context
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
@@ -35,7 +37,9 @@ from edugateway.store.tables import ReconciliationReportRow, ReportingPeriodRow,
 log = get_logger(__name__)
 
 ALL_ENTITIES = (*ROSTER, *JOURNAL)
-_REF_ENTITIES = ("persons", "classes", "subjects", "periods", "lessons")
+_REF_ENTITIES = tuple(
+    e.value for e in (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS, Entity.LESSONS)
+)
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,8 @@ def _previous_summary(db: Database, school_id: int, platform: str, before: int) 
 async def _read_platform(
     db: Database, settings: Settings, school: SchoolRow, platform: str, entities: Sequence[str], span: DateRange
 ) -> dict[str, pa.Table]:
-    from edugateway.sync.engine import open_connector
-
     snapshot = load_snapshot(db, school.code)
-    connector = open_connector(settings, platform, snapshot)
+    connector = open_connector(settings, platform, snapshot.school)
     try:
         return await remote_tables(connector, entities, span)
     finally:

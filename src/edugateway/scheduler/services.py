@@ -61,7 +61,7 @@ def _of_kind(job: JobSettings, kind: type[_Job]) -> _Job:
 
 
 def _sync_platform(settings: Settings, job: JobSettings) -> str:
-    from edugateway.connectors.base import Entity
+    from edugateway.domain.entities import Entity
 
     sync = _of_kind(job, SyncJob)
     known_entities = {e.value for e in Entity}
@@ -75,7 +75,7 @@ def _sync_platform(settings: Settings, job: JobSettings) -> str:
 
 def run_sync_job(ctx: JobContext) -> JobOutcome:
     """`edugateway sync --school S --platform P [--entities …]`."""
-    from edugateway.connectors.base import Entity
+    from edugateway.domain.entities import Entity
     from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 
     job = _of_kind(ctx.job, SyncJob)
@@ -86,7 +86,7 @@ def run_sync_job(ctx: JobContext) -> JobOutcome:
     if outcome.status == "stopped":
         return JobOutcome(summary, stopped=True)
     if outcome.status == "on_hold":
-        return JobOutcome(summary, attention=str(outcome.plan.get("hold", f"sync run {outcome.run_id} is on hold")))
+        return JobOutcome(summary, attention=outcome.plan.hold or f"sync run {outcome.run_id} is on hold")
     return JobOutcome(summary)
 
 

@@ -1,6 +1,10 @@
 """The roster as both sides hold it, through the identity map: what is linked and equal, linked but different
 (which fields, both values), only local, only on the platform. Fields the platform does not keep (ЕЦП has no
-birth dates, Дневник.ру no SNILS) are not compared."""
+birth dates, Дневник.ру no SNILS) are not compared.
+
+The fields are the entity's one list (domain.entities.COMPARED_FIELDS), as reconciliation compares them, less
+the references to other records (a person's class, a subgroup's class): canonical records carry ids, not
+linked keys, and the nightly reconciliation compares those through the link map."""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from edugateway.domain.entities import Entity, record_fields
 from edugateway.domain.models import Person, Role, SchoolClass
 from edugateway.sync.identity_map import IdentityMap
 
-PERSON_FIELDS = ("last_name", "first_name", "middle_name", "birth_date", "gender")
-CLASS_FIELDS = ("name", "grade")
+PERSON_FIELDS = record_fields(Entity.PERSONS)
+CLASS_FIELDS = record_fields(Entity.CLASSES)
 
 
 @dataclass

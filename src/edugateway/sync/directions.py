@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from edugateway.connectors.base import Capabilities, Entity, Op
+from edugateway.connectors.base import Capabilities, Op
+from edugateway.domain.entities import Entity
 from edugateway.errors import ConfigError
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from edugateway.connectors.base import Entity
 from edugateway.connectors.ecp import Pupil, Representative, contingent
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import ParentLink, Person
 from edugateway.domain.snapshot import SchoolSnapshot
 

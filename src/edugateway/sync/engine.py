@@ -16,15 +16,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from structlog.contextvars import bind_contextvars
 
-from edugateway.config.settings import PlatformKind, PlatformSettings, SchoolPlatformSettings, Settings
-from edugateway.connectors.base import Connector, Entity, Op
-from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
-from edugateway.connectors.ecp import build_ecp_connector
+from edugateway.config.settings import PlatformKind, SchoolPlatformSettings, Settings
+from edugateway.connectors.base import Connector, FilesYearFinalsUnderSyntheticPeriod, Op, SearchesBySnils
+from edugateway.connectors.factory import open_connector
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
 from edugateway.logs import get_logger, run_context
-from edugateway.mapping import dnevnik as dnevnik_mapping
 from edugateway.store.db import Database
 from edugateway.store.repository import load_snapshot
 from edugateway.store.tables import (
@@ -44,8 +43,9 @@ from edugateway.sync.directions import Direction, resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
 from edugateway.sync.identity_map import IdentityMap
 from edugateway.sync.journal import RunJournal
+from edugateway.sync.plan import SyncPlan
 from edugateway.sync.pull import pull_journal
-from edugateway.sync.push import PushAdapter, drain, enqueue, plan_push
+from edugateway.sync.push import PushAdapter, PushChange, drain, enqueue, plan_push
 
 log = get_logger(__name__)
 
@@ -71,30 +71,7 @@ class SyncRequest:
 class SyncOutcome:
     run_id: int
     status: str  # done, on_hold, failed
-    plan: dict[str, Any]
-
-
-def platform_settings(settings: Settings, name: str) -> PlatformSettings:
-    if name not in settings.platforms:
-        known = ", ".join(sorted(settings.platforms)) or "none configured"
-        raise ConfigError(f"no platform {name!r} in the configuration ([platforms.NAME]); known: {known}")
-    return settings.platforms[name]
-
-
-def open_connector(settings: Settings, name: str, snapshot: SchoolSnapshot) -> Connector:
-    """The connector of platform `name` for the school, built from the configuration."""
-    platform = platform_settings(settings, name)
-    school = next((s for s in settings.schools if s.code == snapshot.school.code), None)
-    remote_school = school.platform_ids.get(name) if school else None
-    if platform.kind is PlatformKind.DNEVNIK:
-        if not remote_school:
-            raise ConfigError(
-                f"schools.{snapshot.school.code}.platform_ids.{name} is not set: put the school's Дневник.ру id there"
-            )
-        return build_dnevnik_connector(name, platform, remote_school)
-    if platform.kind is PlatformKind.ECP:
-        return build_ecp_connector(name, platform, remote_school or snapshot.school.code, org_ogrn=snapshot.school.ogrn)
-    raise ConfigError(f"platform {name} is of kind {platform.kind.value}, which has no roster to sync")
+    plan: SyncPlan
 
 
 def _class_names(classes: Sequence[SchoolClass], enrollments: Sequence[Enrollment]) -> dict[str, str]:
@@ -135,18 +112,18 @@ async def _link(
         linking.link_subjects(ids, snapshot.subjects, list(remote["subjects"].items()), outcome)
     if "periods" in remote:
         remote_periods = list(remote["periods"].items())
-        if isinstance(connector, DnevnikConnector):
-            # Дневник.ру has no year period; its year finals are filed under YEAR_PERIOD (mapping/dnevnik.py)
+        if isinstance(connector, FilesYearFinalsUnderSyntheticPeriod):
+            # e.g. Дневник.ру: no year period; its year finals name a synthetic one, linked to the local year
             year = next((p for p in snapshot.periods if p.kind is ReportingPeriodKind.YEAR), None)
             if year is not None:
-                remote_periods.append((dnevnik_mapping.YEAR_PERIOD, year))
+                remote_periods.append((connector.year_period_id, year))
         linking.link_periods(ids, snapshot.periods, remote_periods, outcome)
     if "persons" in remote:
         local_classes = _class_names(snapshot.classes, snapshot.enrollments)
         remote_classes = _class_names(list(remote["classes"].values()), remote["enrollments"])
         local = [linking.PersonSide(p.id, p, local_classes.get(p.id)) for p in snapshot.persons]
         others = [linking.PersonSide(k, p, remote_classes.get(k)) for k, p in remote["persons"].items()]
-        search = connector.search_by_snils if isinstance(connector, DnevnikConnector) else None
+        search = connector.search_by_snils if isinstance(connector, SearchesBySnils) else None
         await linking.link_persons(ids, local, others, outcome, search_by_snils=search)
     return outcome
 
@@ -161,7 +138,7 @@ async def run_sync(
     with run_context(school=request.school, platform=request.platform):
         snapshot = load_snapshot(db, request.school)
         platform = settings.school_platform(request.platform)
-        conn = connector or open_connector(settings, request.platform, snapshot)
+        conn = connector or open_connector(settings, request.platform, snapshot.school)
         try:
             return await _run(db, settings, request, snapshot, platform, conn)
         finally:
@@ -190,14 +167,7 @@ async def _run(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
     bind_contextvars(run_id=journal.run_id)  # every line of the run names it from here; run_sync's block unbinds it
-    plan: dict[str, Any] = {
-        "run_id": journal.run_id,
-        "school": request.school,
-        "platform": request.platform,
-        "dry_run": request.dry_run,
-        "directions": {e.value: d.value for e, d in directions.items()},
-        "entities": {},
-    }
+    plan = SyncPlan(journal.run_id, request.school, request.platform, request.dry_run, directions)
     try:
         if request.approve is not None:
             _approve(db, journal, request.approve)
@@ -223,12 +193,12 @@ async def _run(
             for entity, n in outcome.linked.items():
                 journal.of(entity).linked = n
             if Entity.PERSONS in directions:
-                plan["entities"]["persons"] = compare_persons(ids, snapshot.persons, remote["persons"]).as_json()
+                plan.entity(Entity.PERSONS).comparison = compare_persons(ids, snapshot.persons, remote["persons"])
             if Entity.CLASSES in directions:
-                plan["entities"]["classes"] = compare_classes(ids, snapshot.classes, remote["classes"]).as_json()
+                plan.entity(Entity.CLASSES).comparison = compare_classes(ids, snapshot.classes, remote["classes"])
             if request.dry_run:
                 session.rollback()  # a dry run shows the links it would make, and makes none
-        plan["candidates"] = [c.__dict__ for c in outcome.candidates]
+        plan.candidates = list(outcome.candidates)
         journal.skip_all("read", conn.skipped)
 
         pushes = _plan_pushes(db, journal, platform.kind, directions, snapshot, plan)
@@ -242,11 +212,11 @@ async def _run(
             )
         ]
         if held and request.approve is None:
-            plan["hold"] = (
+            plan.hold = (
                 f"the plan deletes more than {settings.mass_delete_share:.0%} of {', '.join(held)}; nothing was "
                 f"applied. Check the plan, then run again with --approve {journal.run_id}"
             )
-            journal.finish("on_hold", plan=plan)
+            journal.finish("on_hold", plan=plan.as_json())
             return SyncOutcome(journal.run_id, "on_hold", plan)
         if not request.dry_run:
             for adapter, changes in pushes.values():
@@ -259,13 +229,13 @@ async def _run(
                     db, conn, journal, entities=pulled, until=until, start=first_day, stop=request.stop
                 )
                 if not complete:
-                    plan["stopped"] = "stopped after a whole pull window; the next run goes on from its cursor"
-                    journal.finish("stopped", plan=plan)
+                    plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
+                    journal.finish("stopped", plan=plan.as_json())
                     return SyncOutcome(journal.run_id, "stopped", plan)
-        journal.finish("done", plan=plan)
+        journal.finish("done", plan=plan.as_json())
         return SyncOutcome(journal.run_id, "done", plan)
     except (ConnectorError, DataSafetyError) as exc:
-        journal.finish("failed", error=str(exc), plan=plan)
+        journal.finish("failed", error=str(exc), plan=plan.as_json())
         raise
 
 
@@ -275,20 +245,16 @@ def _plan_pushes(
     kind: PlatformKind,
     directions: dict[Entity, Direction],
     snapshot: SchoolSnapshot,
-    plan: dict[str, Any],
-) -> dict[str, tuple[PushAdapter, list[Any]]]:
-    out: dict[str, tuple[PushAdapter, list[Any]]] = {}
+    plan: SyncPlan,
+) -> dict[str, tuple[PushAdapter, list[PushChange]]]:
+    out: dict[str, tuple[PushAdapter, list[PushChange]]] = {}
     for entity, direction in directions.items():
         adapter = PUSH_ADAPTERS.get((kind, entity))
         if direction is not Direction.PUSH or adapter is None:
             continue
         changes = plan_push(db, journal.school_id, journal.platform, adapter, snapshot)
         out[entity.value] = (adapter, changes)
-        section = plan["entities"].setdefault(entity.value, {})
-        section["push"] = {
-            op: [{"key": c.key, **({"fields": c.fields} if c.fields else {})} for c in changes if c.op == op]
-            for op in ("create", "update", "delete")
-        }
+        plan.entity(entity).push = changes
     return out
 
 

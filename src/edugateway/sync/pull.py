@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from edugateway.connectors.base import DateRange, Entity, Remote, Skipped
+from edugateway.connectors.base import DateRange, Remote, Skipped
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark
 from edugateway.logs import get_logger
 from edugateway.store.db import Database

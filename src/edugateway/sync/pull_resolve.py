@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugateway.connectors.base import Entity, Remote
+from edugateway.connectors.base import Remote
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark, MarkKind
 from edugateway.logs import get_logger
 from edugateway.store.tables import ClassRow, LessonRow, PersonRow, ReportingPeriodRow, SubjectRow

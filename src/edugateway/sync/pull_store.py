@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugateway.connectors.base import Entity, Skipped
+from edugateway.connectors.base import Skipped
+from edugateway.domain.entities import Entity
 from edugateway.errors import DataSafetyError
 from edugateway.store.tables import AttendanceRow, AuditRow, JournalChangeRow, LessonRow, MarkRow, RemoteRecordRow
 from edugateway.sync.identity_map import IdentityMap, Link

@@ -23,7 +23,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from edugateway.connectors.base import Connector, Entity, Op, WriteResult
+from edugateway.connectors.base import Connector, Op, WriteResult
+from edugateway.domain.entities import Entity
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import DataSafetyError
 from edugateway.logs import get_logger

@@ -16,9 +16,10 @@ import httpx
 import pytest
 
 from edugateway.config.settings import DnevnikSettings, EcpSettings, SecretRef
-from edugateway.connectors.base import Connector, DateRange, Entity, Op, Remote
+from edugateway.connectors.base import Connector, DateRange, Op, Remote
 from edugateway.connectors.dnevnik import build_dnevnik_connector
 from edugateway.connectors.ecp import Pupil, build_ecp_connector, contingent
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, AttendanceCode, Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik, ecp

@@ -15,7 +15,7 @@ from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
 from edugateway.config.settings import DnevnikSettings, EcpSettings, SchoolSettings, SecretRef, Settings
-from edugateway.connectors.base import Entity
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik, ecp
@@ -85,7 +85,7 @@ async def test_first_sync_links_and_pushes_and_a_second_sends_nothing(
     students = {p.id for p in school.persons if "student" in p.roles}
     assert {key[0] for key in emulator.world.uploads["students"]} == students
     assert emulator.world.uploads["representatives"]
-    persons = first.plan["entities"]["persons"]
+    persons = first.plan.as_json()["entities"]["persons"]
     assert persons["linked"] == len(students)  # same names and class: linked without birth dates
     assert persons["only_local"] == sorted(p.id for p in school.persons if "teacher" in p.roles)
 
@@ -93,7 +93,7 @@ async def test_first_sync_links_and_pushes_and_a_second_sends_nothing(
     second = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS, Entity.CLASSES]))
     assert second.status == "done"
     assert _uploads(emulator) == 0
-    assert all(not items for items in second.plan["entities"]["persons"]["push"].values())
+    assert all(not items for items in second.plan.as_json()["entities"]["persons"]["push"].values())
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(IdentityLinkRow)) == len(students) + 4
 
@@ -110,7 +110,7 @@ async def test_a_local_change_is_pushed_once(
         row.last_name = "Новикова-Петрова"
     emulator.stats.reset()
     run = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
-    updates = run.plan["entities"]["persons"]["push"]["update"]
+    updates = run.plan.as_json()["entities"]["persons"]["push"]["update"]
     assert [u["key"] for u in updates] == [student.id]
     assert updates[0]["fields"]["person.last_name"][1] == "Новикова-Петрова"
     assert _uploads(emulator) == 1
@@ -161,7 +161,8 @@ async def test_a_plan_that_deletes_too_much_waits_for_approval(
             row.active = False
     held = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
     assert held.status == "on_hold"
-    assert f"--approve {held.run_id}" in held.plan["hold"]
+    assert held.plan.hold is not None
+    assert f"--approve {held.run_id}" in held.plan.hold
     assert len(emulator.world.uploads["students"]) == 60
     approved = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS], approve=held.run_id))
     assert approved.status == "done"
@@ -199,12 +200,14 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
         with db.session() as session:
             assert session.scalar(select(func.count()).select_from(AuditRow)) == audits  # nothing written
         assert again.status == "done"
-        assert again.plan["entities"]["persons"]["linked"] == run.plan["entities"]["persons"]["linked"]
+        assert (
+            again.plan.as_json()["entities"]["persons"]["linked"] == run.plan.as_json()["entities"]["persons"]["linked"]
+        )
     assert run.status == "done"
     assert marks == len(journal.marks)  # the whole journal was pulled
-    assert run.plan["directions"]["marks"] == "pull"
-    assert run.plan["directions"]["persons"] == "compare"
-    persons = run.plan["entities"]["persons"]
+    assert run.plan.as_json()["directions"]["marks"] == "pull"
+    assert run.plan.as_json()["directions"]["persons"] == "compare"
+    persons = run.plan.as_json()["entities"]["persons"]
     people = [p for p in school.persons if p.roles & {Role.STUDENT, Role.TEACHER}]
     assert persons["linked"] == len(people)
     assert persons["differences"] == []

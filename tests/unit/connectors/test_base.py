@@ -3,7 +3,8 @@ import itertools
 
 import pytest
 
-from edugateway.connectors.base import Capabilities, DateRange, Entity, Op
+from edugateway.connectors.base import Capabilities, DateRange, Op
+from edugateway.domain.entities import Entity
 from edugateway.errors import ConnectorError, ValidationError
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from edugateway.connectors.base import Entity
 from edugateway.connectors.dnevnik import CAPABILITIES as DNEVNIK
 from edugateway.connectors.ecp.connector import CAPABILITIES as ECP
+from edugateway.domain.entities import Entity
 from edugateway.errors import ConfigError
 from edugateway.sync.directions import Direction, resolve_directions
 

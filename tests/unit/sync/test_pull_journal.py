@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from edugateway.connectors.base import DateRange, Entity, Remote, Skipped
+from edugateway.connectors.base import DateRange, Remote, Skipped
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import (
     Attendance,
     AttendanceCode,

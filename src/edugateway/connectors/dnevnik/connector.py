@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from edugateway.connectors.base import Capabilities, DateRange, Entity, Op, Remote, Skipped, WriteResult, map_or_skip
+from edugateway.connectors.base import Capabilities, DateRange, Op, Remote, Skipped, WriteResult, map_or_skip
 from edugateway.connectors.http import RETRYABLE, PlatformClient
 from edugateway.connectors.streams import ordered
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import (
     Attendance,
     Enrollment,
@@ -68,6 +69,7 @@ class DnevnikConnector:
     """One school on Дневник.ру. `school_id` is the platform's id of the school (schools[].id_str)."""
 
     capabilities = CAPABILITIES
+    year_period_id = m.YEAR_PERIOD  # FilesYearFinalsUnderSyntheticPeriod: the platform has no year period
 
     def __init__(self, client: PlatformClient, school_id: str, *, platform: str = "dnevnik") -> None:
         self.client = client

@@ -26,21 +26,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from edugateway.connectors.base import (
-    Capabilities,
-    DateRange,
-    Entity,
-    Op,
-    Remote,
-    Skipped,
-    WriteResult,
-    map_or_skip,
-)
+from edugateway.connectors.base import Capabilities, DateRange, Op, Remote, Skipped, WriteResult, map_or_skip
 from edugateway.connectors.ecp import weeks
 from edugateway.connectors.ecp.contingent import Pupil, Representative
 from edugateway.connectors.ecp.upload import DEFAULT_PREFIX, REPRESENTATIVES, STUDENTS, EduUpload, Row
 from edugateway.connectors.http import PlatformClient
 from edugateway.connectors.streams import ordered
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import (
     Attendance,
     Enrollment,

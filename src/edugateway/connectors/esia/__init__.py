@@ -7,16 +7,13 @@ returns a `LookupResult`. Messages are signed by a `Signer` (`OpenSslGostSigner`
 from edugateway.connectors.esia.audit import EnvelopeAuditPlugin, redact_envelope
 from edugateway.connectors.esia.build import build_esia_lookup, esia_lookup_from_settings
 from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits, LookupResult
-from edugateway.connectors.esia.document import AccountStatus, EsiaAccount
 from edugateway.connectors.esia.errors import FAULT_RULES, SmevRejected
 from edugateway.connectors.esia.signer import OpenSslGostSigner, Signer, UnsignedSigner, gost_engine_available
 from edugateway.connectors.esia.transform import exclusive_c14n, signed_bytes, smev_transform
 
 __all__ = [
     "FAULT_RULES",
-    "AccountStatus",
     "EnvelopeAuditPlugin",
-    "EsiaAccount",
     "EsiaLookup",
     "LookupLimits",
     "LookupResult",

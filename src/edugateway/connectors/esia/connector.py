@@ -29,14 +29,13 @@ from edugateway.connectors.esia.client import SmevService
 from edugateway.connectors.esia.document import (
     MAX_BATCH,
     AnswerError,
-    EsiaAccount,
-    current_account,
     lookup_request,
     read_lookup_response,
 )
 from edugateway.connectors.esia.errors import RETRYABLE, SmevRejected, summarise
 from edugateway.connectors.esia.signer import Signer, UnsignedSigner
 from edugateway.connectors.http import AsyncRateLimiter
+from edugateway.domain.esia_account import EsiaAccount, current_account
 from edugateway.domain.snils import check_snils
 from edugateway.errors import AuthError, GatewayError, PlatformRejected, PlatformUnavailable, ValidationError
 from edugateway.logs import get_logger

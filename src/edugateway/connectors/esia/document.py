@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from enum import StrEnum
 
 from lxml import etree
-from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from edugateway.domain.esia_account import AccountStatus, EsiaAccount
 from edugateway.domain.models import Gender
 from edugateway.domain.snils import format_snils
 from edugateway.schemas import ESIA_LOOKUP_NS
@@ -22,29 +21,6 @@ REQUEST_ROOT = "PersonLookupRequest"
 RESPONSE_ROOT = "PersonLookupResponse"
 MAX_BATCH = 100  # the XSD's maxOccurs for snils
 _ESIA_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
-
-
-class AccountStatus(StrEnum):
-    REGISTERED = "REGISTERED"
-    DELETED = "DELETED"
-
-
-class EsiaAccount(BaseModel):
-    """An ЕСИА person account as /rs/prns/{oid} describes it; personal fields stay out of repr."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    oid: int
-    last_name: str = Field(repr=False)
-    first_name: str = Field(repr=False)
-    middle_name: str | None = Field(default=None, repr=False)
-    birth_date: dt.date | None = Field(default=None, repr=False)
-    gender: Gender | None = None
-    snils: str = Field(pattern=r"^\d{11}$", repr=False)
-    trusted: bool  # a confirmed account
-    status: AccountStatus
-    updated_on: dt.datetime  # UTC
-    kid_acc_created_by_parent: bool | None = None
 
 
 class AnswerError(ValueError):
@@ -79,13 +55,6 @@ def read_lookup_response(document: etree._Element) -> dict[str, list[EsiaAccount
         if not results[asked] and result.find(_q("notFound")) is None:
             raise AnswerError(f"result[{index}] has neither person nor notFound")
     return results
-
-
-def current_account(accounts: Sequence[EsiaAccount]) -> EsiaAccount | None:
-    """The account that stands for the СНИЛС: a registered one before a deleted one, then the newest change."""
-    if not accounts:
-        return None
-    return min(accounts, key=lambda a: (a.status is not AccountStatus.REGISTERED, -a.updated_on.timestamp()))
 
 
 def _account(person: etree._Element, where: str) -> EsiaAccount:

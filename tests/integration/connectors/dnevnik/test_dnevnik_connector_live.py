@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from edugateway.config.settings import DnevnikSettings, SecretRef
-from edugateway.connectors.base import DateRange, Entity, Op
+from edugateway.connectors.base import DateRange, Op
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, AttendanceCode, Lesson, MarkKind, Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik

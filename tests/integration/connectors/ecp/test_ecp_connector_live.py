@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from edugateway.config.settings import EcpSettings, SecretRef
-from edugateway.connectors.base import DateRange, Entity, Op
+from edugateway.connectors.base import DateRange, Op
 from edugateway.connectors.ecp import EcpConnector, Pupil, Representative, build_ecp_connector, contingent
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import EnrollmentRole, MarkKind, Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators.ecp import ADMIN_PASSWORD, EcpEmulator, admin_login, create_app, world_from_snapshot

@@ -9,9 +9,10 @@ import httpx
 import pytest
 import respx
 
-from edugateway.connectors.base import DateRange, Entity, Op
+from edugateway.connectors.base import DateRange, Op
 from edugateway.connectors.dnevnik import ERROR_TYPES, DnevnikConnector, DnevnikTokenAuth
 from edugateway.connectors.http import HttpPolicy, PlatformClient
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, AttendanceCode, Mark, MarkKind, Role
 from edugateway.errors import AuthError, ConnectorError
 

@@ -12,9 +12,10 @@ import pytest
 import respx
 from structlog.testing import capture_logs
 
-from edugateway.connectors.base import DateRange, Entity, Op
+from edugateway.connectors.base import DateRange, Op
 from edugateway.connectors.ecp import ERROR_TYPES, EcpConnector, EcpPasswordAuth, Pupil, Representative
 from edugateway.connectors.http import HttpPolicy, PlatformClient
+from edugateway.domain.entities import Entity
 from edugateway.domain.models import Gender, ParentLink, Person, Role
 from edugateway.errors import AuthError, ConnectorError, PlatformUnavailable, RateLimited
 from support.fixture_files import fixture_json

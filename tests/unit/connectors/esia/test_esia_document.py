@@ -8,13 +8,8 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from edugateway.connectors.esia.document import (
-    AccountStatus,
-    AnswerError,
-    current_account,
-    lookup_request,
-    read_lookup_response,
-)
+from edugateway.connectors.esia.document import AnswerError, lookup_request, read_lookup_response
+from edugateway.domain.esia_account import AccountStatus, current_account
 from edugateway.schemas import ESIA_LOOKUP_NS
 
 NS = ESIA_LOOKUP_NS

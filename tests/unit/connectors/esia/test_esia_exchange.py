@@ -12,8 +12,9 @@ import pytest
 from lxml import etree
 from structlog.testing import capture_logs
 
-from edugateway.connectors.esia import AccountStatus, OpenSslGostSigner, gost_engine_available
+from edugateway.connectors.esia import OpenSslGostSigner, gost_engine_available
 from edugateway.connectors.esia.document import lookup_request
+from edugateway.domain.esia_account import AccountStatus
 from edugateway.domain.models import Gender
 from edugateway.domain.snils import format_snils
 from edugateway.emulators.smev.validation import compiled, schema_errors

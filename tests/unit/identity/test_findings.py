@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from edugateway.connectors.esia import AccountStatus, EsiaAccount
+from edugateway.domain.esia_account import AccountStatus, EsiaAccount
 from edugateway.domain.snils import format_snils
 from edugateway.identity.case_types import CaseType
-from edugateway.mapping.identity import (
+from edugateway.identity.findings import (
     LocalPerson,
     account_findings,
     duplicate_findings,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edugateway.connectors.esia.document import AccountStatus, EsiaAccount
+from edugateway.domain.esia_account import AccountStatus, EsiaAccount
 from edugateway.domain.snils import SnilsProblem, check_snils, mask_snils
 from edugateway.identity.case_types import CaseType
 from edugateway.mapping.names import normalize_name

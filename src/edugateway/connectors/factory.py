@@ -1,0 +1,68 @@
+"""The one place a connector is built from the configuration: sync, reconciliation and doctor all ask here.
+
+`open_connector` gives the roster/journal connector of a platform for one school, whatever its kind;
+`open_dnevnik` and `open_ecp` give the concrete connector of a kind (the doctor calls their clients directly).
+`platform` overrides the configured settings of the platform (the doctor's short timeouts, no retries).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from edugateway.config.settings import DnevnikSettings, EcpSettings, SchoolPlatformSettings, Settings
+from edugateway.connectors.base import Connector
+from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
+from edugateway.connectors.ecp import EcpConnector, build_ecp_connector
+from edugateway.domain.models import School
+from edugateway.errors import ConfigError
+
+_Kind = TypeVar("_Kind", DnevnikSettings, EcpSettings)
+
+
+def school_platform_id(settings: Settings, school_code: str, name: str) -> str | None:
+    """The school's id on platform `name` (`schools.CODE.platform_ids.NAME`), when configured."""
+    school = next((s for s in settings.schools if s.code == school_code), None)
+    return school.platform_ids.get(name) if school else None
+
+
+def open_connector(
+    settings: Settings, name: str, school: School, *, platform: SchoolPlatformSettings | None = None
+) -> Connector:
+    """The connector of platform `name` for the school, built from the configuration."""
+    platform = platform or settings.school_platform(name)
+    remote_school = school_platform_id(settings, school.code, name)
+    if isinstance(platform, DnevnikSettings):
+        if not remote_school:
+            raise ConfigError(
+                f"schools.{school.code}.platform_ids.{name} is not set: put the school's Дневник.ру id there"
+            )
+        return open_dnevnik(settings, name, remote_school, platform=platform)
+    return open_ecp(settings, name, remote_school or school.code, org_ogrn=school.ogrn, platform=platform)
+
+
+def open_dnevnik(
+    settings: Settings, name: str, school_id: str, *, platform: DnevnikSettings | None = None
+) -> DnevnikConnector:
+    """The Дневник.ру connector of platform `name` for the school with Дневник.ру id `school_id`."""
+    return build_dnevnik_connector(name, platform or _of_kind(settings, name, DnevnikSettings), school_id)
+
+
+def open_ecp(
+    settings: Settings,
+    name: str,
+    school_id: str,
+    *,
+    org_ogrn: str | None = None,
+    platform: EcpSettings | None = None,
+) -> EcpConnector:
+    """The ГИС ЕЦП connector of platform `name`; `org_ogrn` (the school's ОГРН) is needed only to push pupils."""
+    platform = platform or _of_kind(settings, name, EcpSettings)
+    return build_ecp_connector(name, platform, school_id, org_ogrn=org_ogrn)
+
+
+def _of_kind(settings: Settings, name: str, kind: type[_Kind]) -> _Kind:
+    platform = settings.school_platform(name)
+    if not isinstance(platform, kind):
+        wanted = kind.model_fields["kind"].default.value
+        raise ConfigError(f'platform {name} has kind {platform.kind.value}; this needs kind = "{wanted}"')
+    return platform
