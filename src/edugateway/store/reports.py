@@ -1,0 +1,103 @@
+"""The stored nightly reconciliation reports (`reconciliation_reports`).
+
+Listing reads only the small columns; a report's JSON, which may hold thousands of findings, is read only when
+that one report is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from edugateway.store.db import Database
+from edugateway.store.tables import ReconciliationReportRow, SchoolRow
+
+_Row = ReconciliationReportRow
+
+
+@dataclass(frozen=True, slots=True)
+class ReportNight:
+    """One report in the list, without its findings."""
+
+    report_id: int
+    school_id: int
+    school_name: str
+    platform: str
+    as_of: dt.date
+    started_at: dt.datetime
+    status: str
+    summary: dict[str, Any] | None  # section key -> findings
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportIndex:
+    nights: list[ReportNight]  # oldest first
+    schools: list[tuple[int, str]]  # the schools that have a report: (id, name), by name
+    platforms: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """One report whole, with the summary of the finished report before it of the same school and platform."""
+
+    report_id: int
+    status: str
+    error: str | None
+    school_name: str
+    platform: str
+    as_of: dt.date
+    timezone: str
+    report: dict[str, Any] | None  # the Report as JSON (reconciliation/report.py)
+    previous_summary: dict[str, int] | None
+
+
+def report_index(db: Database, school_id: int | None = None, platform: str | None = None) -> ReportIndex:
+    columns = (_Row.id, _Row.school_id, SchoolRow.name, _Row.platform, _Row.as_of, _Row.started_at, _Row.status)
+    query = select(*columns, _Row.summary, _Row.error).join(SchoolRow, SchoolRow.id == _Row.school_id)
+    if school_id is not None:
+        query = query.where(_Row.school_id == school_id)
+    if platform:
+        query = query.where(_Row.platform == platform)
+    with db.session() as session:
+        found = session.execute(query.order_by(_Row.as_of, _Row.started_at, _Row.id)).tuples().all()
+        schools = [
+            (sid, name)
+            for sid, name in session.execute(
+                select(SchoolRow.id, SchoolRow.name)
+                .where(SchoolRow.id.in_(select(_Row.school_id)))
+                .order_by(SchoolRow.name)
+            ).all()
+        ]
+        platforms = sorted(session.scalars(select(_Row.platform).distinct()).all())
+    return ReportIndex([ReportNight(*row) for row in found], schools, platforms)
+
+
+def report_record(db: Database, report_id: int) -> ReportRecord | None:
+    with db.session() as session:
+        found = session.execute(
+            select(_Row, SchoolRow.name, SchoolRow.timezone)
+            .join(SchoolRow, SchoolRow.id == _Row.school_id)
+            .where(_Row.id == report_id)
+        ).first()
+        if found is None:
+            return None
+        row, school_name, timezone = found
+        previous = session.scalar(
+            select(_Row.summary)
+            .where(
+                _Row.school_id == row.school_id,
+                _Row.platform == row.platform,
+                _Row.status == "done",
+                _Row.id != row.id,
+                (_Row.as_of < row.as_of) | ((_Row.as_of == row.as_of) & (_Row.started_at < row.started_at)),
+            )
+            .order_by(_Row.as_of.desc(), _Row.started_at.desc(), _Row.id.desc())
+            .limit(1)
+        )
+        return ReportRecord(
+            row.id, row.status, row.error, school_name, row.platform, row.as_of, timezone, row.report, previous
+        )
