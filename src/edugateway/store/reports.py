@@ -101,3 +101,38 @@ def report_record(db: Database, report_id: int) -> ReportRecord | None:
         return ReportRecord(
             row.id, row.status, row.error, school_name, row.platform, row.as_of, timezone, row.report, previous
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportListing:
+    """One report as `reports list` shows it: its school's code and where its files were written."""
+
+    report_id: int
+    school_code: str
+    platform: str
+    as_of: dt.date
+    status: str
+    error: str | None
+    summary: dict[str, Any] | None
+    files: dict[str, Any] | None  # format -> path (html, xlsx, json)
+
+
+def latest_reports(
+    db: Database, *, school_code: str | None = None, platform: str | None = None, limit: int = 20
+) -> list[ReportListing]:
+    """The stored reports, newest first."""
+    query = (
+        select(_Row, SchoolRow.code)
+        .join(SchoolRow, SchoolRow.id == _Row.school_id)
+        .order_by(_Row.id.desc())
+        .limit(limit)
+    )
+    if school_code:
+        query = query.where(SchoolRow.code == school_code)
+    if platform:
+        query = query.where(_Row.platform == platform)
+    with db.session() as session:
+        return [
+            ReportListing(row.id, code, row.platform, row.as_of, row.status, row.error, row.summary, row.files)
+            for row, code in session.execute(query).tuples()
+        ]

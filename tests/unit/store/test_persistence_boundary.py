@@ -21,7 +21,6 @@ NOT_YET_MOVED = frozenset(
         "edugateway.archive.service",
         "edugateway.archive.summary_sheet",
         "edugateway.cli._identity",
-        "edugateway.cli._reconcile",
         "edugateway.identity.actions",
         "edugateway.identity.cases",
         "edugateway.identity.verify",
