@@ -20,10 +20,6 @@ NOT_YET_MOVED = frozenset(
     {
         "edugateway.archive.service",
         "edugateway.archive.summary_sheet",
-        "edugateway.cli._identity",
-        "edugateway.identity.actions",
-        "edugateway.identity.cases",
-        "edugateway.identity.verify",
         "edugateway.reconciliation.compliance",
         "edugateway.reconciliation.compliance_finals",
         "edugateway.reconciliation.compliance_lessons",
@@ -33,8 +29,6 @@ NOT_YET_MOVED = frozenset(
         "edugateway.reconciliation.local_side",
         "edugateway.reconciliation.sections",
         "edugateway.reconciliation.service",
-        "edugateway.web.case_view",
-        "edugateway.web.queue",
     }
 )
 
