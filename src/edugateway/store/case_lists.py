@@ -146,3 +146,35 @@ def case_lines(
         query = query.where(_Case.class_name == class_name)
     with db.session() as session:
         return [CaseLine(*row) for row in session.execute(query).tuples()]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedCase:
+    """A case as the night's report lists it: its person by local key."""
+
+    case_id: int
+    case_type: str
+    detail: str | None
+    person_key: str
+    class_name: str | None
+    opened_at: dt.datetime
+    assignee: str | None
+
+
+def school_cases(session: Session, school_id: int, *, status: str) -> list[ReportedCase]:
+    """The school's cases in this status, by case type, class and id."""
+    rows = session.execute(
+        select(
+            _Case.id,
+            _Case.case_type,
+            _Case.detail,
+            PersonRow.source_id,
+            _Case.class_name,
+            _Case.opened_at,
+            _Case.assignee,
+        )
+        .join(PersonRow, PersonRow.id == _Case.person_id)
+        .where(_Case.school_id == school_id, _Case.status == status)
+        .order_by(_Case.case_type, _Case.class_name, _Case.id)
+    ).tuples()
+    return [ReportedCase(*row) for row in rows]

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from edugateway.errors import StoreError
 from edugateway.store.db import Database
 from edugateway.store.tables import ReconciliationReportRow, SchoolRow
 
@@ -136,3 +138,51 @@ def latest_reports(
             ReportListing(row.id, code, row.platform, row.as_of, row.status, row.error, row.summary, row.files)
             for row, code in session.execute(query).tuples()
         ]
+
+
+# ---- a reconciliation run writes its report -------------------------------------------------------------------
+def start_report(db: Database, *, school_id: int, platform: str, as_of: dt.date) -> int:
+    """The report row of a run that is starting (running); its id."""
+    with db.session() as session:
+        row = _Row(school_id=school_id, platform=platform, as_of=as_of)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def fail_report(db: Database, report_id: int, error: str) -> None:
+    with db.session() as session:
+        row = _report(session, report_id)
+        row.status, row.error = "failed", error
+        row.finished_at = dt.datetime.now(dt.UTC)
+
+
+def finish_report(
+    db: Database, report_id: int, *, summary: dict[str, int], report: dict[str, Any], files: dict[str, str]
+) -> None:
+    with db.session() as session:
+        row = _report(session, report_id)
+        row.status = "done"
+        row.summary = summary
+        row.report = report
+        row.files = files
+        row.finished_at = dt.datetime.now(dt.UTC)
+
+
+def _report(session: Session, report_id: int) -> ReconciliationReportRow:
+    row = session.get(_Row, report_id)
+    if row is None:
+        raise StoreError(f"no reconciliation report {report_id}")
+    return row
+
+
+def summary_before(db: Database, *, school_id: int, platform: str, before: int) -> dict[str, int] | None:
+    """The summary of the last finished report of the school and platform with an id below `before`."""
+    with db.session() as session:
+        summary = session.scalar(
+            select(_Row.summary)
+            .where(_Row.school_id == school_id, _Row.platform == platform, _Row.status == "done", _Row.id < before)
+            .order_by(_Row.id.desc())
+            .limit(1)
+        )
+    return {str(k): int(v) for k, v in summary.items()} if summary else None

@@ -25,10 +25,6 @@ NOT_YET_MOVED = frozenset(
         "edugateway.reconciliation.compliance_lessons",
         "edugateway.reconciliation.compliance_progress",
         "edugateway.reconciliation.compliance_scope",
-        "edugateway.reconciliation.labels",
-        "edugateway.reconciliation.local_side",
-        "edugateway.reconciliation.sections",
-        "edugateway.reconciliation.service",
     }
 )
 
