@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from edugateway.store.db import Database
 from edugateway.store.tables import ReportingPeriodRow, SchoolRow
@@ -21,8 +22,12 @@ class StoredSchool:
 
 def find_school(db: Database, code: str) -> StoredSchool | None:
     with db.session() as session:
-        row = session.scalars(select(SchoolRow).where(SchoolRow.code == code)).one_or_none()
-        return None if row is None else StoredSchool(row.id, row.code, row.name, row.timezone)
+        return school_by_code(session, code)
+
+
+def school_by_code(session: Session, code: str) -> StoredSchool | None:
+    row = session.scalars(select(SchoolRow).where(SchoolRow.code == code)).one_or_none()
+    return None if row is None else StoredSchool(row.id, row.code, row.name, row.timezone)
 
 
 def first_period_start(db: Database, school_id: int, *, ending_on_or_after: dt.date) -> dt.date | None:
