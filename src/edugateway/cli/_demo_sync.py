@@ -25,7 +25,7 @@ from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.worldgen import build_world
 from edugateway.store.db import Database
 from edugateway.store.platform_state import forget_platform
-from edugateway.store.repository import load_snapshot
+from edugateway.store.snapshots import load_snapshot
 from edugateway.store.sync_run_log import EntityCounts, sync_run
 from edugateway.sync.engine import DEFAULT_ENTITIES, SyncOutcome, SyncRequest, run_sync
 

@@ -29,8 +29,8 @@ from edugateway.reconciliation.sections import ENTITY_TITLES, FIELD_TITLES, enti
 from edugateway.store.db import Database
 from edugateway.store.local_side import RosterScope, links_table, local_table
 from edugateway.store.reports import fail_report, finish_report, start_report, summary_before
-from edugateway.store.repository import load_snapshot
 from edugateway.store.schools import StoredSchool, find_school, first_period_start
+from edugateway.store.snapshots import load_snapshot
 
 log = get_logger(__name__)
 

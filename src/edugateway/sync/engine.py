@@ -23,7 +23,7 @@ from edugateway.logs import get_logger
 from edugateway.mapping import dnevnik as dnevnik_mapping
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks
-from edugateway.store.repository import load_snapshot
+from edugateway.store.snapshots import load_snapshot
 from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
