@@ -31,11 +31,11 @@ import pyarrow.parquet as pq
 from sqlalchemy import insert
 
 from edugateway.logs import configure_logging
-from edugateway.reconciliation.columns import ColumnBuffer, remote_schema
+from edugateway.reconciliation.columns import LINKS_SCHEMA, ColumnBuffer, local_schema, remote_schema
 from edugateway.reconciliation.compare import compare_entity, comparison_engine
 from edugateway.reconciliation.entities import SPECS
-from edugateway.reconciliation.local_side import links_table, local_table
 from edugateway.store.db import Database
+from edugateway.store.local_side import links_table, local_table
 from edugateway.store.tables import (
     ClassRow,
     IdentityLinkRow,
@@ -207,9 +207,17 @@ def timed(url: str, remote_file: Path, truth_file: Path) -> None:
     db = Database(url)
     t0 = time.perf_counter()
     with db.session() as session:
-        local = local_table(session, "marks", school_id=truth["school_id"], platform=PLATFORM, span=span)
+        local = local_table(
+            session, "marks", school_id=truth["school_id"], platform=PLATFORM, span=span, schema=local_schema("marks")
+        )
         t1 = time.perf_counter()
-        links = links_table(session, school_id=truth["school_id"], platform=PLATFORM, entities=("persons", "lessons"))
+        links = links_table(
+            session,
+            school_id=truth["school_id"],
+            platform=PLATFORM,
+            entities=("persons", "lessons"),
+            schema=LINKS_SCHEMA,
+        )
     t2 = time.perf_counter()
     with comparison_engine() as con:
         found = compare_entity(con, SPECS["marks"], local, remote, links)

@@ -24,8 +24,8 @@ from edugateway.emulators.worldgen import build_world
 from edugateway.logs import configure_logging
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
-from edugateway.store.repository import load_snapshot
 from edugateway.store.roster import apply_roster
+from edugateway.store.snapshots import load_snapshot
 from edugateway.store.tables import SyncRunRow
 from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 

@@ -14,9 +14,9 @@ from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connec
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.store.db import Database
+from edugateway.store.id_links import IdLinks, Link
+from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.store.tables import ClassRow, PersonRow, ReportingPeriodRow, SchoolRow, SubjectRow
-from edugateway.sync.identity_map import IdentityMap, Link
-from edugateway.sync.journal import RunJournal
 from edugateway.sync.pull import pull_journal
 
 START, UNTIL = dt.date(2026, 9, 1), dt.date(2026, 11, 20)
@@ -28,7 +28,7 @@ def link_roster(db: Database, code: str, world: dnevnik.DnevnikWorld) -> None:
     with db.session() as session:
         school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == code))
         assert school_id is not None
-        links = IdentityMap(session, school_id, "dnevnik", actor="test:linker")
+        links = IdLinks(session, school_id, "dnevnik", actor="test:linker")
         local_persons = set(session.scalars(select(PersonRow.source_id).where(PersonRow.school_id == school_id)))
         for remote_id, person in world.persons.items():
             if person["localId"] in local_persons:
@@ -65,13 +65,13 @@ async def pull(
     code: str,
     monkeypatch: pytest.MonkeyPatch,
     entities: tuple[str, ...] = ALL,
-) -> RunJournal:
+) -> SyncRunLog:
     served, base_url = emulator
     connector = connect(monkeypatch, base_url, served.admin_token, code)
-    journal = RunJournal.start(db, code, "dnevnik", dict.fromkeys(entities, "pull"))
+    run_log = SyncRunLog.start(db, code, "dnevnik", dict.fromkeys(entities, "pull"))
     try:
-        await pull_journal(db, connector, journal, entities=entities, start=START, until=UNTIL, today=UNTIL)
+        await pull_journal(db, connector, run_log, entities=entities, start=START, until=UNTIL, today=UNTIL)
     finally:
         await connector.aclose()
-    journal.finish()
-    return journal
+    run_log.finish()
+    return run_log

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from edugateway.archive.manifest import write_archive_folder
 from edugateway.archive.render_html import write_html
 from edugateway.archive.render_xlsx import write_xlsx
@@ -17,7 +15,7 @@ from edugateway.config.settings import Settings
 from edugateway.errors import ValidationError
 from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
-from edugateway.store.tables import SchoolRow
+from edugateway.store.schools import find_school
 
 log = get_logger(__name__)
 
@@ -28,11 +26,10 @@ def archive_root(settings: Settings) -> Path:
 
 def school_today(database: Database, school_code: str, now: dt.datetime) -> dt.date:
     """`now` as a date on the school's wall clock (the school year turns over in the school's time)."""
-    with database.session() as session:
-        zone = session.scalar(select(SchoolRow.timezone).where(SchoolRow.code == school_code))
-    if zone is None:
+    school = find_school(database, school_code)
+    if school is None:
         raise ValidationError(f"school {school_code!r} is not in the database; import it first or check --school")
-    return now.astimezone(ZoneInfo(zone)).date()
+    return now.astimezone(ZoneInfo(school.timezone)).date()
 
 
 def write_archive(

@@ -24,23 +24,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from edugateway.domain.marks import SPECIAL_MARKS
-from edugateway.domain.models import EnrollmentRole, MarkKind, ReportingPeriodKind
+from edugateway.domain.models import MarkKind, ReportingPeriodKind
 from edugateway.errors import ValidationError
 from edugateway.store.db import Database
-from edugateway.store.tables import (
-    ClassRow,
-    EnrollmentRow,
-    LessonRow,
-    MarkRow,
-    PersonRow,
-    ReportingPeriodRow,
-    SchoolRow,
-    SubjectRow,
-)
+from edugateway.store.school_year import FinalMark, SchoolYear, Student, YearClass, YearPeriod
+from edugateway.store.schools import school_by_code
 
 YEAR_KEY = "year"
 MISSING = "нет отметки"
@@ -139,7 +128,7 @@ def short_name(last: str, first: str, middle: str | None) -> str:
     return f"{last} {initials}"
 
 
-def _journal_order(person: PersonRow) -> tuple[str, ...]:
+def _journal_order(person: Student) -> tuple[str, ...]:
     # Journals list «Ё» with «Е»; casefold keeps «Иванова» and «иванова» together.
     def key(text: str | None) -> str:
         return (text or "").casefold().replace("ё", "е")
@@ -150,87 +139,50 @@ def _journal_order(person: PersonRow) -> tuple[str, ...]:
 def build_summary_sheet(db: Database, school_code: str, academic_year: int) -> SummarySheet:
     """The sheet of every active homeroom class of the year; ValidationError when the school is not stored."""
     with db.session() as session:
-        school = session.scalar(select(SchoolRow).where(SchoolRow.code == school_code))
+        school = school_by_code(session, school_code)
         if school is None:
             raise ValidationError(f"school {school_code!r} is not in the database; import it first or check --school")
-        loader = _Loader(session, school.id, academic_year)
+        loader = _Loader(SchoolYear(session, school.id, academic_year))
         return SummarySheet(school.code, school.name, academic_year, loader.classes())
 
 
 class _Loader:
     """Reads the year's rows of one school once, then assembles each class from them."""
 
-    def __init__(self, session: Session, school_id: int, academic_year: int) -> None:
-        self.session = session
-        self.school_id = school_id
-        periods = session.scalars(
-            select(ReportingPeriodRow)
-            .where(
-                ReportingPeriodRow.school_id == school_id,
-                ReportingPeriodRow.academic_year == academic_year,
-                ReportingPeriodRow.active,
-            )
-            .order_by(ReportingPeriodRow.start_date, ReportingPeriodRow.id)
-        ).all()
+    def __init__(self, year: SchoolYear) -> None:
+        self.year = year
+        periods = year.periods()
         self.terms = [p for p in periods if p.kind != ReportingPeriodKind.YEAR]
         self.year_end = max((p.end_date for p in periods), default=None)
-        self.all_classes = list(
-            session.scalars(
-                select(ClassRow).where(
-                    ClassRow.school_id == school_id, ClassRow.academic_year == academic_year, ClassRow.active
-                )
-            )
-        )
-        self.subjects = {s.id: s for s in session.scalars(select(SubjectRow).where(SubjectRow.school_id == school_id))}
+        self.all_classes = year.classes()
+        self.subjects = year.subject_names()
         self.finals = self._finals({p.id for p in periods})
 
-    def _finals(self, period_ids: set[int]) -> dict[int, list[MarkRow]]:
+    def _finals(self, period_ids: set[int]) -> dict[int, list[FinalMark]]:
         """Period and year finals of the year by person, oldest first, so a later correction wins."""
-        if not period_ids:
-            return {}
-        rows = self.session.scalars(
-            select(MarkRow)
-            .where(
-                MarkRow.school_id == self.school_id,
-                MarkRow.kind.in_([MarkKind.PERIOD_FINAL.value, MarkKind.YEAR_FINAL.value]),
-                MarkRow.period_id.in_(period_ids),
-                MarkRow.subject_id.is_not(None),
-            )
-            .order_by(MarkRow.date.is_(None).desc(), MarkRow.date, MarkRow.id)
-        )
-        by_person: dict[int, list[MarkRow]] = defaultdict(list)
-        for row in rows:
-            by_person[row.person_id].append(row)
+        by_person: dict[int, list[FinalMark]] = defaultdict(list)
+        for mark in self.year.finals(period_ids):
+            by_person[mark.person_id].append(mark)
         return by_person
 
     def classes(self) -> list[ClassSheet]:
         homerooms = sorted((c for c in self.all_classes if c.parent_id is None), key=lambda c: (c.grade, c.name, c.id))
-        subgroups: dict[int, list[ClassRow]] = defaultdict(list)
+        subgroups: dict[int, list[YearClass]] = defaultdict(list)
         for c in self.all_classes:
             if c.parent_id is not None:
                 subgroups[c.parent_id].append(c)
         return [self._sheet(c, subgroups[c.id]) for c in homerooms]
 
-    def _students(self, class_id: int) -> list[PersonRow]:
+    def _students(self, class_id: int) -> list[Student]:
         """The class's students in journal order; one who left before the year's end is not on the sheet."""
-        enrolled = self.session.execute(
-            select(PersonRow, EnrollmentRow.end_date)
-            .join(EnrollmentRow, EnrollmentRow.person_id == PersonRow.id)
-            .where(
-                EnrollmentRow.class_id == class_id,
-                EnrollmentRow.role == EnrollmentRole.STUDENT.value,
-                EnrollmentRow.active,
-                PersonRow.active,
-            )
-        ).tuples()
         persons = {
-            person.id: person
-            for person, end_date in enrolled
-            if end_date is None or self.year_end is None or end_date >= self.year_end
+            student.id: student
+            for student in self.year.students(class_id)
+            if student.left_on is None or self.year_end is None or student.left_on >= self.year_end
         }
         return sorted(persons.values(), key=_journal_order)
 
-    def _sheet(self, homeroom: ClassRow, subgroups: Sequence[ClassRow]) -> ClassSheet:
+    def _sheet(self, homeroom: YearClass, subgroups: Sequence[YearClass]) -> ClassSheet:
         students = self._students(homeroom.id)
         finals = [m for s in students for m in self.finals.get(s.id, ())]
         terms = self._terms_of(finals)
@@ -240,7 +192,7 @@ class _Loader:
         subject_ids |= {g.subject_id for g in subgroups if g.subject_id is not None}
         subject_ids |= {m.subject_id for m in finals if m.subject_id is not None}
         subjects = sorted(
-            (SubjectColumn(i, self.subjects[i].name) for i in subject_ids if i in self.subjects),
+            (SubjectColumn(i, self.subjects[i]) for i in subject_ids if i in self.subjects),
             key=lambda s: (s.name.casefold().replace("ё", "е"), s.id),
         )
         lines: list[StudentLine] = []
@@ -259,7 +211,7 @@ class _Loader:
         results = [period_results(p, lines, subjects) for p in periods]
         return ClassSheet(homeroom.name, homeroom.grade, periods, subjects, lines, results)
 
-    def _terms_of(self, finals: Iterable[MarkRow]) -> list[ReportingPeriodRow]:
+    def _terms_of(self, finals: Iterable[FinalMark]) -> list[YearPeriod]:
         """The periods the class's finals are filed under; schools mix quarters (5–9) and halves (10–11)."""
         by_id = {p.id: p for p in self.terms}
         kinds = {by_id[m.period_id].kind for m in finals if m.period_id in by_id}
@@ -270,8 +222,7 @@ class _Loader:
         return [p for p in self.terms if p.kind in kinds]
 
     def _taught_subjects(self, class_ids: list[int]) -> set[int]:
-        rows = self.session.scalars(select(LessonRow.subject_id).where(LessonRow.class_id.in_(class_ids)).distinct())
-        return set(rows)
+        return self.year.taught_subjects(class_ids)
 
 
 def period_results(

@@ -36,8 +36,8 @@ def demo(
     from edugateway.emulators.synthetic import generate_school
     from edugateway.store.db import Database
     from edugateway.store.oneroster import read_oneroster, write_oneroster
-    from edugateway.store.repository import load_snapshot
     from edugateway.store.roster import apply_roster
+    from edugateway.store.snapshots import load_snapshot
 
     settings = state(ctx).settings  # configures logging: masked personal data, the configured level
     if "log_level" not in settings.model_fields_set:

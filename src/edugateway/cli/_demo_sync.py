@@ -18,10 +18,10 @@ from edugateway.emulators.faults import RequestStats
 from edugateway.emulators.loopback import emulated_platforms
 from edugateway.emulators.worldgen import build_world
 from edugateway.store.db import Database
-from edugateway.store.repository import load_snapshot
-from edugateway.store.tables import SyncRunRow
-from edugateway.sync.engine import DEFAULT_ENTITIES, SyncOutcome, SyncRequest, forget_platform, run_sync
-from edugateway.sync.journal import EntityCounts
+from edugateway.store.platform_state import forget_platform
+from edugateway.store.snapshots import load_snapshot
+from edugateway.store.sync_run_log import EntityCounts, sync_run
+from edugateway.sync.engine import DEFAULT_ENTITIES, SyncOutcome, SyncRequest, run_sync
 
 ECP_ENTITIES = [Entity.PERSONS, Entity.CLASSES]  # the contingent push; its journal is read pupil by pupil
 COLUMNS = ("read", "linked", "created", "updated", "unchanged", "skipped", "failed")
@@ -92,9 +92,8 @@ def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, u
 
 def _print_run(db: Database, out: Console, platform: str, outcome: SyncOutcome, stats: RequestStats) -> None:
     table = Table("entity", "direction", *HEADERS, box=None, padding=(0, 1))
-    with db.session() as session:
-        row = session.get(SyncRunRow, outcome.run_id)
-        counts = row.counts if row and row.counts else {}
+    row = sync_run(db, outcome.run_id)
+    counts = row.counts if row and row.counts else {}
     for entity, direction in outcome.plan.directions.items():
         c = EntityCounts(**counts.get(entity.value, {}))
         table.add_row(entity.value, direction.value, *(str(getattr(c, name)) for name in COLUMNS))

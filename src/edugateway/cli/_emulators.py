@@ -33,7 +33,7 @@ def world(
 ) -> None:
     """Write a world for all three emulators from a local school, with realistic planted drift."""
     from edugateway.emulators.worldgen import build_world
-    from edugateway.store.repository import load_snapshot
+    from edugateway.store.snapshots import load_snapshot
 
     try:
         until_date = dt.date.fromisoformat(until) if until else None

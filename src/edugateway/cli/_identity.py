@@ -6,14 +6,16 @@ import csv
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import select
 
 from edugateway.cli._context import fail, state
 from edugateway.errors import GatewayError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus, CaseType
+
+if TYPE_CHECKING:
+    from edugateway.store.case_lists import CaseLine
 
 identity_app = typer.Typer(help="ЕСИА verification of every person's SNILS.", no_args_is_help=True)
 cases_app = typer.Typer(help="The clerk's queue of identity cases.", no_args_is_help=True)
@@ -87,25 +89,17 @@ def list_cases(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
 ) -> None:
     """The cases (never with SNILS: open the case page, where showing it is audited)."""
-    from edugateway.store.tables import IdentityCaseRow, PersonRow, SchoolRow
+    from edugateway.store.case_lists import case_lines
 
     st = state(ctx)
-    query = (
-        select(IdentityCaseRow, PersonRow, SchoolRow.code)
-        .join(PersonRow, PersonRow.id == IdentityCaseRow.person_id)
-        .join(SchoolRow, SchoolRow.id == IdentityCaseRow.school_id)
-        .order_by(SchoolRow.code, IdentityCaseRow.class_name, PersonRow.last_name, IdentityCaseRow.id)
+    found = case_lines(
+        st.database(),
+        school_code=school,
+        status=status.value if status else None,
+        case_type=case_type.value if case_type else None,
+        class_name=class_name,
     )
-    if school:
-        query = query.where(SchoolRow.code == school)
-    if status:
-        query = query.where(IdentityCaseRow.status == status.value)
-    if case_type:
-        query = query.where(IdentityCaseRow.case_type == case_type.value)
-    if class_name:
-        query = query.where(IdentityCaseRow.class_name == class_name)
-    with st.database().session() as session:
-        rows = [_row(case, person, code) for case, person, code in session.execute(query).tuples()]
+    rows = [_row(line) for line in found]
     if fmt is Format.JSON:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt is Format.CSV:
@@ -123,18 +117,18 @@ def list_cases(
         typer.echo(f"{len(rows)} cases")
 
 
-def _row(case: Any, person: Any, code: str) -> dict[str, Any]:
+def _row(line: CaseLine) -> dict[str, Any]:
     return {
-        "id": case.id,
-        "school": code,
-        "class_name": case.class_name,
-        "case_type": case.case_type,
-        "title": CASE_TITLES.get(case.case_type, case.case_type),
-        "detail": case.detail,
-        "status": case.status,
-        "last_name": person.last_name,
-        "first_name": person.first_name,
-        "middle_name": person.middle_name,
-        "assignee": case.assignee,
-        "opened_at": case.opened_at.isoformat(),
+        "id": line.case_id,
+        "school": line.school_code,
+        "class_name": line.class_name,
+        "case_type": line.case_type,
+        "title": CASE_TITLES.get(line.case_type, line.case_type),
+        "detail": line.detail,
+        "status": line.status,
+        "last_name": line.last_name,
+        "first_name": line.first_name,
+        "middle_name": line.middle_name,
+        "assignee": line.assignee,
+        "opened_at": line.opened_at.isoformat(),
     }

@@ -23,7 +23,7 @@ from edugateway.store.db import Database
 if TYPE_CHECKING:
     from edugateway.scheduler import SchedulerDaemon
 
-jobs_app = typer.Typer(help="The scheduler's jobs: list them, run one now, read the run journal.", no_args_is_help=True)
+jobs_app = typer.Typer(help="The scheduler's jobs: list them, run one now, read the job run log.", no_args_is_help=True)
 scheduler_app = typer.Typer(help="The scheduler daemon.", no_args_is_help=True)
 
 
@@ -55,15 +55,16 @@ def _local(value: dt.datetime | None, zone: dt.tzinfo | None) -> str:
 @jobs_app.command("list")
 def jobs_list(ctx: typer.Context) -> None:
     """Every configured job per school: its schedule, next run in the school's time, and its last run."""
-    from edugateway.scheduler import JobJournal, plan_jobs
-    from edugateway.scheduler.clock import utc_now
+    from edugateway.scheduler import plan_jobs
     from edugateway.scheduler.plan import next_fires, scheduled_trigger
+    from edugateway.store.job_run_log import JobRunLog
+    from edugateway.store.times import utc_now
 
     st = state(ctx)
     try:
         settings = st.settings
         with _database(st) as db:
-            latest = JobJournal(db).latest()
+            latest = JobRunLog(db).latest()
     except GatewayError as exc:
         raise fail(exc) from exc
     if not settings.jobs:
@@ -96,12 +97,12 @@ def jobs_run(
     name: Annotated[str, typer.Argument(help="the job's name in [[jobs]]")],
     school: Annotated[str | None, typer.Option("--school", help="only this one of the job's schools")] = None,
 ) -> None:
-    """Run a job now, in the foreground, as the daemon would: journalled, under the lease, retried, alerted.
+    """Run a job now, in the foreground, as the daemon would: in the job run log, under the lease, retried, alerted.
 
     Exit 0: done; 1: skipped (a run holds the school and platform); 2: failed, refused or interrupted."""
     from edugateway.scheduler import JobRunner, plan_jobs
     from edugateway.scheduler.alerts import Alerter
-    from edugateway.scheduler.clock import utc_now
+    from edugateway.store.times import utc_now
 
     st = state(ctx)
     try:
@@ -135,15 +136,15 @@ def jobs_history(
     school: Annotated[str | None, typer.Option("--school", help="only this school")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 20,
 ) -> None:
-    """The job run journal, newest first: when, which job and school, how it ended, after how many attempts."""
-    from edugateway.scheduler import JobJournal
-    from edugateway.scheduler.clock import as_utc
+    """The job run log, newest first: when, which job and school, how it ended, after how many attempts."""
+    from edugateway.store.job_run_log import JobRunLog
+    from edugateway.store.times import as_utc
 
     st = state(ctx)
     try:
         zones = {s.code: s.timezone for s in st.settings.schools}
         with _database(st) as db:
-            rows = JobJournal(db).history(job=job, school=school, limit=limit)
+            rows = JobRunLog(db).history(job=job, school=school, limit=limit)
     except GatewayError as exc:
         raise fail(exc) from exc
     for row in rows:

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from edugateway.cli._context import fail, state
 from edugateway.errors import GatewayError
@@ -90,27 +89,21 @@ def list_reports(
     limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many, newest first")] = 20,
 ) -> None:
     """The stored reports, newest first, with their totals."""
-    from edugateway.store.tables import ReconciliationReportRow, SchoolRow
+    from edugateway.store.reports import latest_reports
 
     st = state(ctx)
-    db = st.database()
-    query = (
-        select(ReconciliationReportRow, SchoolRow.code)
-        .join(SchoolRow, SchoolRow.id == ReconciliationReportRow.school_id)
-        .order_by(ReconciliationReportRow.id.desc())
-        .limit(limit)
-    )
-    if school:
-        query = query.where(SchoolRow.code == school)
-    if platform:
-        query = query.where(ReconciliationReportRow.platform == platform)
     table = Table("id", "school", "platform", "as of", "status", "findings", "html", box=None)
-    with db.session() as session:
-        for row, code in session.execute(query):
-            total = sum(row.summary.values()) if row.summary else None
-            html = (row.files or {}).get("html", "")
-            status = row.status if row.status != "failed" else f"failed: {row.error}"
-            table.add_row(
-                str(row.id), code, row.platform, str(row.as_of), status, "" if total is None else str(total), html
-            )
+    for row in latest_reports(st.database(), school_code=school, platform=platform, limit=limit):
+        total = sum(row.summary.values()) if row.summary else None
+        html = (row.files or {}).get("html", "")
+        status = row.status if row.status != "failed" else f"failed: {row.error}"
+        table.add_row(
+            str(row.report_id),
+            row.school_code,
+            row.platform,
+            str(row.as_of),
+            status,
+            "" if total is None else str(total),
+            html,
+        )
     Console(highlight=False).print(table if table.row_count else "no reports yet")

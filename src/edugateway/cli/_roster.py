@@ -244,7 +244,7 @@ def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:
 
 
 def _run_export(ctx: typer.Context, school: str, write: Callable[..., dict[str, int]], target: Path) -> None:
-    from edugateway.store.repository import load_snapshot
+    from edugateway.store.snapshots import load_snapshot
 
     try:
         db = state(ctx).database()

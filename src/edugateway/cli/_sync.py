@@ -100,10 +100,10 @@ def runs_list(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
 ) -> None:
     """The latest sync runs, newest first."""
-    from edugateway.sync.engine import recent_runs
+    from edugateway.store.sync_run_log import recent_sync_runs
 
     try:
-        rows = recent_runs(state(ctx).database(), school=school, limit=limit)
+        rows = recent_sync_runs(state(ctx).database(), school=school, limit=limit)
     except GatewayError as exc:
         raise fail(exc) from exc
     for row in rows:
@@ -121,26 +121,25 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="the run's id")]) -> None:
     """One run: what was asked, the counts per entity, skipped records with reasons, the error if any."""
-    from edugateway.store.tables import SyncRunRow
+    from edugateway.store.sync_run_log import sync_run
 
     try:
-        with state(ctx).database().session() as session:
-            row = session.get(SyncRunRow, run_id)
-            if row is None:
-                raise fail(f"no sync run {run_id}; see `edugateway runs list`")
-            shown = {
-                "id": row.id,
-                "platform": row.platform,
-                "status": row.status,
-                "dry_run": row.dry_run,
-                "directions": row.directions,
-                "started_at": row.started_at.isoformat(),
-                "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-                "counts": row.counts,
-                "skipped": row.skipped,
-                "error": row.error,
-                "approved_by": row.approved_by,
-            }
+        row = sync_run(state(ctx).database(), run_id)
     except GatewayError as exc:
         raise fail(exc) from exc
+    if row is None:
+        raise fail(f"no sync run {run_id}; see `edugateway runs list`")
+    shown = {
+        "id": row.id,
+        "platform": row.platform,
+        "status": row.status,
+        "dry_run": row.dry_run,
+        "directions": row.directions,
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        "counts": row.counts,
+        "skipped": row.skipped,
+        "error": row.error,
+        "approved_by": row.approved_by,
+    }
     typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))

@@ -83,10 +83,10 @@ def users_passwd(
 @users_app.command("list")
 def users_list(ctx: typer.Context) -> None:
     """Every account: role, whether active, last sign-in, open sessions."""
-    from edugateway.web.accounts import list_users
+    from edugateway.store.web_accounts import list_accounts
 
     try:
-        accounts = list_users(state(ctx).database())
+        accounts = list_accounts(state(ctx).database())
     except GatewayError as exc:
         raise fail(exc) from exc
     if not accounts:

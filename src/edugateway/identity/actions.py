@@ -8,16 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import StoreError, ValidationError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus
-from edugateway.identity.cases import MATCH, NON_MATCH, NOT_AN_ERROR
 from edugateway.identity.verify import Verifier
+from edugateway.store.cases import MATCH, NON_MATCH, NOT_AN_ERROR, CasePerson, Cases, StoredCase
 from edugateway.store.db import Database
-from edugateway.store.tables import AuditRow, IdentityCaseEventRow, IdentityCaseRow, IdentityLabelRow, PersonRow
 
 PERSON = "person"
 CASE = "identity_case"
@@ -43,64 +39,26 @@ def _reason(reason: str) -> str:
     return text
 
 
-def _case(session: Session, case_id: int) -> IdentityCaseRow:
-    case = session.get(IdentityCaseRow, case_id)
-    if case is None:
-        raise StoreError(f"no case {case_id}")
-    return case
-
-
-def _open_case(session: Session, case_id: int) -> IdentityCaseRow:
-    case = _case(session, case_id)
+def _open_case(cases: Cases, case_id: int) -> StoredCase:
+    case = cases.get(case_id)
     if case.status != CaseStatus.OPEN:
         raise ValidationError(f"case {case_id} is {case.status}, not open; reopen it by fixing the data", field="case")
     return case
 
 
-def _person(session: Session, case: IdentityCaseRow) -> PersonRow:
-    person = session.get(PersonRow, case.person_id)
+def _person(cases: Cases, case: StoredCase) -> CasePerson:
+    person = cases.person(case.person_id)
     if person is None:
         raise StoreError(f"case {case.id}: its person no longer exists")
     return person
 
 
-def _audit(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    school_id: int,
-    entity: str,
-    entity_id: str,
-    changes: dict[str, list[Any]] | None,
-    reason: str,
-) -> None:
-    session.add(
-        AuditRow(
-            actor=actor,
-            action=action,
-            school_id=school_id,
-            entity=entity,
-            entity_id=entity_id,
-            changes=changes,
-            reason=reason,
-        )
-    )
-
-
-def _event(
-    session: Session, case: IdentityCaseRow, actor: str, action: str, detail: dict[str, Any] | None, reason: str
-) -> None:
-    session.add(IdentityCaseEventRow(case_id=case.id, actor=actor, action=action, detail=detail, reason=reason))
-
-
 def _case_change(
-    session: Session, case: IdentityCaseRow, actor: str, action: str, changes: dict[str, list[Any]], reason: str
+    cases: Cases, case: StoredCase, actor: str, action: str, changes: dict[str, list[Any]], reason: str
 ) -> None:
     """A change to the case itself: in its history ("dismissed") and in the audit table ("dismiss")."""
-    _event(session, case, actor, action, changes, reason)
-    _audit(
-        session,
+    cases.add_event(case.id, actor, action, changes, reason)
+    cases.audit(
         actor=actor,
         action=AUDIT_ACTIONS[action],
         school_id=case.school_id,
@@ -112,10 +70,10 @@ def _case_change(
 
 
 def _update_person(
-    session: Session, case: IdentityCaseRow, values: dict[str, Any], *, actor: str, action: str, reason: str
+    cases: Cases, case: StoredCase, values: dict[str, Any], *, actor: str, action: str, reason: str
 ) -> dict[str, list[Any]]:
     """Writes the changed fields of the case's person with one audit row and one case event."""
-    person = _person(session, case)
+    person = _person(cases, case)
     changes = {
         name: [_plain(getattr(person, name)), _plain(value)]
         for name, value in values.items()
@@ -123,10 +81,8 @@ def _update_person(
     }
     if not changes:
         raise ValidationError("nothing to change: the values are the ones already recorded")
-    for name, value in values.items():
-        setattr(person, name, value)
-    _audit(
-        session,
+    cases.update_person(person.id, values)
+    cases.audit(
         actor=actor,
         action="update",
         school_id=case.school_id,
@@ -135,8 +91,13 @@ def _update_person(
         changes=changes,
         reason=reason,
     )
-    _event(session, case, actor, action, {"fields": sorted(changes)}, reason)
+    cases.add_event(case.id, actor, action, {"fields": sorted(changes)}, reason)
     return changes
+
+
+def _text(value: Any) -> str | None:
+    """A value from a case's JSON (a candidate's source, an evidence digest) as a label column holds it."""
+    return None if value is None else str(value)
 
 
 def _plain(value: Any) -> Any:
@@ -146,13 +107,9 @@ def _plain(value: Any) -> Any:
 def _reverified(db: Database, case_id: int, person_id: int, verifier: Verifier, actor: str) -> ActionResult:
     report = verifier.verify_persons(db, [person_id], actor=actor)
     with db.session() as session:
-        case = _case(session, case_id)
-        status = case.status
-        open_now = session.scalars(
-            select(IdentityCaseRow.case_type).where(
-                IdentityCaseRow.person_id == person_id, IdentityCaseRow.status == CaseStatus.OPEN
-            )
-        ).all()
+        cases = Cases(session)
+        status = cases.get(case_id).status
+        open_now = [case.case_type for case in cases.of_person(person_id, status=CaseStatus.OPEN)]
     if report.failed:
         return ActionResult(case_id, status, "Изменение сохранено, но ЕСИА не ответила: проверка повторится позже.")
     if status == CaseStatus.CLOSED and not open_now:
@@ -163,17 +120,11 @@ def _reverified(db: Database, case_id: int, person_id: int, verifier: Verifier, 
     return ActionResult(case_id, status, "Изменение сохранено, но проверка в ЕСИА снова нашла это расхождение.")
 
 
-def _set_snils(session: Session, case: IdentityCaseRow, snils: str, *, actor: str, action: str, reason: str) -> None:
+def _set_snils(cases: Cases, case: StoredCase, snils: str, *, actor: str, action: str, reason: str) -> None:
     verdict = check_snils(snils)
     if not verdict.valid or verdict.digits is None:
         raise ValidationError(verdict.message, field="snils")
-    holder = session.scalar(
-        select(PersonRow.source_id).where(
-            PersonRow.school_id == case.school_id,
-            PersonRow.snils == verdict.digits,
-            PersonRow.id != case.person_id,
-        )
-    )
+    holder = cases.snils_holder(case.school_id, verdict.digits, other_than=case.person_id)
     if holder is not None:
         raise ValidationError(
             f"person {holder} of this school already has SNILS {format_snils(verdict.digits)}; "
@@ -181,30 +132,15 @@ def _set_snils(session: Session, case: IdentityCaseRow, snils: str, *, actor: st
             field="snils",
         )
     _update_person(
-        session, case, {"snils": verdict.digits, "snils_rejected": None}, actor=actor, action=action, reason=reason
+        cases, case, {"snils": verdict.digits, "snils_rejected": None}, actor=actor, action=action, reason=reason
     )
 
 
-def _candidate(case: IdentityCaseRow, index: int) -> dict[str, Any]:
+def _candidate(case: StoredCase, index: int) -> dict[str, Any]:
     shown = case.candidates or []
     if not 0 <= index < len(shown):
         raise ValidationError(f"case {case.id} has no candidate {index}", field="candidate")
     return dict(shown[index])
-
-
-def _label(session: Session, case: IdentityCaseRow, kind: str, *, actor: str, reason: str, **what: Any) -> None:
-    """A clerk's decision that later checks respect (see identity.cases)."""
-    session.add(
-        IdentityLabelRow(
-            school_id=case.school_id,
-            person_id=case.person_id,
-            kind=kind,
-            case_type=case.case_type,
-            actor=actor,
-            reason=reason,
-            **what,
-        )
-    )
 
 
 def correct_snils(
@@ -213,8 +149,9 @@ def correct_snils(
     """Sets the person's SNILS to a valid number no other person of the school holds."""
     why = _reason(reason)
     with db.session() as session:
-        case = _open_case(session, case_id)
-        _set_snils(session, case, snils, actor=actor, action="snils_corrected", reason=why)
+        cases = Cases(session)
+        case = _open_case(cases, case_id)
+        _set_snils(cases, case, snils, actor=actor, action="snils_corrected", reason=why)
         person_id = case.person_id
     return _reverified(db, case_id, person_id, verifier, actor)
 
@@ -245,8 +182,9 @@ def correct_person(
         "birth_date": birth_date,
     }
     with db.session() as session:
-        case = _open_case(session, case_id)
-        _update_person(session, case, values, actor=actor, action="person_corrected", reason=why)
+        cases = Cases(session)
+        case = _open_case(cases, case_id)
+        _update_person(cases, case, values, actor=actor, action="person_corrected", reason=why)
         person_id = case.person_id
     return _reverified(db, case_id, person_id, verifier, actor)
 
@@ -257,21 +195,21 @@ def link_candidate(
     """Takes a ranked candidate as the person's: its SNILS becomes the person's; the decision is kept as a label."""
     why = _reason(reason)
     with db.session() as session:
-        case = _open_case(session, case_id)
+        cases = Cases(session)
+        case = _open_case(cases, case_id)
         chosen = _candidate(case, candidate)
         number = chosen.get("snils")
         if not number:
             raise ValidationError("this candidate carries no SNILS to take over", field="candidate")
-        _label(
-            session,
+        cases.add_label(
             case,
             MATCH,
             actor=actor,
             reason=why,
-            source=chosen.get("source"),
-            remote_id=chosen.get("remote_id"),
+            source=_text(chosen.get("source")),
+            remote_id=_text(chosen.get("remote_id")),
         )
-        _set_snils(session, case, str(number), actor=actor, action="candidate_linked", reason=why)
+        _set_snils(cases, case, str(number), actor=actor, action="candidate_linked", reason=why)
         person_id = case.person_id
     return _reverified(db, case_id, person_id, verifier, actor)
 
@@ -280,20 +218,20 @@ def reject_candidate(db: Database, case_id: int, candidate: int, *, actor: str, 
     """ "Not this person": the candidate leaves the case and is never proposed for the person again."""
     why = _reason(reason)
     with db.session() as session:
-        case = _open_case(session, case_id)
+        cases = Cases(session)
+        case = _open_case(cases, case_id)
         chosen = _candidate(case, candidate)
-        _label(
-            session,
+        cases.add_label(
             case,
             NON_MATCH,
             actor=actor,
             reason=why,
-            source=chosen.get("source"),
-            remote_id=chosen.get("remote_id"),
+            source=_text(chosen.get("source")),
+            remote_id=_text(chosen.get("remote_id")),
         )
-        case.candidates = [c for i, c in enumerate(case.candidates or []) if i != candidate] or None
+        cases.set_candidates(case.id, [c for i, c in enumerate(case.candidates or []) if i != candidate] or None)
         rejected = f"{chosen.get('source')}:{chosen.get('remote_id')}"
-        _case_change(session, case, actor, "candidate_rejected", {"candidates": [rejected, None]}, why)
+        _case_change(cases, case, actor, "candidate_rejected", {"candidates": [rejected, None]}, why)
     return ActionResult(case_id, CaseStatus.OPEN, "Кандидат отклонён и больше не будет предложен.")
 
 
@@ -301,16 +239,14 @@ def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str) -> Acti
     """ "Checked — not an error": the case is closed as dismissed and the same finding will not reopen it."""
     why = _reason(reason)
     with db.session() as session:
-        case = _open_case(session, case_id)
-        _label(
-            session, case, NOT_AN_ERROR, actor=actor, reason=why, evidence_digest=(case.evidence or {}).get("digest")
+        cases = Cases(session)
+        case = _open_case(cases, case_id)
+        cases.add_label(
+            case, NOT_AN_ERROR, actor=actor, reason=why, evidence_digest=_text((case.evidence or {}).get("digest"))
         )
-        case.status = CaseStatus.DISMISSED
-        case.closed_at = _now()
-        case.closed_by = actor
-        case.close_reason = why
+        cases.dismiss(case.id, status=CaseStatus.DISMISSED, actor=actor, reason=why, now=_now())
         _case_change(
-            session, case, actor, "dismissed", {"status": [CaseStatus.OPEN.value, CaseStatus.DISMISSED.value]}, why
+            cases, case, actor, "dismissed", {"status": [CaseStatus.OPEN.value, CaseStatus.DISMISSED.value]}, why
         )
     return ActionResult(case_id, CaseStatus.DISMISSED, "Отмечено: проверено, не ошибка.")
 
@@ -319,11 +255,13 @@ def reassign_case(db: Database, case_id: int, assignee: str | None, *, actor: st
     why = _reason(reason)
     who = (assignee or "").strip() or None
     with db.session() as session:
-        case = _open_case(session, case_id)
+        cases = Cases(session)
+        case = _open_case(cases, case_id)
         if case.assignee == who:
             raise ValidationError("the case is already assigned so", field="assignee")
-        old, case.assignee = case.assignee, who
-        _case_change(session, case, actor, "reassigned", {"assignee": [old, who]}, why)
+        old = case.assignee
+        cases.assign(case.id, who)
+        _case_change(cases, case, actor, "reassigned", {"assignee": [old, who]}, why)
     message = f"Назначено: {who}." if who else "Исполнитель снят."
     return ActionResult(case_id, CaseStatus.OPEN, message)
 
@@ -331,11 +269,11 @@ def reassign_case(db: Database, case_id: int, assignee: str | None, *, actor: st
 def reveal_snils(db: Database, person_id: int, *, actor: str) -> str | None:
     """The person's SNILS in full (or the value as entered, if it was refused); the look is audited."""
     with db.session() as session:
-        person = session.get(PersonRow, person_id)
+        cases = Cases(session)
+        person = cases.person(person_id)
         if person is None:
             raise StoreError(f"no person {person_id}")
-        _audit(
-            session,
+        cases.audit(
             actor=actor,
             action="view_snils",
             school_id=person.school_id,

@@ -11,16 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from edugateway.identity.case_types import CaseStatus
 from edugateway.identity.findings import Finding
-from edugateway.store.tables import IdentityCaseEventRow, IdentityCaseRow, IdentityLabelRow
-
-NOT_AN_ERROR = "not_an_error"
-NON_MATCH = "non_match"
-MATCH = "match"
+from edugateway.store.cases import Cases
 
 
 @dataclass
@@ -37,44 +30,8 @@ class CaseChanges:
         self.suppressed += other.suppressed
 
 
-def dismissed_evidence(session: Session, person_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
-    """person id -> case type -> evidence digests a clerk marked as not an error (labels still in force)."""
-    found: dict[int, dict[str, set[str]]] = {}
-    rows = session.execute(
-        select(IdentityLabelRow.person_id, IdentityLabelRow.case_type, IdentityLabelRow.evidence_digest).where(
-            IdentityLabelRow.person_id.in_(person_ids),
-            IdentityLabelRow.kind == NOT_AN_ERROR,
-            IdentityLabelRow.revoked_at.is_(None),
-        )
-    )
-    for person_id, case_type, digest in rows:
-        found.setdefault(person_id, {}).setdefault(case_type or "", set()).add(digest or "")
-    return found
-
-
-def rejected_candidates(session: Session, person_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
-    """person id -> (source, remote id) pairs a clerk said are not this person: never proposed again."""
-    found: dict[int, set[tuple[str, str]]] = {}
-    rows = session.execute(
-        select(IdentityLabelRow.person_id, IdentityLabelRow.source, IdentityLabelRow.remote_id).where(
-            IdentityLabelRow.person_id.in_(person_ids),
-            IdentityLabelRow.kind == NON_MATCH,
-            IdentityLabelRow.revoked_at.is_(None),
-        )
-    )
-    for person_id, source, remote_id in rows:
-        found.setdefault(person_id, set()).add((source or "", remote_id or ""))
-    return found
-
-
-def _event(
-    case: IdentityCaseRow, actor: str, action: str, detail: dict[str, Any] | None = None
-) -> IdentityCaseEventRow:
-    return IdentityCaseEventRow(case_id=case.id, actor=actor, action=action, detail=detail)
-
-
 def apply_findings(
-    session: Session,
+    cases: Cases,
     *,
     school_id: int,
     person_id: int,
@@ -87,14 +44,7 @@ def apply_findings(
 ) -> CaseChanges:
     """Brings one person's cases in line with what a verification found."""
     changes = CaseChanges()
-    open_cases = {
-        case.case_type: case
-        for case in session.scalars(
-            select(IdentityCaseRow).where(
-                IdentityCaseRow.person_id == person_id, IdentityCaseRow.status == CaseStatus.OPEN
-            )
-        )
-    }
+    open_cases = {case.case_type: case for case in cases.of_person(person_id, status=CaseStatus.OPEN)}
     found_types: set[str] = set()
     for finding in findings:
         found_types.add(finding.case_type)
@@ -104,7 +54,7 @@ def apply_findings(
             changes.suppressed += 1
             continue
         if case is None:
-            case = IdentityCaseRow(
+            case_id = cases.open(
                 school_id=school_id,
                 person_id=person_id,
                 case_type=finding.case_type,
@@ -113,12 +63,9 @@ def apply_findings(
                 status=CaseStatus.OPEN,
                 evidence=evidence,
                 candidates=candidates.get(finding.case_type) or None,
-                opened_at=now,
-                updated_at=now,
+                now=now,
             )
-            session.add(case)
-            session.flush()
-            session.add(_event(case, actor, "opened", {"detail": finding.detail}))
+            cases.add_event(case_id, actor, "opened", {"detail": finding.detail})
             changes.opened += 1
             continue
         fresh_candidates = candidates.get(finding.case_type) or None
@@ -128,22 +75,26 @@ def apply_findings(
             fresh_candidates,
             class_name,
         ):
-            session.add(_event(case, actor, "refreshed", {"detail": [case.detail, finding.detail]}))
-            case.evidence, case.detail, case.candidates, case.class_name = (
-                evidence,
-                finding.detail,
-                fresh_candidates,
-                class_name,
+            cases.add_event(case.id, actor, "refreshed", {"detail": [case.detail, finding.detail]})
+            cases.refresh(
+                case.id,
+                evidence=evidence,
+                detail=finding.detail,
+                candidates=fresh_candidates,
+                class_name=class_name,
+                now=now,
             )
-            case.updated_at = now
             changes.refreshed += 1
     for case_type, case in open_cases.items():
         if case_type in found_types:
             continue
-        case.status = CaseStatus.CLOSED
-        case.closed_at = case.updated_at = now
-        case.closed_by = actor
-        case.close_reason = "the next verification no longer found the problem"
-        session.add(_event(case, actor, "closed_by_verification"))
+        cases.close(
+            case.id,
+            status=CaseStatus.CLOSED,
+            actor=actor,
+            reason="the next verification no longer found the problem",
+            now=now,
+        )
+        cases.add_event(case.id, actor, "closed_by_verification")
         changes.closed += 1
     return changes

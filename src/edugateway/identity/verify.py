@@ -15,17 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
 from edugateway.connectors.esia import EsiaLookup, LookupResult, esia_lookup_from_settings
 from edugateway.domain.esia_account import EsiaAccount
 from edugateway.domain.snils import one_slip_away
-from edugateway.errors import ConfigError, StoreError
+from edugateway.errors import ConfigError
 from edugateway.identity.candidates import rank_account_candidates
 from edugateway.identity.case_types import CONFIRMED, CaseType
-from edugateway.identity.cases import CaseChanges, apply_findings, dismissed_evidence, rejected_candidates
+from edugateway.identity.cases import CaseChanges, apply_findings
 from edugateway.identity.findings import (
     Finding,
     LocalPerson,
@@ -36,13 +33,18 @@ from edugateway.identity.findings import (
     snils_holders,
 )
 from edugateway.logs import get_logger, run_context
+from edugateway.store.cases import Cases
 from edugateway.store.db import Database
-from edugateway.store.tables import (
-    ClassRow,
-    EnrollmentRow,
-    IdentityCheckRow,
-    PersonRow,
-    SchoolRow,
+from edugateway.store.identity_checks import (
+    NewCheck,
+    PersonToCheck,
+    StoredCheck,
+    active_persons,
+    homeroom_classes,
+    last_checks,
+    record_check,
+    school_id_of,
+    schools_of_persons,
 )
 
 log = get_logger(__name__)
@@ -100,14 +102,13 @@ class Verifier:
     def verify_school(self, db: Database, school_code: str, *, actor: str, force: bool = False) -> VerifyReport:
         """Verify every active person of the school (only the changed or stale ones unless `force`)."""
         with db.session() as session:
-            school_id = _school_id(session, school_code)
+            school_id = school_id_of(session, school_code)
         return self._run(db, school_id, school_code, only=None, force=force, actor=actor)
 
     def verify_persons(self, db: Database, person_ids: Sequence[int], *, actor: str) -> VerifyReport:
         """Ask ЕСИА again about these persons now (a clerk just changed them), whatever their last answer."""
         with db.session() as session:
-            schools = set(session.scalars(select(PersonRow.school_id).where(PersonRow.id.in_(person_ids))))
-            codes = {sid: session.scalar(select(SchoolRow.code).where(SchoolRow.id == sid)) for sid in schools}
+            codes = schools_of_persons(session, person_ids)
         report: VerifyReport | None = None
         for school_id, code in codes.items():
             part = self._run(db, school_id, code or "", only=set(person_ids), force=True, actor=actor)
@@ -126,8 +127,8 @@ class Verifier:
     ) -> VerifyReport:
         report = VerifyReport(school=code)
         with db.session() as session:
-            persons = _load_persons(session, school_id)
-            last = _last_checks(session, [p.id for p in persons])
+            persons = [_local(p) for p in active_persons(session, school_id)]
+            last = last_checks(session, [p.id for p in persons])
         report.persons = len(persons) if only is None else len(only)
         due = _due(persons, last, only=only, force=force, stale_before=self._now() - self._stale_after())
         report.reused = report.persons - len([p for p in due if only is None or p.id in only])
@@ -139,13 +140,14 @@ class Verifier:
         today, now = self._today(), self._now()
         results = _classify(due, asked.answers, persons, today)
         with db.session() as session:
-            classes = _class_names(session, school_id)
-            dismissed = dismissed_evidence(session, [p.id for p in due])
+            cases = Cases(session)
+            classes = homeroom_classes(session, school_id)
+            dismissed = cases.dismissed_evidence([p.id for p in due])
             candidates = rank_account_candidates(
                 [(p, results[p.id][0]) for p in due if p.id in results],
                 asked.answers,
                 classes,
-                rejected_candidates(session, [p.id for p in due]),
+                cases.rejected_candidates([p.id for p in due]),
                 min_probability=self.settings.review_probability,
             )
             for person in due:
@@ -154,11 +156,11 @@ class Verifier:
                     report.failed[person.id] = _failure(person, asked.answers)
                     continue
                 findings, account = outcome
-                session.add(_check_row(school_id, person, findings, account, now))
+                record_check(session, _check(school_id, person, findings, account, now))
                 report.outcomes.update([f.case_type.value for f in findings] or [CONFIRMED])
                 report.cases.add(
                     apply_findings(
-                        session,
+                        cases,
                         school_id=school_id,
                         person_id=person.id,
                         class_name=classes.get(person.id),
@@ -210,58 +212,22 @@ def _merge(a: VerifyReport, b: VerifyReport) -> VerifyReport:
     return a
 
 
-def _school_id(session: Session, code: str) -> int:
-    school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == code))
-    if school_id is None:
-        raise StoreError(f"no school {code!r} in the local database; import it first")
-    return school_id
-
-
-def _load_persons(session: Session, school_id: int) -> list[LocalPerson]:
-    rows = session.scalars(select(PersonRow).where(PersonRow.school_id == school_id, PersonRow.active))
-    return [
-        LocalPerson(
-            id=r.id,
-            roles=frozenset(filter(None, r.roles.split(","))),
-            last_name=r.last_name,
-            first_name=r.first_name,
-            middle_name=r.middle_name,
-            birth_date=r.birth_date,
-            snils=r.snils,
-            snils_rejected=r.snils_rejected,
-        )
-        for r in rows
-    ]
-
-
-def _last_checks(session: Session, person_ids: Sequence[int]) -> dict[int, IdentityCheckRow]:
-    latest = (
-        select(func.max(IdentityCheckRow.id))
-        .where(IdentityCheckRow.person_id.in_(person_ids))
-        .group_by(IdentityCheckRow.person_id)
+def _local(person: PersonToCheck) -> LocalPerson:
+    return LocalPerson(
+        id=person.id,
+        roles=person.roles,
+        last_name=person.last_name,
+        first_name=person.first_name,
+        middle_name=person.middle_name,
+        birth_date=person.birth_date,
+        snils=person.snils,
+        snils_rejected=person.snils_rejected,
     )
-    rows = session.scalars(select(IdentityCheckRow).where(IdentityCheckRow.id.in_(latest)))
-    return {row.person_id: row for row in rows}
-
-
-def _class_names(session: Session, school_id: int) -> dict[int, str]:
-    """person id -> the homeroom class a student is in now (subgroups and ended enrollments left out)."""
-    rows = session.execute(
-        select(EnrollmentRow.person_id, ClassRow.name)
-        .join(ClassRow, ClassRow.id == EnrollmentRow.class_id)
-        .where(
-            EnrollmentRow.school_id == school_id,
-            EnrollmentRow.active,
-            EnrollmentRow.role == "student",
-            ClassRow.parent_id.is_(None),
-        )
-    )
-    return dict(rows.tuples().all())  # a Result has keys(): dict() would take it for a mapping
 
 
 def _due(
     persons: Sequence[LocalPerson],
-    last: dict[int, IdentityCheckRow],
+    last: dict[int, StoredCheck],
     *,
     only: set[int] | None,
     force: bool,
@@ -323,14 +289,14 @@ def _failure(person: LocalPerson, answers: LookupResult) -> str:
     return "ЕСИА gave no answer for this SNILS"
 
 
-def _check_row(
+def _check(
     school_id: int, person: LocalPerson, findings: Sequence[Finding], account: EsiaAccount | None, now: dt.datetime
-) -> IdentityCheckRow:
+) -> NewCheck:
     first = findings[0] if findings else None
     evidence: dict[str, Any] = {
         "findings": [{"case_type": f.case_type.value, "detail": f.detail, **f.evidence} for f in findings]
     }
-    return IdentityCheckRow(
+    return NewCheck(
         school_id=school_id,
         person_id=person.id,
         checked_at=now,

@@ -47,6 +47,10 @@ FIELD_TYPES: dict[str, dict[str, pa.DataType]] = {
 }
 
 
+# The platform's active links of the entities others point at (persons, classes …), for translating references.
+LINKS_SCHEMA = pa.schema([("entity", STR), ("remote_id", STR), ("local_key", STR)])
+
+
 def local_schema(entity: str) -> pa.Schema:
     """local_key and the linked platform id (null when unlinked), then the fields."""
     return pa.schema([("local_key", STR), ("remote_id", STR), *FIELD_TYPES[entity].items()])

@@ -18,8 +18,8 @@ from edugateway.config.settings import ComplianceSettings
 from edugateway.domain.models import MarkKind, ReportingPeriodKind
 from edugateway.reconciliation.compliance_progress import grading_period_of, periods_in_view
 from edugateway.reconciliation.compliance_scope import Names, Scope
+from edugateway.store.batches import chunks
 from edugateway.store.tables import ClassRow, EnrollmentRow, JournalChangeRow, LessonRow, MarkRow, ReportingPeriodRow
-from edugateway.sync.pull_links import chunks
 
 FINAL_KINDS = (MarkKind.PERIOD_FINAL.value, MarkKind.YEAR_FINAL.value)
 NO_REASON = "без зафиксированного основания"

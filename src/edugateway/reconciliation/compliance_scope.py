@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugateway.domain.models import AttendanceCode
+from edugateway.store.batches import chunks
 from edugateway.store.tables import (
     ClassRow,
     EnrollmentRow,
@@ -25,7 +26,6 @@ from edugateway.store.tables import (
     PersonRow,
     SubjectRow,
 )
-from edugateway.sync.pull_links import chunks
 
 # A student away from a lesson cannot be marked at it; «ОП» (late) was there.
 ABSENT_CODES = (AttendanceCode.ABSENT.value, AttendanceCode.EXCUSED.value, AttendanceCode.ILL.value)

@@ -9,20 +9,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from edugateway.reconciliation.compare import UNLINKED
-from edugateway.store.tables import (
-    ClassRow,
-    EnrollmentRow,
-    LessonRow,
-    PersonRow,
-    ReportingPeriodRow,
-    SubjectRow,
+from edugateway.store.names import (
+    class_names,
+    homeroom_names,
+    lesson_names,
+    period_names,
+    person_names,
+    subject_names,
 )
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -45,54 +42,19 @@ class Labels:
     @classmethod
     def load(cls, session: Session, school_id: int) -> Labels:
         out = cls()
-        for key, last, first, middle in session.execute(
-            select(PersonRow.source_id, PersonRow.last_name, PersonRow.first_name, PersonRow.middle_name).where(
-                PersonRow.school_id == school_id
-            )
-        ):
-            out.persons[key] = " ".join(p for p in (last, first, middle) if p)
-        for key, name in session.execute(
-            select(ClassRow.source_id, ClassRow.name).where(ClassRow.school_id == school_id)
-        ):
-            out.classes[key] = name
-        homeroom = aliased(ClassRow)
-        for key, name in session.execute(
-            select(PersonRow.source_id, homeroom.name)
-            .join(EnrollmentRow, EnrollmentRow.person_id == PersonRow.id)
-            .join(homeroom, homeroom.id == EnrollmentRow.class_id)
-            .where(
-                PersonRow.school_id == school_id,
-                EnrollmentRow.active.is_(True),
-                EnrollmentRow.role == "student",
-                homeroom.parent_id.is_(None),
-            )
-        ):
+        for p in person_names(session, school_id):
+            out.persons[p.key] = " ".join(n for n in (p.last_name, p.first_name, p.middle_name) if n)
+        out.classes.update(class_names(session, school_id))
+        for key, name in homeroom_names(session, school_id):
             out.person_class.setdefault(key, name)
-        for key, name in session.execute(
-            select(SubjectRow.source_id, SubjectRow.name).where(SubjectRow.school_id == school_id)
-        ):
-            out.subjects[key] = name
-        for key, name in session.execute(
-            select(ReportingPeriodRow.source_id, ReportingPeriodRow.name).where(
-                ReportingPeriodRow.school_id == school_id
-            )
-        ):
-            out.periods[key] = name
+        out.subjects.update(subject_names(session, school_id))
+        out.periods.update(period_names(session, school_id))
         return out
 
     def load_lessons(self, session: Session, school_id: int, keys: Iterable[str | None]) -> None:
-        wanted = sorted({k for k in keys if k and not k.startswith(UNLINKED) and k not in self.lessons})
-        cls, subject = aliased(ClassRow), aliased(SubjectRow)
-        for start in range(0, len(wanted), _CHUNK):
-            part = wanted[start : start + _CHUNK]
-            rows = session.execute(
-                select(LessonRow.source_id, LessonRow.date, LessonRow.number, cls.name, subject.name)
-                .join(cls, cls.id == LessonRow.class_id)
-                .join(subject, subject.id == LessonRow.subject_id)
-                .where(LessonRow.school_id == school_id, LessonRow.source_id.in_(part))
-            )
-            for key, day, number, class_name, subject_name in rows:
-                self.lessons[key] = LessonLabel(day, number, class_name, subject_name)
+        wanted = {k for k in keys if k and not k.startswith(UNLINKED) and k not in self.lessons}
+        for lesson in lesson_names(session, school_id, wanted):
+            self.lessons[lesson.key] = LessonLabel(lesson.date, lesson.number, lesson.class_name, lesson.subject)
 
     # --- one value ------------------------------------------------------------------------------------
 

@@ -9,14 +9,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugateway.identity.case_types import CASE_TITLES, DETAIL_TITLES
+from edugateway.identity.case_types import CASE_TITLES, DETAIL_TITLES, CaseStatus
 from edugateway.reconciliation.compare import EntityFindings
 from edugateway.reconciliation.labels import Labels
 from edugateway.reconciliation.report import Column, Section, SectionGroup
-from edugateway.store.tables import IdentityCaseRow, PersonRow
+from edugateway.store.case_lists import school_cases
 
 ENTITY_TITLES = {
     "persons": "Ученики и учителя",
@@ -242,12 +241,7 @@ def entity_sections(findings: EntityFindings, labels: Labels, platform: str) -> 
 
 def identity_section(session: Session, school_id: int, labels: Labels, today: dt.date) -> Section:
     """The school's open identity cases (ЕСИА): the same for every platform's report."""
-    rows = session.execute(
-        select(IdentityCaseRow, PersonRow.source_id)
-        .join(PersonRow, PersonRow.id == IdentityCaseRow.person_id)
-        .where(IdentityCaseRow.school_id == school_id, IdentityCaseRow.status == "open")
-        .order_by(IdentityCaseRow.case_type, IdentityCaseRow.class_name, IdentityCaseRow.id)
-    ).all()
+    cases = school_cases(session, school_id, status=CaseStatus.OPEN)
     return Section(
         key="identity.open_cases",
         group=SectionGroup.IDENTITY,
@@ -265,15 +259,15 @@ def identity_section(session: Session, school_id: int, labels: Labels, today: dt
         ],
         rows=[
             {
-                "case_id": case.id,
+                "case_id": case.case_id,
                 "type": CASE_TITLES.get(case.case_type, case.case_type),
                 "detail": DETAIL_TITLES.get(case.detail or "", case.detail),
-                "person": labels.persons.get(person_key),
+                "person": labels.persons.get(case.person_key),
                 "class": case.class_name,
                 "opened": case.opened_at.date(),
                 "days_open": (today - case.opened_at.date()).days,
                 "assignee": case.assignee,
             }
-            for case, person_key in rows
+            for case in cases
         ],
     )

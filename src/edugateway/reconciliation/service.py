@@ -14,7 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-from sqlalchemy import func, select
 from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, Settings
@@ -23,16 +22,18 @@ from edugateway.connectors.factory import open_connector
 from edugateway.domain.entities import Entity
 from edugateway.errors import ConfigError
 from edugateway.logs import get_logger, run_context
+from edugateway.reconciliation.columns import LINKS_SCHEMA, local_schema
 from edugateway.reconciliation.compare import EntityFindings, compare_entity, comparison_engine
 from edugateway.reconciliation.entities import JOURNAL, ROSTER, SPECS
 from edugateway.reconciliation.labels import Labels
-from edugateway.reconciliation.local_side import RosterScope, links_table, local_table
 from edugateway.reconciliation.remote_side import remote_tables
 from edugateway.reconciliation.report import Report, Section
 from edugateway.reconciliation.sections import ENTITY_TITLES, FIELD_TITLES, entity_sections, identity_section
 from edugateway.store.db import Database
-from edugateway.store.repository import load_snapshot
-from edugateway.store.tables import ReconciliationReportRow, ReportingPeriodRow, SchoolRow
+from edugateway.store.local_side import RosterScope, links_table, local_table
+from edugateway.store.reports import fail_report, finish_report, start_report, summary_before
+from edugateway.store.schools import StoredSchool, find_school, first_period_start
+from edugateway.store.snapshots import load_snapshot
 
 log = get_logger(__name__)
 
@@ -63,9 +64,8 @@ def reports_dir(settings: Settings) -> Path:
     return settings.reconcile.reports_dir or settings.data_dir / "reports"
 
 
-def _school(db: Database, code: str) -> SchoolRow:
-    with db.session() as session:
-        school = session.scalars(select(SchoolRow).where(SchoolRow.code == code)).one_or_none()
+def _school(db: Database, code: str) -> StoredSchool:
+    school = find_school(db, code)
     if school is None:
         raise ConfigError(f"no school {code!r} in the local database; import it first (edugateway import …)")
     return school
@@ -73,36 +73,13 @@ def _school(db: Database, code: str) -> SchoolRow:
 
 def _span(db: Database, school_id: int, as_of: dt.date, days: int) -> tuple[dt.date, dt.date]:
     """The last `days` days up to `as_of`, not before the school year began."""
-    with db.session() as session:
-        first = session.scalar(
-            select(func.min(ReportingPeriodRow.start_date)).where(
-                ReportingPeriodRow.school_id == school_id,
-                ReportingPeriodRow.active.is_(True),
-                ReportingPeriodRow.end_date >= as_of - dt.timedelta(days=days),
-            )
-        )
+    first = first_period_start(db, school_id, ending_on_or_after=as_of - dt.timedelta(days=days))
     start = as_of - dt.timedelta(days=days - 1)
     return (max(start, first) if first and first <= as_of else start), as_of
 
 
-def _previous_summary(db: Database, school_id: int, platform: str, before: int) -> dict[str, int] | None:
-    with db.session() as session:
-        summary = session.scalar(
-            select(ReconciliationReportRow.summary)
-            .where(
-                ReconciliationReportRow.school_id == school_id,
-                ReconciliationReportRow.platform == platform,
-                ReconciliationReportRow.status == "done",
-                ReconciliationReportRow.id < before,
-            )
-            .order_by(ReconciliationReportRow.id.desc())
-            .limit(1)
-        )
-    return {str(k): int(v) for k, v in summary.items()} if summary else None
-
-
 async def _read_platform(
-    db: Database, settings: Settings, school: SchoolRow, platform: str, entities: Sequence[str], span: DateRange
+    db: Database, settings: Settings, school: StoredSchool, platform: str, entities: Sequence[str], span: DateRange
 ) -> dict[str, pa.Table]:
     snapshot = load_snapshot(db, school.code)
     connector = open_connector(settings, platform, snapshot.school)
@@ -129,12 +106,22 @@ def _compare_all(
 ) -> tuple[list[EntityFindings], Labels]:
     findings: list[EntityFindings] = []
     with db.session() as session, comparison_engine() as con:
-        links = links_table(session, school_id=school_id, platform=platform, entities=_REF_ENTITIES)
+        links = links_table(
+            session, school_id=school_id, platform=platform, entities=_REF_ENTITIES, schema=LINKS_SCHEMA
+        )
         for entity in ALL_ENTITIES:
             if entity not in remote:
                 continue
             spec = SPECS[entity]
-            local = local_table(session, entity, school_id=school_id, platform=platform, span=span, scope=scope)
+            local = local_table(
+                session,
+                entity,
+                school_id=school_id,
+                platform=platform,
+                span=span,
+                scope=scope,
+                schema=local_schema(entity),
+            )
             findings.append(compare_entity(con, spec, local, remote[entity], links))
         labels = Labels.load(session, school_id)
         labels.load_lessons(session, school_id, _lesson_keys(findings))
@@ -197,11 +184,7 @@ async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest
     zone = ZoneInfo(school.timezone)
     as_of = request.as_of or (dt.datetime.now(zone).date() - dt.timedelta(days=1))
     span = _span(db, school.id, as_of, settings.reconcile.journal_days)
-    with db.session() as session:
-        row = ReconciliationReportRow(school_id=school.id, platform=request.platform, as_of=as_of)
-        session.add(row)
-        session.flush()
-        report_id = row.id
+    report_id = start_report(db, school_id=school.id, platform=request.platform, as_of=as_of)
     bind_contextvars(report_id=report_id)  # the reconcile run's own row; `reconcile` unbinds it with the rest
     log.info("reconcile.start", school=school.code, platform=request.platform, report_id=report_id, as_of=str(as_of))
     try:
@@ -227,26 +210,21 @@ async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest
                 *_notes(request.entities, remote, findings, request.platform),
             ],
         )
-        previous = _previous_summary(db, school.id, request.platform, report_id)
+        previous = summary_before(db, school_id=school.id, platform=request.platform, before=report_id)
         files = _write_files(settings, report, previous, zone) if request.write_files else {}
     except BaseException as exc:
-        with db.session() as session:
-            failed = session.get(ReconciliationReportRow, report_id)
-            assert failed is not None
-            failed.status, failed.error = "failed", str(exc) or type(exc).__name__
-            failed.finished_at = dt.datetime.now(dt.UTC)
+        fail_report(db, report_id, str(exc) or type(exc).__name__)
         log.error(
             "reconcile.failed", school=school.code, platform=request.platform, report_id=report_id, error=str(exc)
         )
         raise
-    with db.session() as session:
-        done = session.get(ReconciliationReportRow, report_id)
-        assert done is not None
-        done.status = "done"
-        done.summary = report.summary()
-        done.report = report.model_dump(mode="json")
-        done.files = {k: str(v) for k, v in files.items()}
-        done.finished_at = dt.datetime.now(dt.UTC)
+    finish_report(
+        db,
+        report_id,
+        summary=report.summary(),
+        report=report.model_dump(mode="json"),
+        files={k: str(v) for k, v in files.items()},
+    )
     log.info(
         "reconcile.done",
         school=school.code,

@@ -1,12 +1,12 @@
 """The scheduler daemon: configured jobs on cron triggers, run once per fire across daemons, one at a time per
-school and platform, journalled, retried and alerted on failure.
+school and platform, recorded in the job run log, retried and alerted on failure.
 
-plan.py (jobs x schools, checked) -> daemon.py (APScheduler 3) -> runner.py (journal.py claim, lease.py,
-services.py, alerts.py). `edugateway jobs run` calls runner.py directly.
+plan.py (jobs x schools, checked) -> daemon.py (APScheduler 3) -> runner.py (claims the fire in the job run log
+and takes the lease, store/job_run_log.py and store/job_leases.py; lease.py's heartbeat; services.py, alerts.py).
+`edugateway jobs run` calls runner.py directly.
 """
 
 from edugateway.scheduler.daemon import SchedulerDaemon, daemon_holder
-from edugateway.scheduler.journal import JobJournal
 from edugateway.scheduler.plan import PlannedJob, plan_jobs
 from edugateway.scheduler.runner import JobRunner, RunResult
 from edugateway.scheduler.services import SERVICES, JobContext, JobOutcome, JobService
@@ -14,7 +14,6 @@ from edugateway.scheduler.services import SERVICES, JobContext, JobOutcome, JobS
 __all__ = [
     "SERVICES",
     "JobContext",
-    "JobJournal",
     "JobOutcome",
     "JobRunner",
     "JobService",

@@ -1,10 +1,10 @@
-"""`edugateway scheduler run`: APScheduler 3 as the clock, the journal and the lease as the truth.
+"""`edugateway scheduler run`: APScheduler 3 as the clock, the job run log and the lease as the truth.
 
 - One trigger per job and school (a cron in the school's time zone), coalesced, one instance at a time.
 - Each fire hands its run the trigger's fire time, the key that makes the fire run once across daemons
-  (journal.py). APScheduler 3 calls a job's function with its arguments only, so a small executor adds it.
+  (store/job_run_log.py). APScheduler 3 calls a job's function with its arguments only, so a small executor adds it.
 - APScheduler keeps jobs in memory: after downtime a fresh daemon would skip what it missed. At start-up the
-  latest fire within `misfire_grace_s` that the journal does not know is therefore scheduled at once: one
+  latest fire within `misfire_grace_s` that the run log does not know is therefore scheduled at once: one
   catch-up run however long the outage, and none when another daemon ran it.
 - stop(): no new runs start, a pause before a retry ends, a running sync ends after its current pull window
   (other services finish their call), then it returns.
@@ -27,11 +27,11 @@ from apscheduler.triggers.base import BaseTrigger
 from edugateway.config.settings import Settings
 from edugateway.logs import get_logger
 from edugateway.scheduler.alerts import Alerter
-from edugateway.scheduler.clock import utc_now
 from edugateway.scheduler.plan import PlannedJob, last_fire_before, plan_jobs, scheduled_trigger
 from edugateway.scheduler.runner import JobRunner
 from edugateway.scheduler.services import SERVICES, JobService
 from edugateway.store.db import Database
+from edugateway.store.times import utc_now
 
 log = get_logger(__name__)
 
@@ -39,7 +39,7 @@ TriggerFor = Callable[[PlannedJob], BaseTrigger]
 
 
 def daemon_holder() -> str:
-    """This daemon's name in leases and the journal: host, process, and an instance of its own."""
+    """This daemon's name in leases and the job run log: host, process, and an instance of its own."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -102,7 +102,7 @@ class SchedulerDaemon:
             grace = dt.timedelta(seconds=planned.job.misfire_grace_s)
             options: dict[str, Any] = {}
             missed = last_fire_before(trigger, now, grace)
-            if missed is not None and not self.runner.journal.has_run(planned.job.name, planned.school, missed):
+            if missed is not None and not self.runner.run_log.has_run(planned.job.name, planned.school, missed):
                 options["next_run_time"] = missed
                 log.info("scheduler.catch_up", job=planned.job.name, school=planned.school, missed=missed.isoformat())
             self._scheduler.add_job(

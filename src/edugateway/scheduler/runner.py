@@ -1,6 +1,6 @@
 """One run of a job for one school, the same for a trigger of the daemon and for `edugateway jobs run`:
 
-claim the fire in the journal (a fire another daemon claimed is left alone) -> take the lease on the school and
+claim the fire in the job run log (a fire another daemon claimed is left alone) -> take the lease on the school and
 platform (held elsewhere: recorded as skipped, with the holder) -> run the service, retrying a failure with a
 doubling pause up to the job's `retries` -> record the ending -> alert when it failed or needs a person.
 """
@@ -16,12 +16,13 @@ from edugateway.config.settings import JobSettings, Settings
 from edugateway.errors import ConfigError, DataSafetyError, GatewayError, ValidationError
 from edugateway.logs import get_logger, run_context
 from edugateway.scheduler.alerts import Alert, Alerter
-from edugateway.scheduler.clock import Clock, utc_now
-from edugateway.scheduler.journal import Fire, JobJournal
-from edugateway.scheduler.lease import Acquired, Heartbeat, Held, LeaseKey, LeaseStore
+from edugateway.scheduler.lease import Heartbeat
 from edugateway.scheduler.plan import PlannedJob
 from edugateway.scheduler.services import JobContext, JobOutcome
 from edugateway.store.db import Database
+from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore
+from edugateway.store.job_run_log import Fire, JobRunLog
+from edugateway.store.times import Clock, utc_now
 
 log = get_logger(__name__)
 
@@ -73,7 +74,7 @@ class JobRunner:
         self.holder = holder
         self.alerter = alerter
         self.stop = stop or threading.Event()
-        self.journal = JobJournal(db, clock=clock)
+        self.run_log = JobRunLog(db, clock=clock)
         self.leases = LeaseStore(db, dt.timedelta(seconds=settings.scheduler.lease_ttl_s), clock=clock)
 
     def run(self, planned: PlannedJob, scheduled_for: dt.datetime, *, trigger: str = "schedule") -> RunResult:
@@ -91,9 +92,9 @@ class JobRunner:
         if self.stop.is_set():
             bound.info("job.not_started", reason="the scheduler is stopping")
             return RunResult("not_started", None)
-        run_id = self.journal.claim(fire, self.holder)
+        run_id = self.run_log.claim(fire, self.holder)
         if run_id is None:
-            by = self.journal.claimed_by(fire)
+            by = self.run_log.claimed_by(fire)
             bound.info("job.fire_taken", by=by)
             return RunResult("taken", None, f"this fire was claimed by {by}")
         bound = bound.bind(run_id=run_id)
@@ -101,7 +102,7 @@ class JobRunner:
         lease = self.leases.acquire(key, self.holder, job=fire.job, run_id=run_id)
         if isinstance(lease, Held):
             detail = f"{planned.school}/{planned.platform} is busy: the lease is {lease.describe()}"
-            self.journal.finish(run_id, "skipped", error=detail)
+            self.run_log.finish(run_id, "skipped", error=detail)
             bound.warning("job.skipped", reason=detail)
             return RunResult("skipped", run_id, detail)
         self._take_over(lease, bound)
@@ -110,9 +111,9 @@ class JobRunner:
             try:
                 ending = self._attempts(planned, fire, run_id, bound)
             except BaseException:
-                self.journal.finish(run_id, "interrupted", error="the process was interrupted during the run")
+                self.run_log.finish(run_id, "interrupted", error="the process was interrupted during the run")
                 raise
-        self.journal.finish(run_id, ending.status, error=ending.error, summary=ending.summary or None)
+        self.run_log.finish(run_id, ending.status, error=ending.error, summary=ending.summary or None)
         if ending.status == "failed":
             self._alert("failed", fire, run_id, ending.attempts, ending.error or "")
         elif ending.outcome is not None and ending.outcome.attention:
@@ -134,7 +135,7 @@ class JobRunner:
         attempt = 0
         while True:
             attempt += 1
-            self.journal.attempt(run_id, attempt)
+            self.run_log.attempt(run_id, attempt)
             try:
                 with run_context(job=fire.job, school=fire.school, platform=fire.platform):
                     outcome = planned.service.run(context)
@@ -164,7 +165,7 @@ class JobRunner:
         if lease.previous_run_id is None:
             return
         reason = f"its daemon {lease.previous_holder} stopped renewing the lease; {self.holder} took it over"
-        if self.journal.abandon(lease.previous_run_id, reason):
+        if self.run_log.abandon(lease.previous_run_id, reason):
             bound.error(
                 "job.abandoned_run", abandoned_run_id=lease.previous_run_id, previous_holder=lease.previous_holder
             )

@@ -35,7 +35,7 @@ class JobContext:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a run did (stored in the journal), and what a person must act on, if anything (sent as an alert)."""
+    """What a run did (stored in the job run log), and what a person must act on, if anything (sent as an alert)."""
 
     summary: dict[str, Any]
     attention: str | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from edugateway.domain.entities import Entity, record_fields
 from edugateway.domain.models import Person, Role, SchoolClass
-from edugateway.sync.identity_map import IdentityMap
+from edugateway.store.id_links import IdLinks
 
 PERSON_FIELDS = record_fields(Entity.PERSONS)
 CLASS_FIELDS = record_fields(Entity.CLASSES)
@@ -44,7 +44,7 @@ def _value(record: Any, name: str) -> Any:
 
 
 def compare(
-    ids: IdentityMap,
+    ids: IdLinks,
     entity: str,
     local: Mapping[str, Any],
     remote: Mapping[str, Any],
@@ -71,13 +71,11 @@ def compare(
     return out
 
 
-def compare_persons(ids: IdentityMap, local: Sequence[Person], remote: Mapping[str, Person]) -> EntityComparison:
+def compare_persons(ids: IdLinks, local: Sequence[Person], remote: Mapping[str, Person]) -> EntityComparison:
     """Students and teachers: the people the platforms keep rosters of."""
     people = {Role.STUDENT, Role.TEACHER}
     return compare(ids, "persons", {p.id: p for p in local if p.roles & people}, remote, PERSON_FIELDS)
 
 
-def compare_classes(
-    ids: IdentityMap, local: Sequence[SchoolClass], remote: Mapping[str, SchoolClass]
-) -> EntityComparison:
+def compare_classes(ids: IdLinks, local: Sequence[SchoolClass], remote: Mapping[str, SchoolClass]) -> EntityComparison:
     return compare(ids, "classes", {c.id: c for c in local}, remote, CLASS_FIELDS)

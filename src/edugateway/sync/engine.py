@@ -1,4 +1,4 @@
-"""One sync run of a school with a platform: read both sides, link, plan, hold or apply, pull; all journalled.
+"""One sync run of a school with a platform: read both sides, link, plan, hold or apply, pull; all in the run log.
 
 The same function serves `edugateway sync` and (later) the scheduler. A run whose plan would delete or
 deactivate more than the configured share of an entity stops before applying, is recorded as on hold, and goes
@@ -8,12 +8,10 @@ on only when a later run names it with `approve`.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
 from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, SchoolPlatformSettings, Settings
@@ -25,24 +23,13 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
 from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
-from edugateway.store.repository import load_snapshot
-from edugateway.store.tables import (
-    AuditRow,
-    IdentityLinkRow,
-    LessonRow,
-    MarkRow,
-    OutboxRow,
-    RemoteRecordRow,
-    SchoolRow,
-    SyncCursorRow,
-    SyncRunRow,
-)
+from edugateway.store.id_links import IdLinks
+from edugateway.store.snapshots import load_snapshot
+from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
 from edugateway.sync.directions import Direction, resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
-from edugateway.sync.identity_map import IdentityMap
-from edugateway.sync.journal import RunJournal
 from edugateway.sync.plan import SyncPlan
 from edugateway.sync.pull import pull_journal
 from edugateway.sync.push import PushAdapter, PushChange, drain, enqueue, plan_push
@@ -103,7 +90,7 @@ async def _read_roster(connector: Connector, entities: Sequence[Entity]) -> dict
 
 
 async def _link(
-    ids: IdentityMap, snapshot: SchoolSnapshot, remote: dict[str, Any], connector: Connector
+    ids: IdLinks, snapshot: SchoolSnapshot, remote: dict[str, Any], connector: Connector
 ) -> linking.LinkOutcome:
     outcome = linking.LinkOutcome()
     if "classes" in remote:
@@ -163,14 +150,14 @@ async def _run(
             f"the gateway does not push {', '.join(unsupported)} to {platform.kind.value} platforms yet; set "
             f"platforms.{request.platform}.directions for them to compare or pull"
         )
-    journal = RunJournal.start(
+    journal = SyncRunLog.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
     bind_contextvars(run_id=journal.run_id)  # every line of the run names it from here; run_sync's block unbinds it
     plan = SyncPlan(journal.run_id, request.school, request.platform, request.dry_run, directions)
     try:
         if request.approve is not None:
-            _approve(db, journal, request.approve)
+            journal.approve(request.approve)
         pulled = [e for e, d in directions.items() if d is Direction.PULL]
         # Pulled records name persons, classes, subjects and periods: those are read and linked first.
         roster = {e for e in directions if directions[e] is not Direction.PULL} | (
@@ -181,7 +168,7 @@ async def _run(
             if entity in remote:
                 journal.of(entity).read = len(remote[entity])
         with db.session() as session:
-            ids = IdentityMap(
+            ids = IdLinks(
                 session,
                 journal.school_id,
                 request.platform,
@@ -241,7 +228,7 @@ async def _run(
 
 def _plan_pushes(
     db: Database,
-    journal: RunJournal,
+    journal: SyncRunLog,
     kind: PlatformKind,
     directions: dict[Entity, Direction],
     snapshot: SchoolSnapshot,
@@ -256,84 +243,3 @@ def _plan_pushes(
         out[entity.value] = (adapter, changes)
         plan.entity(entity).push = changes
     return out
-
-
-def _approve(db: Database, journal: RunJournal, run_id: int) -> None:
-    with db.session() as session:
-        held = session.get(SyncRunRow, run_id)
-        if held is None or held.school_id != journal.school_id or held.platform != journal.platform:
-            raise DataSafetyError(f"run {run_id} is not a run of this school and platform; nothing to approve")
-        if held.status != "on_hold":
-            raise DataSafetyError(f"run {run_id} is {held.status}, not on hold; nothing to approve")
-        held.status = "approved"
-        held.approved_by = f"{getpass.getuser()} in run {journal.run_id}"
-        held.finished_at = held.finished_at or dt.datetime.now(dt.UTC)
-
-
-def _drop_pulled(session: Any, school_id: int, links: Sequence[IdentityLinkRow]) -> dict[str, int]:
-    """Deletes the lessons and marks these links say were pulled (attendance and marks go with their lesson)."""
-    pulled: dict[str, list[str]] = {}
-    for link in links:
-        if link.method == "pulled":
-            pulled.setdefault(link.entity, []).append(link.local_key)
-    counts: dict[str, int] = {}
-    for entity, table in (("marks", MarkRow), ("final_marks", MarkRow), ("lessons", LessonRow)):
-        keys = pulled.get(entity, [])
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            statement = delete(table).where(table.school_id == school_id, table.source_id.in_(part))
-            # No rows of these tables are in the session; without this the ORM checks every object it holds.
-            result = session.execute(statement, execution_options={"synchronize_session": False})
-            counts[entity] = counts.get(entity, 0) + int(result.rowcount or 0)
-    return counts
-
-
-def recent_runs(db: Database, *, school: str | None = None, limit: int = 20) -> list[SyncRunRow]:
-    with db.session() as session:
-        query = select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)
-        if school:
-            query = query.join(SchoolRow, SchoolRow.id == SyncRunRow.school_id).where(SchoolRow.code == school)
-        rows = list(session.scalars(query))
-        session.expunge_all()
-        return rows
-
-
-def forget_platform(
-    db: Database, school_code: str, platform: str, *, actor: str, reason: str, drop_pulled: bool = False
-) -> int:
-    """Ends every active link of the school on the platform and drops its sync state (pushed records, cursors,
-    open outbox rows), for a school re-registered on a platform from scratch. The run journal and the link
-    history stay. `drop_pulled` also deletes the journal pulled from it (lessons with their marks and attendance,
-    final marks): the platform's data, which a new platform account would not hold. Returns the links ended."""
-    now = dt.datetime.now(dt.UTC)
-    with db.session() as session:
-        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == school_code))
-        if school_id is None:
-            raise ConfigError(f"no school {school_code!r} in the local database")
-        scope = (IdentityLinkRow.school_id == school_id, IdentityLinkRow.platform == platform)
-        active = list(session.scalars(select(IdentityLinkRow).where(*scope, IdentityLinkRow.unlinked_at.is_(None))))
-        dropped = _drop_pulled(session, school_id, active) if drop_pulled else {}
-        for link in active:
-            link.unlinked_at, link.reason = now, reason
-        ended = len(active)
-        for table in (RemoteRecordRow, SyncCursorRow):
-            session.execute(delete(table).where(table.school_id == school_id, table.platform == platform))
-        session.execute(
-            delete(OutboxRow).where(
-                OutboxRow.school_id == school_id,
-                OutboxRow.platform == platform,
-                OutboxRow.status.in_(("pending", "sending")),
-            )
-        )
-        session.add(
-            AuditRow(
-                actor=actor,
-                action="forget_platform",
-                school_id=school_id,
-                entity=f"platform:{platform}",
-                entity_id=school_code,
-                changes={"links_ended": [None, ended], **{f"{k}_deleted": [None, n] for k, n in dropped.items()}},
-                reason=reason,
-            )
-        )
-    return ended

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from edugateway.domain.models import Person, ReportingPeriod, Role, SchoolClass, Subject
 from edugateway.mapping.names import PersonKey, match_score, normalize_name
-from edugateway.sync.identity_map import IdentityMap, Link
+from edugateway.store.id_links import IdLinks, Link
 
 AUTO_LINK = 0.9  # a best match at least this good, and clear of the runner-up, links by itself
 CLEAR_MARGIN = 0.05
@@ -46,7 +46,7 @@ class LinkOutcome:
 
 
 def link_by_key(
-    ids: IdentityMap,
+    ids: IdLinks,
     entity: str,
     local: Iterable[tuple[str, object]],
     remote: Iterable[tuple[str, object]],
@@ -70,7 +70,7 @@ def link_by_key(
 
 
 def link_classes(
-    ids: IdentityMap, local: Sequence[SchoolClass], remote: Sequence[tuple[str, SchoolClass]], outcome: LinkOutcome
+    ids: IdLinks, local: Sequence[SchoolClass], remote: Sequence[tuple[str, SchoolClass]], outcome: LinkOutcome
 ) -> None:
     """Classes by (name, year); then subgroups by (linked parent, name)."""
 
@@ -96,7 +96,7 @@ def link_classes(
 
 
 def link_subjects(
-    ids: IdentityMap, local: Sequence[Subject], remote: Sequence[tuple[str, Subject]], outcome: LinkOutcome
+    ids: IdLinks, local: Sequence[Subject], remote: Sequence[tuple[str, Subject]], outcome: LinkOutcome
 ) -> None:
     link_by_key(
         ids,
@@ -109,7 +109,7 @@ def link_subjects(
 
 
 def link_periods(
-    ids: IdentityMap,
+    ids: IdLinks,
     local: Sequence[ReportingPeriod],
     remote: Sequence[tuple[str, ReportingPeriod]],
     outcome: LinkOutcome,
@@ -146,7 +146,7 @@ def _blocks(side: PersonSide) -> list[tuple[str, object]]:
 
 
 async def link_persons(
-    ids: IdentityMap,
+    ids: IdLinks,
     local: Sequence[PersonSide],
     remote: Sequence[PersonSide],
     outcome: LinkOutcome,

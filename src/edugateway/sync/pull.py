@@ -8,7 +8,7 @@ where it was and the rerun redoes that window, idempotently (unchanged records a
 marks are not dated on the platforms' APIs; they are read whole and stored in batches.
 
 Records whose person, class, subject, lesson or period has no local counterpart are skipped into the run
-journal with the reason; records the connector could not map come from `connector.skipped`.
+log with the reason; records the connector could not map come from `connector.skipped`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from edugateway.connectors.base import DateRange, Remote, Skipped
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark
 from edugateway.logs import get_logger
+from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
-from edugateway.sync.journal import RunJournal
-from edugateway.sync.pull_cursor import DEFAULT_LOOKBACK_DAYS, CursorKey, advance_cursor, pull_span, read_cursor
-from edugateway.sync.pull_links import WindowIdentityMap
-from edugateway.sync.pull_resolve import LocalRoster, Pulled, Resolver, Unresolved, load_lessons
-from edugateway.sync.pull_store import Tally, WindowWriter
+from edugateway.store.id_links import WindowIdLinks
+from edugateway.store.pulled_journal import LocalRoster, WindowWriter, load_lessons
+from edugateway.store.sync_run_log import SyncRunLog, Tally
+from edugateway.sync.pull_cursor import DEFAULT_LOOKBACK_DAYS, pull_span
+from edugateway.sync.pull_resolve import Pulled, Resolver, Unresolved
 
 log = get_logger(__name__)
 
@@ -54,7 +55,7 @@ class _Pull:
 
     db: Database
     connector: JournalSource
-    journal: RunJournal
+    run_log: SyncRunLog
     roster: LocalRoster
     today: dt.date
     stop: Callable[[], bool]
@@ -62,16 +63,16 @@ class _Pull:
 
     @property
     def platform(self) -> str:
-        return self.journal.platform
+        return self.run_log.platform
 
     def cursor_key(self, entity: Entity) -> CursorKey:
-        return CursorKey(self.journal.school_id, self.platform, entity.value)
+        return CursorKey(self.run_log.school_id, self.platform, entity.value)
 
 
 async def pull_journal(
     db: Database,
     connector: JournalSource,
-    journal: RunJournal,
+    run_log: SyncRunLog,
     *,
     entities: Collection[Entity | str],
     until: dt.date,
@@ -81,7 +82,7 @@ async def pull_journal(
     today: dt.date | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> bool:
-    """Pulls the asked journal entities of `journal`'s school from `connector` into `db`, counting into `journal`.
+    """Pulls the asked journal entities of `run_log`'s school from `connector` into `db`, counting into `run_log`.
 
     `start` is where a first pull begins (the school year's first day) and the earliest day a look-back goes
     to; `today` is when changes are observed, for the retroactive check of final marks (default: today).
@@ -90,8 +91,8 @@ async def pull_journal(
     """
     wanted = {Entity(e) for e in entities}
     with db.session() as session:
-        roster = LocalRoster.load(session, journal.school_id)
-    pull = _Pull(db, connector, journal, roster, today or dt.date.today(), stop=stop or _never)
+        roster = LocalRoster.load(session, run_log.school_id)
+    pull = _Pull(db, connector, run_log, roster, today or dt.date.today(), stop=stop or _never)
     for entity in JOURNAL_ENTITIES:
         if entity not in wanted:
             continue
@@ -103,8 +104,8 @@ async def pull_journal(
             span = _span(pull, entity, until=until, start=start, lookback_days=lookback_days)
             if span is not None and not await _pull_dated(pull, entity, span, window_days):
                 return False
-        counts = journal.of(entity.value)
-        log.info("sync.pull.entity", platform=pull.platform, run_id=journal.run_id, entity=entity.value, **vars(counts))
+        counts = run_log.of(entity.value)
+        log.info("sync.pull.entity", platform=pull.platform, run_id=run_log.run_id, entity=entity.value, **vars(counts))
     return True
 
 
@@ -153,32 +154,33 @@ async def _pull_final_marks(pull: _Pull, until: dt.date) -> None:
 
 
 def _store_window(pull: _Pull, entity: Entity, records: Sequence[Remote[Any]], *, advance_to: dt.date | None) -> None:
-    """Stores one window's records and moves the cursor in one transaction; then counts into the journal."""
+    """Stores one window's records and moves the cursor in one transaction; then counts into the run log."""
     tally = Tally()
     tally.of(entity.value).read += len(records)
     unmapped = pull.connector.skipped[pull.skipped_seen :]
-    tally.skip_unmapped(unmapped)
-    journal = pull.journal
+    for item in unmapped:
+        tally.skip(item.entity.value, item.remote_id, item.reason)
+    run_log = pull.run_log
     with pull.db.session() as session:
-        links = WindowIdentityMap(
+        links = WindowIdLinks(
             session,
-            journal.school_id,
+            run_log.school_id,
             pull.platform,
             actor=f"sync:{pull.platform}",
-            run_id=journal.run_id,
+            run_id=run_log.run_id,
             whole=[e.value for e in ROSTER_ENTITIES],
             remote_ids=_scope(entity, records),
             local_keys={entity.value: {f"{pull.platform}:{r.remote_id}" for r in records}},
         )
         lesson_keys = {key for rid in _lesson_ids(records) if (key := links.local_key(Entity.LESSONS, rid))}
-        resolver = Resolver(pull.platform, links, pull.roster, load_lessons(session, journal.school_id, lesson_keys))
-        writer = WindowWriter(session, journal.school_id, pull.platform, journal.run_id, links, tally, pull.today)
+        resolver = Resolver(pull.platform, links, pull.roster, load_lessons(session, run_log.school_id, lesson_keys))
+        writer = WindowWriter(session, run_log.school_id, pull.platform, run_log.run_id, links, tally, pull.today)
         writer.store(entity, _resolved(resolver, entity, records, tally))
         if advance_to is not None:
             advance_cursor(session, pull.cursor_key(entity), advance_to)
     pull.skipped_seen += len(unmapped)
-    tally.merge_into(journal)
-    journal.save()
+    tally.merge_into(run_log)
+    run_log.save()
 
 
 def _scope(entity: Entity, records: Sequence[Remote[Any]]) -> dict[str, set[str]]:

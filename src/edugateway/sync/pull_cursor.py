@@ -1,4 +1,4 @@
-"""Where a journal pull stands, per school, platform and entity, and which days the next pull reads.
+"""Which days the next journal pull reads, from where the pull stands (its cursor, store/cursors.py).
 
 The cursor is the last day of the last committed window. It is written in the same transaction as that
 window's records, so a crash leaves it where it was and the rerun redoes the window. It never moves back:
@@ -8,51 +8,12 @@ the look-back re-reads days already covered without forgetting how far the pull 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from edugateway.connectors.base import DateRange
 from edugateway.errors import ValidationError
-from edugateway.store.tables import SyncCursorRow
 
 # Marks may be entered up to 7 days after the lesson (DOMAIN.md); twice that catches late ones with room to spare.
 DEFAULT_LOOKBACK_DAYS = 14
-
-
-@dataclass(frozen=True)
-class CursorKey:
-    school_id: int
-    platform: str
-    entity: str
-
-
-def read_cursor(session: Session, key: CursorKey) -> dt.date | None:
-    return session.scalar(
-        select(SyncCursorRow.position).where(
-            SyncCursorRow.school_id == key.school_id,
-            SyncCursorRow.platform == key.platform,
-            SyncCursorRow.entity == key.entity,
-        )
-    )
-
-
-def advance_cursor(session: Session, key: CursorKey, to: dt.date) -> dt.date:
-    """Moves the cursor forward to `to` within the caller's transaction; returns where it now stands."""
-    row = session.scalar(
-        select(SyncCursorRow).where(
-            SyncCursorRow.school_id == key.school_id,
-            SyncCursorRow.platform == key.platform,
-            SyncCursorRow.entity == key.entity,
-        )
-    )
-    if row is None:
-        session.add(SyncCursorRow(school_id=key.school_id, platform=key.platform, entity=key.entity, position=to))
-        return to
-    if to > row.position:
-        row.position = to
-    return row.position
 
 
 def pull_span(

@@ -1,7 +1,7 @@
 """A pulled journal record in local terms: the platform's ids resolved to local keys and row ids.
 
 A record whose person, class, subject, lesson or period has no local counterpart cannot be stored; it becomes
-`Unresolved` with a reason that says what to do, and the pull skips it into the run journal. The digest covers
+`Unresolved` with a reason that says what to do, and the pull skips it into the run log. The digest covers
 the canonical record with local keys, so linking a teacher later, or a corrected link, counts as a change.
 """
 
@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from edugateway.connectors.base import Remote
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark, MarkKind
 from edugateway.logs import get_logger
-from edugateway.store.tables import ClassRow, LessonRow, PersonRow, ReportingPeriodRow, SubjectRow
-from edugateway.sync.identity_map import IdentityMap
-from edugateway.sync.pull_links import chunks
+from edugateway.store.id_links import IdLinks
+from edugateway.store.pulled_journal import LessonRef, LocalRoster
 
 log = get_logger(__name__)
 
@@ -59,65 +55,12 @@ class Pulled:
         return hashlib.sha256(self.canonical.model_dump_json().encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class LocalRoster:
-    """Row ids of the school's persons, classes, subjects and periods by local key, and each period's last day."""
-
-    persons: dict[str, int]
-    classes: dict[str, int]
-    subjects: dict[str, int]
-    periods: dict[str, int]
-    period_ends: dict[str, dt.date]
-
-    @classmethod
-    def load(cls, session: Session, school_id: int) -> LocalRoster:
-        def ids(table: Any) -> dict[str, int]:
-            rows = session.execute(select(table.source_id, table.id).where(table.school_id == school_id))
-            return dict(rows.tuples().all())
-
-        ends = session.execute(
-            select(ReportingPeriodRow.source_id, ReportingPeriodRow.end_date).where(
-                ReportingPeriodRow.school_id == school_id
-            )
-        )
-        period_ends = dict(ends.tuples().all())
-        return cls(ids(PersonRow), ids(ClassRow), ids(SubjectRow), ids(ReportingPeriodRow), period_ends)
-
-    def table(self, entity: Entity) -> Mapping[str, int]:
-        return {
-            Entity.PERSONS: self.persons,
-            Entity.CLASSES: self.classes,
-            Entity.SUBJECTS: self.subjects,
-            Entity.PERIODS: self.periods,
-        }[entity]
-
-
-@dataclass(frozen=True)
-class LessonRef:
-    row_id: int
-    subject_row_id: int
-
-
-def load_lessons(session: Session, school_id: int, local_keys: set[str]) -> dict[str, LessonRef]:
-    """The stored lessons among `local_keys` (what a window's marks and attendance point at)."""
-    found: dict[str, LessonRef] = {}
-    for part in chunks(local_keys):
-        rows = session.execute(
-            select(LessonRow.source_id, LessonRow.id, LessonRow.subject_id).where(
-                LessonRow.school_id == school_id, LessonRow.source_id.in_(part)
-            )
-        )
-        for source_id, row_id, subject_id in rows:
-            found[source_id] = LessonRef(row_id, subject_id)
-    return found
-
-
 @dataclass
 class Resolver:
     """Turns the records of one window into `Pulled` records, or raises Unresolved saying why not."""
 
     platform: str
-    links: IdentityMap
+    links: IdLinks
     roster: LocalRoster
     lessons: dict[str, LessonRef] = field(default_factory=dict)
     unlinked_teachers: set[str] = field(default_factory=set)  # warned about in this window already

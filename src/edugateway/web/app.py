@@ -15,10 +15,11 @@ from starlette.responses import Response
 from edugateway.config.settings import Settings
 from edugateway.identity.verify import Verifier
 from edugateway.store.db import Database
+from edugateway.store.web_sessions import SessionStore
 from edugateway.web import case_routes, health, login_routes, queue_routes, report_routes
 from edugateway.web.context import Refused, SignInRequired, VerifierHolder, WebState, signed_in
 from edugateway.web.passwords import Passwords
-from edugateway.web.sessions import SessionPolicy, SessionStore
+from edugateway.web.sessions import SessionPolicy
 from edugateway.web.templating import STATIC, make_templates, render
 from edugateway.web.throttle import LoginThrottle
 

@@ -12,23 +12,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
-
 from edugateway.domain.snils import mask_snils
-from edugateway.identity.case_types import DETAIL_TITLES
+from edugateway.identity.actions import CASE, PERSON
+from edugateway.identity.case_types import DETAIL_TITLES, CaseStatus
 from edugateway.mapping.names import normalize_name
-from edugateway.store.db import Database
-from edugateway.store.tables import (
-    AuditRow,
-    IdentityCaseEventRow,
-    IdentityCaseRow,
-    IdentityCheckRow,
-    IdentityLinkRow,
-    PersonRow,
-    RemoteRecordRow,
-    SchoolRow,
+from edugateway.store.case_page import (
+    HistoryLine,
+    LinkedRecord,
+    case_audit,
+    case_events,
+    find_case,
+    linked_records,
+    other_persons,
 )
+from edugateway.store.cases import CasePerson, StoredCase
+from edugateway.store.db import Database
+from edugateway.store.identity_checks import StoredCheck, latest_check
 
 FIELD_TITLES: dict[str, str] = {
     "last_name": "Фамилия",
@@ -178,18 +177,15 @@ def full_name(last: Any, first: Any, middle: Any) -> str:
 
 def load_case(db: Database, case_id: int) -> CaseView | None:
     with db.session() as session:
-        case = session.get(IdentityCaseRow, case_id)
-        if case is None:
+        found = find_case(session, case_id)
+        if found is None:
             return None
-        person = session.get(PersonRow, case.person_id)
-        school = session.get(SchoolRow, case.school_id)
-        if person is None or school is None:
-            return None
+        case, person, school_name = found
         local = {name: getattr(person, name) for name in COMPARED}
         view = CaseView(
             id=case.id,
             person_id=person.id,
-            school_name=school.name,
+            school_name=school_name,
             person_name=full_name(person.last_name, person.first_name, person.middle_name),
             class_name=case.class_name,
             case_type=case.case_type,
@@ -211,24 +207,25 @@ def load_case(db: Database, case_id: int) -> CaseView | None:
         )
         evidence = case.evidence or {}
         flagged = set((evidence.get("fields") or {}).keys())
-        view.columns.append(_local_column(person, school, case, flagged))
-        check = session.scalar(
-            select(IdentityCheckRow)
-            .where(IdentityCheckRow.person_id == person.id)
-            .order_by(IdentityCheckRow.checked_at.desc(), IdentityCheckRow.id.desc())
-            .limit(1)
-        )
+        view.columns.append(_local_column(person, school_name, case, flagged))
+        check = latest_check(session, person.id)
         view.checked_at = check.checked_at if check else None
         view.columns.append(_esia_column(check, local, flagged, asked=bool(person.snils)))
-        view.columns.extend(_platform_columns(session, person, local, case.class_name))
+        view.columns.extend(_platform_columns(linked_records(session, person), local, case.class_name))
         view.candidates = _candidates(case.candidates or [])
-        view.other_holders = _other_holders(session, evidence.get("other_person_ids") or [], case.case_type)
-        view.events = _events(session, case.id)
-        view.audit = _audit(session, case, person)
+        holder_ids = [
+            int(i) for i in evidence.get("other_person_ids") or [] if isinstance(i, int | str) and str(i).isdigit()
+        ]
+        view.other_holders = [
+            OtherHolder(p.person_id, full_name(p.last_name, p.first_name, p.middle_name), p.class_name, p.case_id)
+            for p in other_persons(session, holder_ids, case.case_type, open_status=CaseStatus.OPEN)
+        ]
+        view.events = _events(case_events(session, case.id))
+        view.audit = _audit(case_audit(session, case, person, case_entity=CASE, person_entity=PERSON))
         return view
 
 
-def _masked_snils(person: PersonRow) -> str:
+def _masked_snils(person: CasePerson) -> str:
     if person.snils:
         return mask_snils(person.snils)
     if person.snils_rejected:
@@ -236,15 +233,15 @@ def _masked_snils(person: PersonRow) -> str:
     return "нет"
 
 
-def _local_column(person: PersonRow, school: SchoolRow, case: IdentityCaseRow, flagged: set[str]) -> Column:
+def _local_column(person: CasePerson, school_name: str, case: StoredCase, flagged: set[str]) -> Column:
     fields = [Shown(n, FIELD_TITLES[n], _show(n, getattr(person, n)), n in flagged) for n in COMPARED]
     fields.append(Shown("snils", "СНИЛС", _masked_snils(person)))
     fields.append(Shown("class_name", "Класс", case.class_name or "—"))
     fields.append(Shown("source_id", "Код в учётной системе", person.source_id))
-    return Column("Школа (локальная база)", school.name, fields)
+    return Column("Школа (локальная база)", school_name, fields)
 
 
-def _esia_column(check: IdentityCheckRow | None, local: dict[str, Any], flagged: set[str], *, asked: bool) -> Column:
+def _esia_column(check: StoredCheck | None, local: dict[str, Any], flagged: set[str], *, asked: bool) -> Column:
     account = check.account if check else None
     if not account:
         if not asked:
@@ -270,49 +267,23 @@ def _esia_column(check: IdentityCheckRow | None, local: dict[str, Any], flagged:
     return Column("ЕСИА (Госуслуги)", checked, fields)
 
 
-def _platform_columns(
-    session: Session, person: PersonRow, local: dict[str, Any], class_name: str | None
-) -> list[Column]:
-    links = session.scalars(
-        select(IdentityLinkRow)
-        .where(
-            IdentityLinkRow.school_id == person.school_id,
-            IdentityLinkRow.entity == "persons",
-            IdentityLinkRow.local_key == person.source_id,
-            IdentityLinkRow.unlinked_at.is_(None),
-        )
-        .order_by(IdentityLinkRow.platform)
-    ).all()
+def _platform_columns(links: list[LinkedRecord], local: dict[str, Any], class_name: str | None) -> list[Column]:
     if not links:
         return [Column("Платформы", None, [], "Запись не связана ни с одной платформой")]
     columns = []
     for link in links:
-        record = session.scalar(
-            select(RemoteRecordRow)
-            .where(
-                RemoteRecordRow.school_id == person.school_id,
-                RemoteRecordRow.platform == link.platform,
-                RemoteRecordRow.data.is_not(None),
-                or_(
-                    and_(RemoteRecordRow.entity == "persons", RemoteRecordRow.remote_id == link.remote_id),
-                    # ЕЦП's contingent upload keeps the pushed pupil under the local id.
-                    and_(RemoteRecordRow.entity == "contingent", RemoteRecordRow.local_key == person.source_id),
-                ),
-            )
-            .limit(1)
-        )
         fields = [Shown("remote_id", "Идентификатор", link.remote_id)]
         note = None
-        if record is not None and record.data:
-            nested = record.data.get("person")
-            data: dict[str, Any] = nested if isinstance(nested, dict) else record.data
+        if link.data:
+            nested = link.data.get("person")
+            data: dict[str, Any] = nested if isinstance(nested, dict) else link.data
             theirs = {n: data.get(n) for n in COMPARED}
             fields += [
                 Shown(n, FIELD_TITLES[n], _show(n, theirs[n]), _differs(n, local[n], theirs[n])) for n in COMPARED
             ]
             if data.get("snils"):
                 fields.append(Shown("snils", "СНИЛС", mask_snils(str(data["snils"]))))
-            remote_class = record.data.get("class_name") or data.get("class_name")
+            remote_class = link.data.get("class_name") or data.get("class_name")
             if remote_class:
                 fields.append(Shown("class_name", "Класс", str(remote_class), remote_class != class_name))
         else:
@@ -376,35 +347,6 @@ def _candidates(items: list[Any]) -> list[CandidateView]:
     return shown
 
 
-def _other_holders(session: Session, person_ids: list[Any], case_type: str) -> list[OtherHolder]:
-    ids = [int(i) for i in person_ids if isinstance(i, int | str) and str(i).isdigit()]
-    if not ids:
-        return []
-    persons = session.scalars(select(PersonRow).where(PersonRow.id.in_(ids)).order_by(PersonRow.last_name)).all()
-    cases = dict(
-        session.execute(
-            select(IdentityCaseRow.person_id, IdentityCaseRow.id).where(
-                IdentityCaseRow.person_id.in_(ids),
-                IdentityCaseRow.case_type == case_type,
-                IdentityCaseRow.status == "open",
-            )
-        )
-        .tuples()
-        .all()
-    )
-    classes = dict(
-        session.execute(
-            select(IdentityCaseRow.person_id, IdentityCaseRow.class_name).where(IdentityCaseRow.person_id.in_(ids))
-        )
-        .tuples()
-        .all()
-    )
-    return [
-        OtherHolder(p.id, full_name(p.last_name, p.first_name, p.middle_name), classes.get(p.id), cases.get(p.id))
-        for p in persons
-    ]
-
-
 EVENT_TITLES = {
     "opened": "Открыт проверкой",
     "seen": "Найден снова",
@@ -428,36 +370,16 @@ AUDIT_TITLES = {
 }
 
 
-def _events(session: Session, case_id: int) -> list[HistoryItem]:
-    rows = session.scalars(
-        select(IdentityCaseEventRow)
-        .where(IdentityCaseEventRow.case_id == case_id)
-        .order_by(IdentityCaseEventRow.at.desc(), IdentityCaseEventRow.id.desc())
-    ).all()
+def _events(lines: list[HistoryLine]) -> list[HistoryItem]:
     return [
-        HistoryItem(r.at, r.actor, EVENT_TITLES.get(r.action, r.action), _describe(r.detail), r.reason) for r in rows
+        HistoryItem(r.at, r.actor, EVENT_TITLES.get(r.action, r.action), _describe(r.detail), r.reason) for r in lines
     ]
 
 
-def _audit(session: Session, case: IdentityCaseRow, person: PersonRow) -> list[HistoryItem]:
-    rows = session.scalars(
-        select(AuditRow)
-        .where(
-            or_(
-                and_(AuditRow.entity == "identity_case", AuditRow.entity_id == str(case.id)),
-                and_(
-                    AuditRow.entity == "person",
-                    AuditRow.entity_id == person.source_id,
-                    AuditRow.school_id == person.school_id,
-                ),
-            )
-        )
-        .order_by(AuditRow.at.desc(), AuditRow.id.desc())
-        .limit(200)
-    ).all()
+def _audit(lines: list[HistoryLine]) -> list[HistoryItem]:
     return [
-        HistoryItem(r.at, r.actor, AUDIT_TITLES.get(r.action, r.action), _describe_changes(r.changes), r.reason)
-        for r in rows
+        HistoryItem(r.at, r.actor, AUDIT_TITLES.get(r.action, r.action), _describe_changes(r.detail), r.reason)
+        for r in lines
     ]
 
 

@@ -13,10 +13,11 @@ from fastapi.templating import Jinja2Templates
 
 from edugateway.config.settings import Settings
 from edugateway.store.db import Database
+from edugateway.store.web_sessions import LiveSession, SessionStore
 from edugateway.web import csrf
 from edugateway.web.accounts import Account, load_account
 from edugateway.web.passwords import Passwords
-from edugateway.web.sessions import COOKIE, LiveSession, SessionStore
+from edugateway.web.sessions import COOKIE
 from edugateway.web.throttle import LoginThrottle
 
 if TYPE_CHECKING:

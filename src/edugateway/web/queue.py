@@ -10,12 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
-
 from edugateway.identity.case_types import CaseStatus
+from edugateway.store.case_lists import CaseFilter, queue_slice
 from edugateway.store.db import Database
-from edugateway.store.tables import IdentityCaseRow, PersonRow, SchoolRow
 
 PAGE_SIZE = 50
 ANY_STATUS = "all"
@@ -29,17 +26,10 @@ class QueueFilter:
     status: str = CaseStatus.OPEN.value  # or ANY_STATUS
     page: int = 1
 
-    def conditions(self, *, without: str | None = None) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        if self.school_id is not None:
-            found.append(IdentityCaseRow.school_id == self.school_id)
-        if self.class_name:
-            found.append(IdentityCaseRow.class_name == self.class_name)
-        if self.case_type and without != "case_type":
-            found.append(IdentityCaseRow.case_type == self.case_type)
-        if self.status != ANY_STATUS and without != "status":
-            found.append(IdentityCaseRow.status == self.status)
-        return found
+    def cases(self) -> CaseFilter:
+        """The filter as the store applies it."""
+        status = None if self.status == ANY_STATUS else self.status
+        return CaseFilter(self.school_id, self.class_name, self.case_type, status)
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The query string of this filter with `changes`, for links; empty values left out. A changed
@@ -81,55 +71,23 @@ class QueuePage:
 
 
 def load_queue(db: Database, chosen: QueueFilter) -> QueuePage:
-    with db.session() as session:
-        total = session.scalar(select(func.count()).select_from(IdentityCaseRow).where(*chosen.conditions())) or 0
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(1, chosen.page), pages)
-        found = session.execute(
-            select(IdentityCaseRow, PersonRow, SchoolRow.name)
-            .join(PersonRow, PersonRow.id == IdentityCaseRow.person_id)
-            .join(SchoolRow, SchoolRow.id == IdentityCaseRow.school_id)
-            .where(*chosen.conditions())
-            .order_by(IdentityCaseRow.opened_at, IdentityCaseRow.id)  # the oldest problem first
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        ).all()
-        rows = [
-            QueueRow(
-                case.id,
-                school_name,
-                " ".join(p for p in (person.last_name, person.first_name, person.middle_name) if p),
-                case.class_name,
-                case.case_type,
-                case.detail,
-                case.status,
-                case.opened_at,
-                case.assignee,
-            )
-            for case, person, school_name in found
-        ]
-        by_type = _counts(session, IdentityCaseRow.case_type, chosen.conditions(without="case_type"))
-        by_status = _counts(session, IdentityCaseRow.status, chosen.conditions(without="status"))
-        schools = [
-            (sid, name)
-            for sid, name in session.execute(
-                select(SchoolRow.id, SchoolRow.name)
-                .where(SchoolRow.id.in_(select(IdentityCaseRow.school_id)))
-                .order_by(SchoolRow.name)
-            ).all()
-        ]
-        class_query = select(IdentityCaseRow.class_name).where(IdentityCaseRow.class_name.is_not(None)).distinct()
-        if chosen.school_id is not None:
-            class_query = class_query.where(IdentityCaseRow.school_id == chosen.school_id)
-        classes = sorted((c for c in session.scalars(class_query).all() if c), key=_class_order)
-    return QueuePage(rows, total, page, pages, by_type, by_status, schools, classes)
-
-
-def _counts(
-    session: Session, column: InstrumentedAttribute[str], conditions: list[ColumnElement[bool]]
-) -> dict[str, int]:
-    found = session.execute(select(column, func.count()).where(*conditions).group_by(column)).tuples()
-    return {str(key): int(n) for key, n in found}
+    found = queue_slice(db, chosen.cases(), page=chosen.page, page_size=PAGE_SIZE)
+    rows = [
+        QueueRow(
+            line.case_id,
+            line.school_name,
+            " ".join(p for p in (line.last_name, line.first_name, line.middle_name) if p),
+            line.class_name,
+            line.case_type,
+            line.detail,
+            line.status,
+            line.opened_at,
+            line.assignee,
+        )
+        for line in found.lines
+    ]
+    classes = sorted(found.classes, key=_class_order)
+    return QueuePage(rows, found.total, found.page, found.pages, found.by_type, found.by_status, found.schools, classes)
 
 
 def _class_order(name: str) -> tuple[int, str]:

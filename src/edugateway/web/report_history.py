@@ -2,7 +2,7 @@
 last nights of the same school and platform) and one report with the summary of the night before it.
 
 The list reads only the small columns; a report's JSON, which may hold thousands of findings, is read only
-when that one report is opened."""
+when that one report is opened (store/reports.py)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import select
 
 from edugateway.reconciliation.report import Report
 from edugateway.reconciliation.svg_charts import sparkline
 from edugateway.store.db import Database
-from edugateway.store.tables import ReconciliationReportRow, SchoolRow
+from edugateway.store.reports import report_index, report_record
 
 HISTORY_LIMIT = 200  # lines on the page; a year of nights for a school with two platforms fits
 SPARK_NIGHTS = 14
-
-_Row = ReconciliationReportRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,60 +60,47 @@ def _total(summary: dict[str, Any] | None) -> int | None:
 
 
 def load_history(db: Database, school_id: int | None = None, platform: str | None = None) -> History:
-    columns = (_Row.id, _Row.school_id, _Row.platform, _Row.as_of, _Row.started_at, _Row.status, _Row.summary)
-    query = select(*columns, _Row.error, SchoolRow.name).join(SchoolRow, SchoolRow.id == _Row.school_id)
-    if school_id is not None:
-        query = query.where(_Row.school_id == school_id)
-    if platform:
-        query = query.where(_Row.platform == platform)
-    with db.session() as session:
-        found = session.execute(query.order_by(_Row.as_of, _Row.started_at, _Row.id)).all()
-        schools = [
-            (sid, name)
-            for sid, name in session.execute(
-                select(SchoolRow.id, SchoolRow.name)
-                .where(SchoolRow.id.in_(select(_Row.school_id)))
-                .order_by(SchoolRow.name)
-            ).all()
-        ]
-        platforms = sorted(session.scalars(select(_Row.platform).distinct()).all())
+    index = report_index(db, school_id, platform)
     lines: list[HistoryLine] = []
     totals: dict[tuple[int, str], list[int]] = {}  # the finished nights so far, oldest first
-    for rid, sid, plat, as_of, started_at, status, summary, error, school_name in found:
-        before = totals.setdefault((sid, plat), [])
-        total = _total(summary) if status == "done" else None
+    for night in index.nights:
+        before = totals.setdefault((night.school_id, night.platform), [])
+        total = _total(night.summary) if night.status == "done" else None
         change = None if total is None or not before else total - before[-1]
         if total is not None:
             before.append(total)
         spark = sparkline(before[-SPARK_NIGHTS:], "Замечаний за последние ночи") if total is not None else Markup("")
-        lines.append(HistoryLine(rid, school_name, plat, as_of, started_at, status, total, change, error, spark))
+        lines.append(
+            HistoryLine(
+                night.report_id,
+                night.school_name,
+                night.platform,
+                night.as_of,
+                night.started_at,
+                night.status,
+                total,
+                change,
+                night.error,
+                spark,
+            )
+        )
     lines.reverse()
-    return History(lines[:HISTORY_LIMIT], schools, platforms)
+    return History(lines[:HISTORY_LIMIT], index.schools, index.platforms)
 
 
 def load_report(db: Database, report_id: int) -> StoredReport | None:
-    with db.session() as session:
-        found = session.execute(
-            select(_Row, SchoolRow.name, SchoolRow.timezone)
-            .join(SchoolRow, SchoolRow.id == _Row.school_id)
-            .where(_Row.id == report_id)
-        ).first()
-        if found is None:
-            return None
-        row, school_name, timezone = found
-        report = Report.model_validate(row.report) if row.status == "done" and row.report else None
-        previous = session.scalar(
-            select(_Row.summary)
-            .where(
-                _Row.school_id == row.school_id,
-                _Row.platform == row.platform,
-                _Row.status == "done",
-                _Row.id != row.id,
-                (_Row.as_of < row.as_of) | ((_Row.as_of == row.as_of) & (_Row.started_at < row.started_at)),
-            )
-            .order_by(_Row.as_of.desc(), _Row.started_at.desc(), _Row.id.desc())
-            .limit(1)
-        )
-        return StoredReport(
-            row.id, row.status, row.error, school_name, row.platform, row.as_of, timezone, report, previous
-        )
+    found = report_record(db, report_id)
+    if found is None:
+        return None
+    report = Report.model_validate(found.report) if found.status == "done" and found.report else None
+    return StoredReport(
+        found.report_id,
+        found.status,
+        found.error,
+        found.school_name,
+        found.platform,
+        found.as_of,
+        found.timezone,
+        report,
+        found.previous_summary,
+    )

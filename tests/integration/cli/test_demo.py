@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from edugateway.cli import app
 from edugateway.store.db import Database
-from edugateway.store.repository import load_snapshot
+from edugateway.store.snapshots import load_snapshot
 from edugateway.store.tables import IdentityCaseRow, SyncRunRow
 
 

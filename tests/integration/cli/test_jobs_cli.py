@@ -1,5 +1,5 @@
 """`edugateway jobs list|run|history` and `edugateway scheduler run` with a real sync job against the ЕЦП emulator,
-on SQLite and PostgreSQL: a job run by hand goes through the journal and the lease; the daemon stops on SIGTERM
+on SQLite and PostgreSQL: a job run by hand goes through the run_log and the lease; the daemon stops on SIGTERM
 only after its running job has finished."""
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from edugateway.emulators import ecp
 from edugateway.emulators.faults import FaultConfig
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
-from edugateway.scheduler import JobJournal
-from edugateway.scheduler.clock import as_utc, utc_now
-from edugateway.scheduler.lease import LeaseKey, LeaseStore
 from edugateway.store.db import Database
+from edugateway.store.job_leases import LeaseKey, LeaseStore
+from edugateway.store.job_run_log import JobRunLog
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
+from edugateway.store.times import as_utc, utc_now
 from support.scheduler_support import wait_until
 
 SCRIPT = Path(sys.executable).parent / "edugateway"
@@ -106,7 +106,7 @@ def test_list_run_and_history(gateway: Gateway) -> None:
     assert "manual" in line
     assert " done " in line
     assert "+0500" in line  # shown in the school's time
-    (row,) = JobJournal(gateway.db).history()
+    (row,) = JobRunLog(gateway.db).history()
     assert (row.trigger, row.status, row.attempts, row.holder[:4]) == ("manual", "done", 1, "cli:")
 
     assert "last done" in runner.invoke(app, gateway.args("jobs", "list")).output
@@ -156,11 +156,11 @@ def test_sigterm_lets_the_running_job_finish(gateway: Gateway) -> None:
     gateway.emulator.set_faults(FaultConfig(latency_ms=700))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [str(SCRIPT), *gateway.args("scheduler", "run")]
-    journal = JobJournal(gateway.db)
+    run_log = JobRunLog(gateway.db)
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
         try:
             wait_until(
-                lambda: any(r.status == "running" for r in journal.history()) and gateway.emulator.stats.total > 0,
+                lambda: any(r.status == "running" for r in run_log.history()) and gateway.emulator.stats.total > 0,
                 what="the catch-up run to be under way",
             )
             signalled_at = utc_now()
@@ -172,7 +172,7 @@ def test_sigterm_lets_the_running_job_finish(gateway: Gateway) -> None:
     assert proc.returncode == 0, output
     assert "stopping: waiting for running jobs to finish" in output
     assert output.rstrip().endswith("scheduler stopped")
-    (row,) = journal.history()
+    (row,) = run_log.history()
     assert row.status == "done", row.error
     assert row.finished_at is not None
     assert as_utc(row.finished_at) > signalled_at  # it ran on after the signal, and the daemon waited for it

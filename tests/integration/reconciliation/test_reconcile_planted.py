@@ -29,8 +29,8 @@ from edugateway.reconciliation.sections import FIELD_TITLES
 from edugateway.reconciliation.service import ReconcileRequest, reconcile
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
-from edugateway.store.repository import load_snapshot
 from edugateway.store.roster import apply_roster
+from edugateway.store.snapshots import load_snapshot
 from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 
 CODE = "sch70"

@@ -10,9 +10,10 @@ from loopback_servers import SmtpSink, WebhookServer
 from structlog.testing import capture_logs
 
 from edugateway.config.settings import AlertSettings
-from edugateway.scheduler import JobJournal, JobRunner, plan_jobs
+from edugateway.scheduler import JobRunner, plan_jobs
 from edugateway.scheduler.alerts import Alerter
 from edugateway.store.db import Database
+from edugateway.store.job_run_log import JobRunLog
 from support.scheduler_support import SCHOOL, RecordingService, settings_with, sync_job
 
 FIRE = dt.datetime(2026, 3, 10, 20, 30, tzinfo=dt.UTC)
@@ -43,7 +44,7 @@ def test_the_webhook_and_the_mail_receive_one_masked_alert(sqlite_db: Database) 
             smtp_to=["it@school125.ru", "zavuch@school125.ru"],
         )
         _fail_with_alerts(sqlite_db, alerts)
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
 
     (posted,) = hook.received
     assert (posted["path"], posted["type"]) == ("/hooks/edugateway", "application/json")
@@ -85,5 +86,5 @@ def test_a_failing_webhook_or_mail_server_is_logged(sqlite_db: Database) -> None
     assert set(failures) == {"job.alert_webhook_failed", "job.alert_mail_failed"}
     assert failures["job.alert_webhook_failed"]["error"] == "the webhook answered HTTP 500"
     assert all(e["log_level"] == "error" for e in failures.values())
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert row.status == "failed"

@@ -14,10 +14,11 @@ from apscheduler.triggers.cron import CronTrigger
 from structlog.testing import capture_logs
 
 from edugateway.config.settings import Settings
-from edugateway.scheduler import JobJournal, PlannedJob, SchedulerDaemon
-from edugateway.scheduler.clock import as_utc, utc_now
+from edugateway.scheduler import PlannedJob, SchedulerDaemon
 from edugateway.scheduler.daemon import TriggerFor
 from edugateway.store.db import Database
+from edugateway.store.job_run_log import JobRunLog
+from edugateway.store.times import as_utc, utc_now
 from support.scheduler_support import RecordingService, every_second, settings_with, sync_job, wait_until
 
 
@@ -56,7 +57,7 @@ def daemons(database: Database) -> Iterator[Daemons]:
 
 
 def _done(db: Database) -> list[dt.datetime]:
-    return [as_utc(r.scheduled_for) for r in JobJournal(db).history(limit=1000) if r.status == "done"]
+    return [as_utc(r.scheduled_for) for r in JobRunLog(db).history(limit=1000) if r.status == "done"]
 
 
 def test_two_daemons_run_each_trigger_exactly_once(database: Database, daemons: Daemons) -> None:
@@ -70,8 +71,8 @@ def test_two_daemons_run_each_trigger_exactly_once(database: Database, daemons: 
     ran = Counter(service.fire_times())
     assert ran, "no fire ran"
     assert max(ran.values()) == 1, f"a fire ran twice: {ran.most_common(3)}"
-    rows = JobJournal(database).history(limit=1000)
-    assert Counter(as_utc(r.scheduled_for) for r in rows) == ran  # one journal row per fire, and it ran
+    rows = JobRunLog(database).history(limit=1000)
+    assert Counter(as_utc(r.scheduled_for) for r in rows) == ran  # one run_log row per fire, and it ran
     assert {r.status for r in rows} == {"done"}
     # Both daemons fired the same triggers: the one that lost a claim left the fire alone.
     taken = [e for e in logs if e["event"] == "job.fire_taken"]
@@ -83,7 +84,7 @@ def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: Daem
     """The first run lasts until the other daemon has tried a later fire: that fire is skipped, naming the holder."""
 
     def skipped() -> bool:
-        return any(r.status == "skipped" for r in JobJournal(database).history(limit=100))
+        return any(r.status == "skipped" for r in JobRunLog(database).history(limit=100))
 
     first = threading.Event()
 
@@ -99,7 +100,7 @@ def test_a_slow_run_keeps_the_other_daemon_out(database: Database, daemons: Daem
     wait_until(lambda: len(_done(database)) >= 2, what="the slow run and one more")
     daemons.stop()
     assert service.most_active == 1
-    rows = JobJournal(database).history(limit=1000)
+    rows = JobRunLog(database).history(limit=1000)
     first_run = min((r for r in rows if r.status == "done"), key=lambda r: r.scheduled_for)
     held = [r for r in rows if r.status == "skipped"]
     assert held
@@ -127,7 +128,7 @@ def test_after_downtime_a_missed_trigger_runs_once(database: Database, daemons: 
     assert service.fire_times() == [now - dt.timedelta(seconds=2)]
 
     later = daemons.start(settings, service, "daemon-b", ended_trigger)  # a restart, or a second daemon
-    assert later.next_run_times() == {"nightly@sch1": None}  # the journal has it: nothing owed, nothing ahead
+    assert later.next_run_times() == {"nightly@sch1": None}  # the run_log has it: nothing owed, nothing ahead
     later.stop()
     assert len(service.calls) == 1
 
@@ -147,11 +148,11 @@ def test_a_stop_waits_for_the_running_job_and_starts_no_other(database: Database
     stopper.start()
     stopper.join(timeout=1.5)  # more fires come due meanwhile; the stop must neither return nor start them
     assert stopper.is_alive(), "stop() returned while a job was still running"
-    (row,) = JobJournal(database).history()
+    (row,) = JobRunLog(database).history()
     assert row.status == "running"
     finish.set()
     stopper.join(timeout=30)
     assert not stopper.is_alive()
-    (row,) = JobJournal(database).history()
+    (row,) = JobRunLog(database).history()
     assert row.status == "done"
     assert len(service.calls) == 1

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from edugateway.scheduler.clock import as_utc
-from edugateway.scheduler.journal import Fire, JobJournal
-from edugateway.scheduler.lease import Acquired, Heartbeat, Held, LeaseKey, LeaseStore
+from edugateway.scheduler.lease import Heartbeat
 from edugateway.store.db import Database
+from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore
+from edugateway.store.job_run_log import Fire, JobRunLog
 from edugateway.store.tables import JobLeaseRow
+from edugateway.store.times import as_utc
 from support.scheduler_support import wait_until
 
 KEY = LeaseKey("sch1", "dnevnik")
@@ -60,8 +61,8 @@ def test_many_asking_at_once_get_one_lease(database: Database) -> None:
 def test_an_expired_lease_is_taken_over_and_its_run_abandoned(database: Database) -> None:
     clock = FakeClock()
     leases = LeaseStore(database, TTL, clock=clock)
-    journal = JobJournal(database, clock=clock)
-    dead_run = journal.claim(Fire("sync", "sync", "sch1", "dnevnik", clock.now, "schedule"), "dead-daemon")
+    run_log = JobRunLog(database, clock=clock)
+    dead_run = run_log.claim(Fire("sync", "sync", "sch1", "dnevnik", clock.now, "schedule"), "dead-daemon")
     assert dead_run is not None
     assert leases.acquire(KEY, "dead-daemon", job="sync", run_id=dead_run) == Acquired()
 
@@ -71,9 +72,9 @@ def test_an_expired_lease_is_taken_over_and_its_run_abandoned(database: Database
     taken = leases.acquire(KEY, "b", job="sync", run_id=None)
     assert taken == Acquired(previous_holder="dead-daemon", previous_run_id=dead_run)
     assert not leases.renew(KEY, "dead-daemon")  # a stalled holder that wakes up learns it lost the lease
-    assert journal.abandon(dead_run, "its daemon stopped renewing the lease")
-    assert not journal.abandon(dead_run, "twice")
-    (row,) = journal.history()
+    assert run_log.abandon(dead_run, "its daemon stopped renewing the lease")
+    assert not run_log.abandon(dead_run, "twice")
+    (row,) = run_log.history()
     assert row.status == "abandoned"
 
 

@@ -11,8 +11,8 @@ from edugateway.emulators.synthetic import generate_school
 from edugateway.errors import DataSafetyError
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
-from edugateway.store.repository import load_snapshot
 from edugateway.store.roster import Mode, apply_roster
+from edugateway.store.snapshots import load_snapshot
 from edugateway.store.tables import AuditRow, ImportRunRow, PersonRow
 from edugateway.store.xlsx_roster import read_xlsx, write_template
 

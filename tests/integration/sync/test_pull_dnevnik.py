@@ -19,7 +19,9 @@ from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
+from edugateway.store.platform_state import forget_platform
 from edugateway.store.roster import apply_roster
+from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.store.tables import (
     AttendanceRow,
     AuditRow,
@@ -30,8 +32,6 @@ from edugateway.store.tables import (
     RemoteRecordRow,
     SyncCursorRow,
 )
-from edugateway.sync.engine import forget_platform
-from edugateway.sync.journal import RunJournal
 from edugateway.sync.pull import pull_journal
 from support.dnevnik_pull import ALL, SECRET, START, UNTIL, connect, link_roster, pull
 
@@ -79,9 +79,9 @@ async def test_the_whole_journal_lands_and_a_rerun_only_reads(
     world = emulator[0].world
     code = snapshot.school.code
 
-    journal = await pull(school, emulator, code, monkeypatch)
+    run_log = await pull(school, emulator, code, monkeypatch)
 
-    assert journal.skips == []
+    assert run_log.skips == []
     assert stored(school, LessonRow.source_id) == {f"dnevnik:{lesson_id}" for lesson_id in world.lessons}
     assert stored(school, MarkRow.source_id) == {f"dnevnik:{mark_id}" for mark_id in world.marks}
     absences = {f"{lesson}:{person}" for (lesson, person), e in world.log_entries.items() if e["status"] != "Attend"}
@@ -91,7 +91,7 @@ async def test_the_whole_journal_lands_and_a_rerun_only_reads(
         )
     assert pulled_attendance == absences
     assert count(school, AttendanceRow) == len(absences)
-    assert journal.of("lessons").created == len(world.lessons)
+    assert run_log.of("lessons").created == len(world.lessons)
     audit = count(school, AuditRow)
 
     emulator[0].stats.reset()
@@ -127,9 +127,9 @@ async def test_a_quarter_final_changed_after_the_quarter_is_retroactive(
 
     [quarter] = [p for p in snapshot.periods if platform_id("period", code, p.id) == closed[0]["reportingPeriod"]]
 
-    journal = await pull(school, emulator, code, monkeypatch, entities=("final_marks",))
+    run_log = await pull(school, emulator, code, monkeypatch, entities=("final_marks",))
 
-    assert journal.of("final_marks").updated == 1
+    assert run_log.of("final_marks").updated == 1
     with school.session() as session:
         change = session.scalars(select(JournalChangeRow)).one()
     assert change.remote_id == str(changed["id"])
@@ -154,12 +154,12 @@ async def test_a_pull_asked_to_stop_ends_after_a_whole_window_and_the_next_goes_
         return len(asked) > 1  # go on into the lessons, then stop before their second window
 
     connector = connect(monkeypatch, base_url, served.admin_token, code)
-    journal = RunJournal.start(school, code, "dnevnik", dict.fromkeys(ALL, "pull"))
+    run_log = SyncRunLog.start(school, code, "dnevnik", dict.fromkeys(ALL, "pull"))
     try:
-        complete = await pull_journal(school, connector, journal, entities=ALL, start=START, until=UNTIL, stop=stop)
+        complete = await pull_journal(school, connector, run_log, entities=ALL, start=START, until=UNTIL, stop=stop)
     finally:
         await connector.aclose()
-    journal.finish("stopped")
+    run_log.finish("stopped")
 
     assert complete is False
     first_window_end = START + dt.timedelta(days=29)
@@ -182,7 +182,7 @@ async def test_forgetting_a_platform_can_drop_the_journal_pulled_from_it(
     emulator: tuple[dnevnik.DnevnikEmulator, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A school starting afresh on a platform keeps its roster; the journal that platform held goes with it."""
+    """A school starting afresh on a platform keeps its roster; the run_log that platform held goes with it."""
     code = snapshot.school.code
     await pull(school, emulator, code, monkeypatch)
     persons = count(school, PersonRow)

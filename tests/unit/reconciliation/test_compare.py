@@ -9,10 +9,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from edugateway.reconciliation.columns import ColumnBuffer, local_schema, remote_schema
+from edugateway.reconciliation.columns import LINKS_SCHEMA, ColumnBuffer, local_schema, remote_schema
 from edugateway.reconciliation.compare import UNLINKED, EntityFindings, compare_entity, comparison_engine
 from edugateway.reconciliation.entities import SPECS
-from edugateway.reconciliation.local_side import LINKS_SCHEMA
 
 BORN = dt.date(2012, 3, 4)
 

@@ -1,4 +1,4 @@
-"""One run, as the daemon and `jobs run` make it: journalled, under the lease, retried, then alerted."""
+"""One run, as the daemon and `jobs run` make it: in the job run log, under the lease, retried, then alerted."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from structlog.testing import capture_logs
 from edugateway.config.settings import JobSettings, Settings
 from edugateway.errors import ConfigError, PlatformUnavailable
 from edugateway.logs import get_logger
-from edugateway.scheduler import JobJournal, JobOutcome, JobRunner, JobService, plan_jobs
+from edugateway.scheduler import JobOutcome, JobRunner, JobService, plan_jobs
 from edugateway.scheduler.alerts import Alert, Alerter
-from edugateway.scheduler.lease import LeaseKey
 from edugateway.scheduler.runner import retry_delay
 from edugateway.scheduler.services import JobContext
 from edugateway.store.db import Database
+from edugateway.store.job_leases import LeaseKey
+from edugateway.store.job_run_log import JobRunLog
 from support.scheduler_support import PLATFORM, SCHOOL, RecordingService, settings_with, sync_job
 
 FIRE = dt.datetime(2026, 3, 10, 20, 30, tzinfo=dt.UTC)
@@ -52,7 +53,7 @@ def test_a_failing_run_is_retried_and_recorded_once(sqlite_db: Database) -> None
     result = _run(sqlite_db, sync_job(retries=2, retry_backoff_s=0), service, alerts)
     assert result.status == "done"
     assert len(service.calls) == 3
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert (row.status, row.attempts, row.summary, row.holder) == ("done", 3, {"call": 3}, "daemon-a")
     assert alerts.sent == []
 
@@ -63,7 +64,7 @@ def test_after_the_last_retry_it_alerts_once_at_error_level(sqlite_db: Database)
     with capture_logs() as logs:
         result = _run(sqlite_db, sync_job(retries=1, retry_backoff_s=0), service, alerts)
     assert (result.status, len(service.calls)) == ("failed", 2)
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert (row.status, row.attempts, row.error) == ("failed", 2, f"[{PLATFORM}] down")
     (alert,) = alerts.sent
     assert (alert.what, alert.job, alert.school) == ("failed", "nightly", SCHOOL)
@@ -95,7 +96,7 @@ def test_a_stop_during_the_pause_ends_the_run_without_alert(sqlite_db: Database)
     alerts = KeptAlerts()
     result = _run(sqlite_db, sync_job(retries=3, retry_backoff_s=3600), service, alerts, stop=stop)
     assert (result.status, len(service.calls), alerts.sent) == ("interrupted", 1, [])
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert row.status == "interrupted"
     assert "before retry 1" in (row.error or "")
 
@@ -106,7 +107,7 @@ def test_nothing_starts_once_the_scheduler_is_stopping(sqlite_db: Database) -> N
     service = RecordingService()
     result = _run(sqlite_db, sync_job(), service, KeptAlerts(), stop=stop)
     assert (result.status, service.calls) == ("not_started", [])
-    assert JobJournal(sqlite_db).history() == []  # unclaimed: the next start owes it as a missed run
+    assert JobRunLog(sqlite_db).history() == []  # unclaimed: the next start owes it as a missed run
 
 
 def test_a_fire_runs_once_even_when_asked_again(sqlite_db: Database) -> None:
@@ -127,7 +128,7 @@ def test_a_held_lease_skips_the_run_and_names_the_holder(sqlite_db: Database) ->
     runner.leases.acquire(LeaseKey(SCHOOL, PLATFORM), "daemon-z", job="other-job", run_id=None)
     result = runner.run(planned, FIRE)
     assert (result.status, service.calls) == ("skipped", [])
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert row.status == "skipped"
     assert "held by daemon-z (job other-job" in (row.error or "")
     assert runner.leases.current(LeaseKey(SCHOOL, PLATFORM)) is not None  # still theirs
@@ -178,7 +179,7 @@ def test_a_run_the_stopping_daemon_ended_after_a_batch_is_interrupted_not_failed
     (planned,) = plan_jobs(settings, services)
     result = runner.run(planned, FIRE)
     assert result.status == "interrupted"
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert (row.status, row.summary) == ("interrupted", {"sync_run": 9, "status": "stopped"})
     assert "the next run goes on from there" in (row.error or "")
     assert alerts.sent == []  # a stop is not a failure
@@ -196,7 +197,7 @@ def test_an_interrupted_process_records_the_run_and_frees_the_lease(
     runner = _runner(sqlite_db, settings, KeptAlerts())
     with pytest.raises(interruption):
         runner.run(planned, FIRE)
-    (row,) = JobJournal(sqlite_db).history()
+    (row,) = JobRunLog(sqlite_db).history()
     assert row.status == "interrupted"
     assert runner.leases.current(LeaseKey(SCHOOL, PLATFORM)) is None
 

@@ -8,9 +8,10 @@ import pytest
 
 from edugateway.connectors.base import DateRange
 from edugateway.errors import ValidationError
+from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
 from edugateway.store.tables import SchoolRow
-from edugateway.sync.pull_cursor import CursorKey, advance_cursor, pull_span, read_cursor
+from edugateway.sync.pull_cursor import pull_span
 
 D = dt.date
 

@@ -23,7 +23,10 @@ from edugateway.domain.models import (
     ReportingPeriodKind,
 )
 from edugateway.errors import ConnectorError
+from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
+from edugateway.store.id_links import IdLinks, Link
+from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.store.tables import (
     AttendanceRow,
     AuditRow,
@@ -39,10 +42,7 @@ from edugateway.store.tables import (
     SubjectRow,
 )
 from edugateway.sync import pull as pull_module
-from edugateway.sync.identity_map import IdentityMap, Link
-from edugateway.sync.journal import RunJournal
 from edugateway.sync.pull import pull_journal
-from edugateway.sync.pull_cursor import CursorKey, advance_cursor, read_cursor
 
 D = dt.date
 R = TypeVar("R")
@@ -144,7 +144,7 @@ def school(database: Database) -> Database:
                 end_date=Q1_END,
             )
         )
-        links = IdentityMap(session, sid, "dnevnik", actor="test")
+        links = IdLinks(session, sid, "dnevnik", actor="test")
         for entity, local, remote in (
             ("persons", "p1", "rp1"),
             ("persons", "p2", "rp2"),
@@ -165,12 +165,12 @@ async def run(
     today: dt.date = UNTIL,
     entities: tuple[str, ...] = ALL,
     lookback_days: int = 14,
-) -> RunJournal:
-    journal = RunJournal.start(db, "s1", "dnevnik", dict.fromkeys(entities, "pull"))
+) -> SyncRunLog:
+    run_log = SyncRunLog.start(db, "s1", "dnevnik", dict.fromkeys(entities, "pull"))
     await pull_journal(
         db,
         platform,
-        journal,
+        run_log,
         entities=entities,
         until=until,
         start=START,
@@ -178,8 +178,8 @@ async def run(
         lookback_days=lookback_days,
         today=today,
     )
-    journal.finish()
-    return journal
+    run_log.finish()
+    return run_log
 
 
 def count(db: Database, table: type) -> int:
@@ -216,13 +216,13 @@ async def test_windows_cover_the_span_and_a_later_pull_looks_back(school: Databa
 
 
 async def test_a_pull_stores_the_journal_with_links_audit_and_counts(school: Database) -> None:
-    journal = await run(school, FakePlatform())
+    run_log = await run(school, FakePlatform())
 
-    assert journal.of("lessons").created == 3
-    assert journal.of("marks").read == 3
-    assert journal.of("marks").created == 2
-    assert journal.of("final_marks").created == 1
-    assert journal.of("attendance").created == 1
+    assert run_log.of("lessons").created == 3
+    assert run_log.of("marks").read == 3
+    assert run_log.of("marks").created == 2
+    assert run_log.of("final_marks").created == 1
+    assert run_log.of("attendance").created == 1
     with school.session() as session:
         stored = {r.source_id: r for r in session.scalars(select(LessonRow))}
         assert set(stored) == {"dnevnik:L1", "dnevnik:L2", "dnevnik:L3"}
@@ -244,14 +244,14 @@ async def test_a_pull_stores_the_journal_with_links_audit_and_counts(school: Dat
         }
         creates = session.scalars(select(AuditRow).where(AuditRow.action == "create")).all()
         assert len(creates) == 3 + 2 + 1 + 1
-        assert all(a.actor == "sync:dnevnik" and f"sync run {journal.run_id}" in (a.reason or "") for a in creates)
+        assert all(a.actor == "sync:dnevnik" and f"sync run {run_log.run_id}" in (a.reason or "") for a in creates)
     assert count(school, RemoteRecordRow) == 7
 
 
 async def test_an_unlinked_person_is_skipped_with_the_reason(school: Database) -> None:
-    journal = await run(school, FakePlatform())
-    assert journal.of("marks").skipped == 1
-    [skip] = [s for s in journal.skips if s["entity"] == "marks"]
+    run_log = await run(school, FakePlatform())
+    assert run_log.of("marks").skipped == 1
+    [skip] = [s for s in run_log.skips if s["entity"] == "marks"]
     assert skip["id"] == "M3"
     assert "person rp3" in skip["reason"]
     assert "not linked" in skip["reason"]
@@ -260,17 +260,17 @@ async def test_an_unlinked_person_is_skipped_with_the_reason(school: Database) -
         assert session.scalar(select(RemoteRecordRow).where(RemoteRecordRow.remote_id == "M3")) is None
 
 
-async def test_records_the_connector_could_not_map_reach_the_journal(school: Database) -> None:
+async def test_records_the_connector_could_not_map_reach_the_run_log(school: Database) -> None:
     platform = FakePlatform(skipped=[Skipped(Entity.MARKS, "M9", "mark 'х' is not one of 1–5")])
-    journal = await run(school, platform)
-    assert {"entity": "marks", "id": "M9", "reason": "mark 'х' is not one of 1–5"} in journal.skips
-    assert journal.of("marks").skipped == 2  # M9, and M3 of the unlinked student
+    run_log = await run(school, platform)
+    assert {"entity": "marks", "id": "M9", "reason": "mark 'х' is not one of 1–5"} in run_log.skips
+    assert run_log.of("marks").skipped == 2  # M9, and M3 of the unlinked student
 
 
 async def test_a_mark_of_a_lesson_never_pulled_is_skipped(school: Database) -> None:
-    journal = await run(school, FakePlatform(), entities=("marks",))
-    assert journal.of("marks").created == 0
-    reasons = [s["reason"] for s in journal.skips if s["id"] == "M1"]
+    run_log = await run(school, FakePlatform(), entities=("marks",))
+    assert run_log.of("marks").created == 0
+    reasons = [s["reason"] for s in run_log.skips if s["id"] == "M1"]
     assert reasons
     assert "lesson L1" in reasons[0]
     assert "has not been pulled" in reasons[0]
@@ -303,17 +303,17 @@ async def test_a_changed_mark_is_updated_and_its_change_recorded(school: Databas
     await run(school, platform)
     platform.marks_[0] = mark("M1", "rp1", "L1", "4", D(2026, 9, 2))
 
-    journal = await run(school, platform, lookback_days=60)
+    run_log = await run(school, platform, lookback_days=60)
 
-    assert journal.of("marks").updated == 1
-    assert journal.of("marks").unchanged == 1
+    assert run_log.of("marks").updated == 1
+    assert run_log.of("marks").unchanged == 1
     with school.session() as session:
         assert session.scalar(select(MarkRow.value).where(MarkRow.source_id == "dnevnik:M1")) == "4"
         change = session.scalars(select(JournalChangeRow)).one()
         assert (change.entity, change.remote_id, change.local_key) == ("marks", "M1", "dnevnik:M1")
         assert change.changes == {"value": ["5", "4"]}
         assert change.retroactive is False
-        assert change.run_id == journal.run_id
+        assert change.run_id == run_log.run_id
         update = session.scalars(select(AuditRow).where(AuditRow.action == "update")).one()
         assert (update.entity, update.entity_id, update.changes) == ("mark", "dnevnik:M1", {"value": ["5", "4"]})
 
@@ -326,9 +326,9 @@ async def test_a_final_mark_changed_after_its_period_ended_is_retroactive(
     await run(school, platform, entities=("final_marks",))
     platform.finals = [final("4")]
 
-    journal = await run(school, platform, entities=("final_marks",), today=seen_on)
+    run_log = await run(school, platform, entities=("final_marks",), today=seen_on)
 
-    assert journal.of("final_marks").updated == 1
+    assert run_log.of("final_marks").updated == 1
     with school.session() as session:
         change = session.scalars(select(JournalChangeRow)).one()
         assert change.changes == {"value": ["5", "4"]}
@@ -345,8 +345,8 @@ async def test_a_platform_failure_mid_window_keeps_the_cursor_and_the_rerun_stor
         assert set(session.scalars(select(LessonRow.source_id))) == {"dnevnik:L1", "dnevnik:L2"}
 
     platform.fail_in = None
-    journal = await run(school, platform, entities=("lessons",))
-    assert journal.of("lessons").created == 1
+    run_log = await run(school, platform, entities=("lessons",))
+    assert run_log.of("lessons").created == 1
     assert cursor(school, "lessons") == UNTIL
     with school.session() as session:
         assert sorted(session.scalars(select(LessonRow.source_id))) == ["dnevnik:L1", "dnevnik:L2", "dnevnik:L3"]
@@ -372,7 +372,7 @@ async def test_a_failure_while_storing_a_window_rolls_back_its_records_and_its_c
         assert session.scalar(select(IdentityLinkRow).where(IdentityLinkRow.remote_id == "L3")) is None
 
     monkeypatch.setattr(pull_module, "advance_cursor", advance_cursor)
-    journal = await run(school, FakePlatform(), entities=("lessons",))
+    run_log = await run(school, FakePlatform(), entities=("lessons",))
     # The rerun looks back 14 days from the cursor (6 September): L2 again, unchanged; L3 for the first time.
-    assert (journal.of("lessons").read, journal.of("lessons").created, journal.of("lessons").unchanged) == (2, 1, 1)
+    assert (run_log.of("lessons").read, run_log.of("lessons").created, run_log.of("lessons").unchanged) == (2, 1, 1)
     assert count(school, LessonRow) == 3

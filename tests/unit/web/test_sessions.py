@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from edugateway.config.settings import WebSettings
-from edugateway.web.sessions import SessionPolicy, token_id, utc
+from edugateway.store.web_sessions import token_id
+from edugateway.web.sessions import SessionPolicy, utc
 
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 POLICY = SessionPolicy.from_settings(WebSettings(session_idle_minutes=30, session_max_hours=12))

@@ -5,20 +5,19 @@ PostgreSQL is read through ADBC (the Arrow project's driver: binary COPY into Ar
 session's own sqlite3 connection, a batch of plain tuples at a time turned into columns: an ADBC or DuckDB SQLite
 reader would bring a second copy of the SQLite library into the process, and two copies releasing each other's
 POSIX locks corrupt a WAL database (SQLite's "multiple copies of SQLite in one application" warning).
-Every column is then cast to the schema the comparison expects (SQLite gives dates as text). Any other
-database is read through SQLAlchemy.
+Every column is then cast to the schema the caller expects (SQLite gives dates as text). Any other
+database is read through SQLAlchemy, a partition of rows at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
-
-from edugateway.reconciliation.columns import ColumnBuffer
 
 FETCH_ROWS = 50_000
 
@@ -37,6 +36,19 @@ def _conformed(columns: list[pa.Array | pa.ChunkedArray], schema: pa.Schema) -> 
     return [col if col.type == f.type else col.cast(f.type) for col, f in zip(columns, schema, strict=True)]
 
 
+def _batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.RecordBatch:
+    arrays = [pa.array(column) for column in zip(*rows, strict=True)]
+    return pa.RecordBatch.from_arrays(_conformed(arrays, schema), schema=schema)
+
+
+def _typed_batch(rows: Sequence[Sequence[Any]], schema: pa.Schema) -> pa.RecordBatch:
+    """Driver values that are already of the schema's types (what SQLAlchemy's result processors give)."""
+    columns = zip(*rows, strict=True)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+    )
+
+
 def _read_sqlite(session: Session, statement: Select[Any], schema: pa.Schema) -> pa.Table:
     raw = session.connection().connection.driver_connection
     cursor = raw.cursor()  # type: ignore[union-attr]
@@ -44,8 +56,7 @@ def _read_sqlite(session: Session, statement: Select[Any], schema: pa.Schema) ->
         cursor.execute(_sql(_engine(session), statement))
         batches = []
         while rows := cursor.fetchmany(FETCH_ROWS):
-            arrays = [pa.array(column) for column in zip(*rows, strict=True)]
-            batches.append(pa.RecordBatch.from_arrays(_conformed(arrays, schema), schema=schema))
+            batches.append(_batch(rows, schema))
     finally:
         cursor.close()
     return pa.Table.from_batches(batches, schema=schema)
@@ -71,7 +82,5 @@ def read_arrow(session: Session, statement: Select[Any], schema: pa.Schema) -> p
         return _read_sqlite(session, statement, schema)
     if backend == "postgresql" and (table := _read_postgres(session, statement, schema)) is not None:
         return table
-    buffer = ColumnBuffer(schema, FETCH_ROWS)
-    for part in session.execute(statement, execution_options={"yield_per": FETCH_ROWS}).partitions():
-        buffer.extend(part)
-    return buffer.table()
+    parts = session.execute(statement, execution_options={"yield_per": FETCH_ROWS}).partitions()
+    return pa.Table.from_batches([_typed_batch(part, schema) for part in parts], schema=schema)

@@ -1,4 +1,5 @@
-"""The local side of each entity as Arrow tables, read with one SQL query each and streamed into columns.
+"""The local side of each entity as reconciliation compares it: Arrow tables, read with one SQL query each and
+streamed into columns of the caller's schema (reconciliation/columns.py lays them out).
 
 Roster entities are the school's active records, linked or not (an unlinked one is only local). Journal
 entities are the records this platform delivered (they hold its link), within the journal span: what the
@@ -14,8 +15,7 @@ import pyarrow as pa
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from edugateway.reconciliation.arrow_read import read_arrow
-from edugateway.reconciliation.columns import local_schema
+from edugateway.store.arrow_read import read_arrow
 from edugateway.store.tables import (
     AttendanceRow,
     ClassRow,
@@ -28,7 +28,6 @@ from edugateway.store.tables import (
     SubjectRow,
 )
 
-LINKS_SCHEMA = pa.schema([("entity", pa.string()), ("remote_id", pa.string()), ("local_key", pa.string())])
 _FINALS = ("period_final", "year_final")
 
 
@@ -200,8 +199,10 @@ def local_table(
     platform: str,
     span: tuple[dt.date, dt.date] | None,
     scope: RosterScope = RosterScope(),
+    schema: pa.Schema,
 ) -> pa.Table:
-    """The local side of `entity` (journal entities need `span`)."""
+    """The local side of `entity` as a table of `schema`: local_key, remote_id, then the compared columns in
+    their order (journal entities need `span`)."""
     undated = {
         "persons": _persons,
         "classes": _classes,
@@ -215,15 +216,17 @@ def local_table(
         raise ValueError(f"{entity} are compared over a span of days; pass one")
     else:
         query = dated[entity](school_id, platform, span)
-    return read_arrow(session, query, local_schema(entity))
+    return read_arrow(session, query, schema)
 
 
-def links_table(session: Session, *, school_id: int, platform: str, entities: tuple[str, ...]) -> pa.Table:
-    """The active links of the entities others point at: (entity, remote_id, local_key)."""
+def links_table(
+    session: Session, *, school_id: int, platform: str, entities: tuple[str, ...], schema: pa.Schema
+) -> pa.Table:
+    """The active links of the entities others point at, as a table of `schema`: entity, remote_id, local_key."""
     query = select(IdentityLinkRow.entity, IdentityLinkRow.remote_id, IdentityLinkRow.local_key).where(
         IdentityLinkRow.school_id == school_id,
         IdentityLinkRow.platform == platform,
         IdentityLinkRow.entity.in_(entities),
         IdentityLinkRow.unlinked_at.is_(None),
     )
-    return read_arrow(session, query, LINKS_SCHEMA)
+    return read_arrow(session, query, schema)

@@ -1,4 +1,4 @@
-"""The job run journal (`job_runs`): one row per trigger fire and school, claimed before anything runs.
+"""The job run log (`job_runs`): one row per trigger fire and school, claimed before anything runs.
 
 Claiming is an INSERT under the unique key (job, school, scheduled_for). Every daemon fires the same trigger at
 the same instant; the first insert wins and the others' fail, so a fire runs once however many daemons share
@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from edugateway.scheduler.clock import Clock, utc_now
-from edugateway.scheduler.sql import rows_changed
 from edugateway.store.db import Database
+from edugateway.store.rows import rows_changed
 from edugateway.store.tables import JobRunRow
+from edugateway.store.times import Clock, utc_now
 
 TERMINAL = ("done", "failed", "skipped", "interrupted", "abandoned")
 
@@ -35,7 +35,46 @@ class Fire:
     trigger: str  # schedule, manual
 
 
-class JobJournal:
+@dataclass(frozen=True)
+class JobRunRecord:
+    """One run as the run log holds it (times as stored: see `store.times.as_utc`)."""
+
+    id: int
+    job: str
+    kind: str
+    school: str
+    platform: str
+    scheduled_for: dt.datetime
+    trigger: str
+    status: str
+    holder: str
+    attempts: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    error: str | None
+    summary: dict[str, Any] | None
+
+
+def _record(row: JobRunRow) -> JobRunRecord:
+    return JobRunRecord(
+        id=row.id,
+        job=row.job,
+        kind=row.kind,
+        school=row.school,
+        platform=row.platform,
+        scheduled_for=row.scheduled_for,
+        trigger=row.trigger,
+        status=row.status,
+        holder=row.holder,
+        attempts=row.attempts,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        summary=row.summary,
+    )
+
+
+class JobRunLog:
     def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
         self.db = db
         self.clock = clock
@@ -100,7 +139,7 @@ class JobJournal:
             )
         return changed == 1
 
-    def history(self, *, job: str | None = None, school: str | None = None, limit: int = 20) -> Sequence[JobRunRow]:
+    def history(self, *, job: str | None = None, school: str | None = None, limit: int = 20) -> Sequence[JobRunRecord]:
         """The latest runs, newest fire first."""
         query = select(JobRunRow).order_by(JobRunRow.scheduled_for.desc(), JobRunRow.id.desc()).limit(limit)
         if job:
@@ -108,9 +147,9 @@ class JobJournal:
         if school:
             query = query.where(JobRunRow.school == school)
         with self.db.session() as session:
-            return list(session.scalars(query))
+            return [_record(row) for row in session.scalars(query)]
 
-    def latest(self) -> dict[tuple[str, str], JobRunRow]:
+    def latest(self) -> dict[tuple[str, str], JobRunRecord]:
         """(job, school) -> its latest run."""
         newest = (
             select(JobRunRow.job, JobRunRow.school, func.max(JobRunRow.scheduled_for).label("at"))
@@ -124,7 +163,7 @@ class JobJournal:
             & (JobRunRow.scheduled_for == newest.c.at),
         )
         with self.db.session() as session:
-            return {(row.job, row.school): row for row in session.scalars(query)}
+            return {(row.job, row.school): _record(row) for row in session.scalars(query)}
 
     def _update(self, run_id: int, **values: Any) -> None:
         with self.db.session() as session:

@@ -1,19 +1,21 @@
-"""The identity map: for every local record and platform, the platform's id, unique both ways.
+"""The id links: for every local record and platform, the platform's id, unique both ways.
 
 A link is never deleted: a correction ends the old link (`unlinked_at`, with the reason) and adds the new one,
-so the history of who was linked to whom, how and why stays readable.
+so the history of who was linked to whom, how and why stays readable. (The table is `identity_links`; the
+links are not ЕСИА identity checks, which live in identity/.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from edugateway.errors import DataSafetyError
+from edugateway.store.batches import chunks
 from edugateway.store.tables import AuditRow, IdentityLinkRow
 
 
@@ -25,7 +27,7 @@ class Link:
     score: float | None = None
 
 
-class IdentityMap:
+class IdLinks:
     """The active links of one school and platform, loaded once per run and written through `session`."""
 
     def __init__(
@@ -133,3 +135,56 @@ class IdentityMap:
                 reason=why,
             )
         )
+
+
+class WindowIdLinks(IdLinks):
+    """The id links as one pull window needs them.
+
+    `IdLinks` loads every active link of a platform. For the journal entities those grow all year (a link per
+    lesson, mark and attendance entry), so a pull loads the roster's links whole (`whole`) and, of the others,
+    only the links of the given remote ids or local keys (enough for `local_key`, and for `link` to refuse a
+    clash as the full map would). Reads and new links then go through `IdLinks` itself."""
+
+    def __init__(
+        self,
+        session: Session,
+        school_id: int,
+        platform: str,
+        *,
+        actor: str,
+        run_id: int | None,
+        whole: Sequence[str],
+        remote_ids: Mapping[str, Collection[str]],
+        local_keys: Mapping[str, Collection[str]],
+    ) -> None:
+        # Deliberately not IdLinks.__init__: that loads every link; the state it sets up is the same.
+        self.session = session
+        self.school_id = school_id
+        self.platform = platform
+        self.actor = actor
+        self.run_id = run_id
+        self._by_local = {}
+        self._by_remote = {}
+        active = (
+            IdentityLinkRow.school_id == school_id,
+            IdentityLinkRow.platform == platform,
+            IdentityLinkRow.unlinked_at.is_(None),
+        )
+        if whole:
+            for row in session.scalars(select(IdentityLinkRow).where(*active, IdentityLinkRow.entity.in_(whole))):
+                self._index(row)
+        for entity in set(remote_ids) | set(local_keys):
+            for part in _pairs(remote_ids.get(entity, ()), local_keys.get(entity, ())):
+                wanted = or_(IdentityLinkRow.remote_id.in_(part[0]), IdentityLinkRow.local_key.in_(part[1]))
+                for row in session.scalars(
+                    select(IdentityLinkRow).where(*active, IdentityLinkRow.entity == entity, wanted)
+                ):
+                    self._index(row)
+
+
+def _pairs(remote_ids: Collection[str], local_keys: Collection[str]) -> Iterator[tuple[list[str], list[str]]]:
+    """(remote ids, local keys) chunks, so one query never carries more than about 2 × IN_CHUNK parameters."""
+    remote = list(chunks(remote_ids))
+    local = list(chunks(local_keys))
+    for at in range(max(len(remote), len(local))):
+        yield (remote[at] if at < len(remote) else []), (local[at] if at < len(local) else [])

@@ -1,4 +1,4 @@
-"""How many rows a statement changed: the leases and the journal decide by it (1 = we won, 0 = someone else)."""
+"""How many rows a statement changed: the job leases and the job run log decide by it (1 = we won, 0 = someone else)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Time for the scheduler: UTC everywhere it is stored or compared, a clock that tests can replace."""
+"""Time as the gateway stores and compares it: UTC everywhere, and a clock that tests can replace."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 
-Clock = Callable[[], dt.datetime]
+Clock = Callable[[], dt.datetime]  # who asks for the time; tests pass their own
 
 
 def utc_now() -> dt.datetime:

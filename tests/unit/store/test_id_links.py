@@ -1,14 +1,14 @@
-"""The window-scoped identity map answers like the full one for what it loaded, and refuses the same clashes."""
+"""The window-scoped id links answer like the full ones for what they loaded, and refuse the same clashes."""
 
 from __future__ import annotations
 
 import pytest
 
 from edugateway.errors import DataSafetyError
+from edugateway.store.batches import chunks
 from edugateway.store.db import Database
+from edugateway.store.id_links import IdLinks, Link, WindowIdLinks
 from edugateway.store.tables import SchoolRow
-from edugateway.sync.identity_map import IdentityMap, Link
-from edugateway.sync.pull_links import WindowIdentityMap, chunks
 
 
 def test_chunks_cover_every_id_once() -> None:
@@ -23,7 +23,7 @@ def test_a_window_map_loads_whole_roster_entities_and_only_the_asked_journal_lin
         school = SchoolRow(code="s1", name="Школа")
         session.add(school)
         session.flush()
-        full = IdentityMap(session, school.id, "dnevnik", actor="test")
+        full = IdLinks(session, school.id, "dnevnik", actor="test")
         full.link("persons", Link("p1", "rp1", "snils"))
         full.link("persons", Link("p2", "rp2", "snils"))
         full.link("lessons", Link("dnevnik:L1", "L1", "pulled"))
@@ -31,7 +31,7 @@ def test_a_window_map_loads_whole_roster_entities_and_only_the_asked_journal_lin
         full.link("lessons", Link("local-L3", "L3", "created"))
 
     with sqlite_db.session() as session:
-        window = WindowIdentityMap(
+        window = WindowIdLinks(
             session,
             school.id,
             "dnevnik",
@@ -50,4 +50,4 @@ def test_a_window_map_loads_whole_roster_entities_and_only_the_asked_journal_lin
             window.link("lessons", Link("local-L3", "L10", "pulled"))  # the local key loaded by its key
 
     with sqlite_db.session() as session:
-        assert IdentityMap(session, school.id, "dnevnik", actor="test").local_key("lessons", "L9") == "dnevnik:L9"
+        assert IdLinks(session, school.id, "dnevnik", actor="test").local_key("lessons", "L9") == "dnevnik:L9"

@@ -1,0 +1,180 @@
+"""Lists of identity cases: the clerk's queue, a page at a time with its facet counts, and `cases list`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from edugateway.store.db import Database
+from edugateway.store.tables import IdentityCaseRow, PersonRow, SchoolRow
+
+_Case = IdentityCaseRow
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    school_id: int | None = None
+    class_name: str | None = None
+    case_type: str | None = None
+    status: str | None = None  # None: every status
+
+
+def _conditions(chosen: CaseFilter, *, without: str | None = None) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if chosen.school_id is not None:
+        found.append(_Case.school_id == chosen.school_id)
+    if chosen.class_name:
+        found.append(_Case.class_name == chosen.class_name)
+    if chosen.case_type and without != "case_type":
+        found.append(_Case.case_type == chosen.case_type)
+    if chosen.status is not None and without != "status":
+        found.append(_Case.status == chosen.status)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """One case in a list, with its person's name (never the SNILS) and its school."""
+
+    case_id: int
+    school_code: str
+    school_name: str
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    class_name: str | None
+    case_type: str
+    detail: str | None
+    status: str
+    assignee: str | None
+    opened_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSlice:
+    lines: list[CaseLine]
+    total: int
+    page: int  # the page asked for, kept within 1..pages
+    pages: int
+    by_type: dict[str, int]  # every filter but the case type
+    by_status: dict[str, int]  # every filter but the status
+    schools: list[tuple[int, str]]  # the schools that have a case: (id, name), by name
+    classes: list[str]  # the classes that have a case (of the chosen school), unordered
+
+
+def _lines() -> Select[
+    tuple[int, str, str, str, str, str | None, str | None, str, str | None, str, str | None, dt.datetime]
+]:
+    return (
+        select(
+            _Case.id,
+            SchoolRow.code,
+            SchoolRow.name,
+            PersonRow.last_name,
+            PersonRow.first_name,
+            PersonRow.middle_name,
+            _Case.class_name,
+            _Case.case_type,
+            _Case.detail,
+            _Case.status,
+            _Case.assignee,
+            _Case.opened_at,
+        )
+        .join(PersonRow, PersonRow.id == _Case.person_id)
+        .join(SchoolRow, SchoolRow.id == _Case.school_id)
+    )
+
+
+def queue_slice(db: Database, chosen: CaseFilter, *, page: int, page_size: int) -> QueueSlice:
+    """The cases the filter keeps, the oldest problem first, one page of them."""
+    with db.session() as session:
+        total = session.scalar(select(func.count()).select_from(_Case).where(*_conditions(chosen))) or 0
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        found = session.execute(
+            _lines()
+            .where(*_conditions(chosen))
+            .order_by(_Case.opened_at, _Case.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).tuples()
+        lines = [CaseLine(*row) for row in found]
+        by_type = _counts(session, _Case.case_type, _conditions(chosen, without="case_type"))
+        by_status = _counts(session, _Case.status, _conditions(chosen, without="status"))
+        schools = [
+            (sid, name)
+            for sid, name in session.execute(
+                select(SchoolRow.id, SchoolRow.name)
+                .where(SchoolRow.id.in_(select(_Case.school_id)))
+                .order_by(SchoolRow.name)
+            ).all()
+        ]
+        class_query = select(_Case.class_name).where(_Case.class_name.is_not(None)).distinct()
+        if chosen.school_id is not None:
+            class_query = class_query.where(_Case.school_id == chosen.school_id)
+        classes = [c for c in session.scalars(class_query).all() if c]
+    return QueueSlice(lines, total, page, pages, by_type, by_status, schools, classes)
+
+
+def _counts(
+    session: Session, column: InstrumentedAttribute[str], conditions: list[ColumnElement[bool]]
+) -> dict[str, int]:
+    found = session.execute(select(column, func.count()).where(*conditions).group_by(column)).tuples()
+    return {str(key): int(n) for key, n in found}
+
+
+def case_lines(
+    db: Database,
+    *,
+    school_code: str | None = None,
+    status: str | None = None,
+    case_type: str | None = None,
+    class_name: str | None = None,
+) -> list[CaseLine]:
+    """The cases by school, class, the person's last name and id (what `cases list` prints)."""
+    query = _lines().order_by(SchoolRow.code, _Case.class_name, PersonRow.last_name, _Case.id)
+    if school_code:
+        query = query.where(SchoolRow.code == school_code)
+    if status:
+        query = query.where(_Case.status == status)
+    if case_type:
+        query = query.where(_Case.case_type == case_type)
+    if class_name:
+        query = query.where(_Case.class_name == class_name)
+    with db.session() as session:
+        return [CaseLine(*row) for row in session.execute(query).tuples()]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedCase:
+    """A case as the night's report lists it: its person by local key."""
+
+    case_id: int
+    case_type: str
+    detail: str | None
+    person_key: str
+    class_name: str | None
+    opened_at: dt.datetime
+    assignee: str | None
+
+
+def school_cases(session: Session, school_id: int, *, status: str) -> list[ReportedCase]:
+    """The school's cases in this status, by case type, class and id."""
+    rows = session.execute(
+        select(
+            _Case.id,
+            _Case.case_type,
+            _Case.detail,
+            PersonRow.source_id,
+            _Case.class_name,
+            _Case.opened_at,
+            _Case.assignee,
+        )
+        .join(PersonRow, PersonRow.id == _Case.person_id)
+        .where(_Case.school_id == school_id, _Case.status == status)
+        .order_by(_Case.case_type, _Case.class_name, _Case.id)
+    ).tuples()
+    return [ReportedCase(*row) for row in rows]

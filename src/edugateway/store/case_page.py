@@ -1,0 +1,168 @@
+"""What the case page reads besides the case and its person (store/cases.py): the school, each platform's record of
+the person, the other holders of a SNILS, the case history and the audit rows about the case and its person.
+
+The functions take the caller's session, so the page is read in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from edugateway.store.cases import CasePerson, StoredCase, case_person, stored_case
+from edugateway.store.tables import (
+    AuditRow,
+    IdentityCaseEventRow,
+    IdentityCaseRow,
+    IdentityLinkRow,
+    PersonRow,
+    RemoteRecordRow,
+    SchoolRow,
+)
+
+AUDIT_LIMIT = 200  # the newest audit rows the page shows
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedRecord:
+    """The person's live link to a platform and the platform's record of them, if one is stored."""
+
+    platform: str
+    remote_id: str
+    method: str
+    linked_at: dt.datetime
+    data: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class OtherPerson:
+    """Another person claiming the same SNILS, with their case of the same type if it is open."""
+
+    person_id: int
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    class_name: str | None
+    case_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: dict[str, Any] | None  # an event's detail, or an audit row's changes
+    reason: str | None
+
+
+def find_case(session: Session, case_id: int) -> tuple[StoredCase, CasePerson, str] | None:
+    """The case, its person and its school's name; None if any of them is gone."""
+    case = session.get(IdentityCaseRow, case_id)
+    if case is None:
+        return None
+    person = session.get(PersonRow, case.person_id)
+    school = session.get(SchoolRow, case.school_id)
+    if person is None or school is None:
+        return None
+    return stored_case(case), case_person(person), school.name
+
+
+def linked_records(session: Session, person: CasePerson) -> list[LinkedRecord]:
+    """Per platform the person is linked on (by platform name): the link and the stored record."""
+    links = session.scalars(
+        select(IdentityLinkRow)
+        .where(
+            IdentityLinkRow.school_id == person.school_id,
+            IdentityLinkRow.entity == "persons",
+            IdentityLinkRow.local_key == person.source_id,
+            IdentityLinkRow.unlinked_at.is_(None),
+        )
+        .order_by(IdentityLinkRow.platform)
+    ).all()
+    found = []
+    for link in links:
+        data = session.scalar(
+            select(RemoteRecordRow.data)
+            .where(
+                RemoteRecordRow.school_id == person.school_id,
+                RemoteRecordRow.platform == link.platform,
+                RemoteRecordRow.data.is_not(None),
+                or_(
+                    and_(RemoteRecordRow.entity == "persons", RemoteRecordRow.remote_id == link.remote_id),
+                    # ЕЦП's contingent upload keeps the pushed pupil under the local id.
+                    and_(RemoteRecordRow.entity == "contingent", RemoteRecordRow.local_key == person.source_id),
+                ),
+            )
+            .limit(1)
+        )
+        found.append(LinkedRecord(link.platform, link.remote_id, link.method, link.linked_at, data))
+    return found
+
+
+def other_persons(
+    session: Session, person_ids: Sequence[int], case_type: str, *, open_status: str
+) -> list[OtherPerson]:
+    """These persons by last name, each with their open case of this type (the status `open_status`)."""
+    if not person_ids:
+        return []
+    persons = session.scalars(select(PersonRow).where(PersonRow.id.in_(person_ids)).order_by(PersonRow.last_name)).all()
+    cases = dict(
+        session.execute(
+            select(IdentityCaseRow.person_id, IdentityCaseRow.id).where(
+                IdentityCaseRow.person_id.in_(person_ids),
+                IdentityCaseRow.case_type == case_type,
+                IdentityCaseRow.status == open_status,
+            )
+        )
+        .tuples()
+        .all()
+    )
+    classes = dict(
+        session.execute(
+            select(IdentityCaseRow.person_id, IdentityCaseRow.class_name).where(
+                IdentityCaseRow.person_id.in_(person_ids)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        OtherPerson(p.id, p.last_name, p.first_name, p.middle_name, classes.get(p.id), cases.get(p.id)) for p in persons
+    ]
+
+
+def case_events(session: Session, case_id: int) -> list[HistoryLine]:
+    """The case history, newest first."""
+    rows = session.scalars(
+        select(IdentityCaseEventRow)
+        .where(IdentityCaseEventRow.case_id == case_id)
+        .order_by(IdentityCaseEventRow.at.desc(), IdentityCaseEventRow.id.desc())
+    ).all()
+    return [HistoryLine(r.at, r.actor, r.action, r.detail, r.reason) for r in rows]
+
+
+def case_audit(
+    session: Session, case: StoredCase, person: CasePerson, *, case_entity: str, person_entity: str
+) -> list[HistoryLine]:
+    """The newest audit rows about the case (entity `case_entity`) and its person (`person_entity`), newest first."""
+    rows = session.scalars(
+        select(AuditRow)
+        .where(
+            or_(
+                and_(AuditRow.entity == case_entity, AuditRow.entity_id == str(case.id)),
+                and_(
+                    AuditRow.entity == person_entity,
+                    AuditRow.entity_id == person.source_id,
+                    AuditRow.school_id == person.school_id,
+                ),
+            )
+        )
+        .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+        .limit(AUDIT_LIMIT)
+    ).all()
+    return [HistoryLine(r.at, r.actor, r.action, r.changes, r.reason) for r in rows]

@@ -1,0 +1,87 @@
+"""Names a report shows instead of ids, by local key (source_id): persons, classes, subjects, reporting periods,
+the homeroom class of each pupil, and lessons (looked up only for the keys asked for, since they are many)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from edugateway.store.batches import chunks
+from edugateway.store.tables import ClassRow, EnrollmentRow, LessonRow, PersonRow, ReportingPeriodRow, SubjectRow
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    key: str
+    last_name: str
+    first_name: str
+    middle_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LessonName:
+    key: str
+    date: dt.date
+    number: int
+    class_name: str
+    subject: str
+
+
+def person_names(session: Session, school_id: int) -> list[PersonName]:
+    rows = session.execute(
+        select(PersonRow.source_id, PersonRow.last_name, PersonRow.first_name, PersonRow.middle_name).where(
+            PersonRow.school_id == school_id
+        )
+    ).tuples()
+    return [PersonName(*row) for row in rows]
+
+
+def class_names(session: Session, school_id: int) -> dict[str, str]:
+    rows = session.execute(select(ClassRow.source_id, ClassRow.name).where(ClassRow.school_id == school_id))
+    return dict(rows.tuples().all())
+
+
+def homeroom_names(session: Session, school_id: int) -> Iterator[tuple[str, str]]:
+    """(pupil's key, class name) of each active student enrollment in a class (not a subgroup); a pupil enrolled
+    in two may come twice."""
+    homeroom = aliased(ClassRow)
+    rows = session.execute(
+        select(PersonRow.source_id, homeroom.name)
+        .join(EnrollmentRow, EnrollmentRow.person_id == PersonRow.id)
+        .join(homeroom, homeroom.id == EnrollmentRow.class_id)
+        .where(
+            PersonRow.school_id == school_id,
+            EnrollmentRow.active.is_(True),
+            EnrollmentRow.role == "student",
+            homeroom.parent_id.is_(None),
+        )
+    )
+    yield from rows.tuples()
+
+
+def subject_names(session: Session, school_id: int) -> dict[str, str]:
+    rows = session.execute(select(SubjectRow.source_id, SubjectRow.name).where(SubjectRow.school_id == school_id))
+    return dict(rows.tuples().all())
+
+
+def period_names(session: Session, school_id: int) -> dict[str, str]:
+    rows = session.execute(
+        select(ReportingPeriodRow.source_id, ReportingPeriodRow.name).where(ReportingPeriodRow.school_id == school_id)
+    )
+    return dict(rows.tuples().all())
+
+
+def lesson_names(session: Session, school_id: int, keys: Collection[str]) -> Iterator[LessonName]:
+    cls, subject = aliased(ClassRow), aliased(SubjectRow)
+    for part in chunks(keys):
+        rows = session.execute(
+            select(LessonRow.source_id, LessonRow.date, LessonRow.number, cls.name, subject.name)
+            .join(cls, cls.id == LessonRow.class_id)
+            .join(subject, subject.id == LessonRow.subject_id)
+            .where(LessonRow.school_id == school_id, LessonRow.source_id.in_(part))
+        )
+        yield from (LessonName(*row) for row in rows.tuples())
