@@ -94,7 +94,7 @@ def demo(
         out.print(f"   {without} persons have no СНИЛС at all; every problem is kept in import run {report.run_id}")
         run_demo_sync(db, out, directory, school.code, drift=drift, seed=seed)
         db_option = f"--database-url sqlite:///{db_path}"
-        out.print(f"The run journal: edugateway {db_option} runs list")
+        out.print(f"The run log: edugateway {db_option} runs list")
         out.print(f"The clerk's queue: edugateway {db_option} cases list")
         out.print(f"The reports kept so far: edugateway {db_option} reports list")
         out.print(

@@ -1,4 +1,4 @@
-"""`edugateway sync` and `edugateway runs list|show`: one school with one platform, and the run journal."""
+"""`edugateway sync` and `edugateway runs list|show`: one school with one platform, and the run log."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from edugateway.errors import GatewayError
 if TYPE_CHECKING:
     from edugateway.sync.plan import SyncPlan
 
-runs_app = typer.Typer(help="The sync run journal.", no_args_is_help=True)
+runs_app = typer.Typer(help="The sync run log.", no_args_is_help=True)
 
 
 def _entities(value: str | None) -> list[Entity]:

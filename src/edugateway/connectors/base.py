@@ -75,14 +75,14 @@ class WriteResult:
     key: str
     ok: bool
     remote_id: str | None = None
-    error: str | None = None  # the platform's reason, for the run journal and the report
+    error: str | None = None  # the platform's reason, for the run log and the report
     retryable: bool = False  # a transient failure: the outbox may try this record again
 
 
 @dataclass(frozen=True)
 class Skipped:
     """A platform record a read could not map to the canonical model: counted and reported with its reason
-    (for the run journal), never silently dropped, and never the end of the read."""
+    (for the run log), never silently dropped, and never the end of the read."""
 
     entity: Entity
     remote_id: str

@@ -1,7 +1,8 @@
 """The one place a connector is built from the configuration: sync, reconciliation and doctor all ask here.
 
 `open_connector` gives the roster/journal connector of a platform for one school, whatever its kind;
-`open_dnevnik` and `open_ecp` give the concrete connector of a kind (the doctor calls their clients directly).
+`open_dnevnik` and `open_ecp` give the concrete connector of a kind (the doctor calls their clients directly);
+`open_esia_lookup` gives the ЕСИА lookup over СМЭВ 3 that identity verification asks.
 `platform` overrides the configured settings of the platform (the doctor's short timeouts, no retries).
 """
 
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from edugateway.config.settings import DnevnikSettings, EcpSettings, SchoolPlatformSettings, Settings
+import requests
+
+from edugateway.config.settings import DnevnikSettings, EcpSettings, EsiaSettings, SchoolPlatformSettings, Settings
 from edugateway.connectors.base import Connector
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.connectors.ecp import EcpConnector, build_ecp_connector
+from edugateway.connectors.esia import EsiaLookup, esia_lookup_from_settings
 from edugateway.domain.models import School
 from edugateway.errors import ConfigError
 
@@ -58,6 +62,26 @@ def open_ecp(
     """The ГИС ЕЦП connector of platform `name`; `org_ogrn` (the school's ОГРН) is needed only to push pupils."""
     platform = platform or _of_kind(settings, name, EcpSettings)
     return build_ecp_connector(name, platform, school_id, org_ogrn=org_ogrn)
+
+
+def open_esia_lookup(
+    settings: Settings,
+    name: str,
+    *,
+    platform: EsiaSettings | None = None,
+    session: requests.Session | None = None,
+) -> EsiaLookup:
+    """The ЕСИА lookup of platform `name` (kind esia): signed as configured, unsigned only towards an emulator
+    on this machine. `session` carries the doctor's response hooks."""
+    if platform is None:
+        configured = settings.platforms.get(name)
+        if not isinstance(configured, EsiaSettings):
+            raise ConfigError(
+                f"platforms.{name} is not an entry of kind 'esia'; add it (base_url of the СМЭВ adapter, "
+                "sender_mnemonic, signing key) or name another"
+            )
+        platform = configured
+    return esia_lookup_from_settings(name, platform, session=session)
 
 
 def _of_kind(settings: Settings, name: str, kind: type[_Kind]) -> _Kind:

@@ -18,7 +18,7 @@ import httpx
 import requests
 
 from edugateway.config.settings import DnevnikSettings, EcpSettings, EsiaSettings, PlatformBase, Settings
-from edugateway.connectors.factory import open_dnevnik, open_ecp
+from edugateway.connectors.factory import open_dnevnik, open_ecp, open_esia_lookup
 from edugateway.doctor.result import CheckResult
 from edugateway.doctor.skew import judge_skew
 from edugateway.errors import AuthError, ConfigError, ConnectorError, GatewayError
@@ -146,8 +146,6 @@ def _esia(name: str, platform: EsiaSettings, settings: Settings, seen: DateSeen)
 
     The endpoint is asked for `?wsdl` (a GET), never sent a SOAP message: a GetResponse would take an answer
     meant for the scheduler's lookup. So СМЭВ's acceptance of the signature is not proven here."""
-    from edugateway.connectors.esia.build import esia_lookup_from_settings
-
     title = _title(name, platform)
     results = [_readable(f"{title}: {what}", path) for what, path in _signing_files(platform)]
     if any(r.status != "ok" for r in results):
@@ -155,7 +153,7 @@ def _esia(name: str, platform: EsiaSettings, settings: Settings, seen: DateSeen)
     session = requests.Session()
     session.hooks["response"].append(seen.on_requests)
     try:
-        lookup = esia_lookup_from_settings(name, doctor_settings(platform), session=session)
+        lookup = open_esia_lookup(settings, name, platform=doctor_settings(platform), session=session)
     except GatewayError as exc:
         session.close()
         return [*results, _connector_failure(name, title, exc)]

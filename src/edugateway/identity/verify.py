@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
-from edugateway.connectors.esia import EsiaLookup, LookupResult, esia_lookup_from_settings
+from edugateway.connectors.esia import EsiaLookup, LookupResult
+from edugateway.connectors.factory import open_esia_lookup
 from edugateway.domain.esia_account import EsiaAccount
 from edugateway.domain.snils import one_slip_away
 from edugateway.errors import ConfigError
@@ -97,7 +98,7 @@ class Verifier:
                 f"identity.esia_platform is {name!r}, but platforms.{name} is not an entry of kind 'esia'; "
                 "add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another"
             )
-        return cls(lambda: esia_lookup_from_settings(name, platform), settings.identity)
+        return cls(lambda: open_esia_lookup(settings, name, platform=platform), settings.identity)
 
     def verify_school(self, db: Database, school_code: str, *, actor: str, force: bool = False) -> VerifyReport:
         """Verify every active person of the school (only the changed or stale ones unless `force`)."""

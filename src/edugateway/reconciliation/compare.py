@@ -1,4 +1,4 @@
-"""The comparison of one entity, done by DuckDB over Arrow columns: pair the two sides (through the identity map,
+"""The comparison of one entity, done by DuckDB over Arrow columns: pair the two sides (through the id-link map,
 or by the natural key), translate the platform's references into local keys, and classify every record as
 equal, different (which fields, both values), only local or only on the platform; list natural-key
 duplicates on each side. Only the findings come back to Python; the equal records never do.

@@ -1,6 +1,6 @@
 """What reconciliation compares per entity: the fields (domain.entities.COMPARED_FIELDS, the list sync's
 roster compare uses too), which of them point at other records (and so are compared as local keys through
-the identity map), how the two sides are paired, and the natural key that must be unique on each side (what
+the id-link map), how the two sides are paired, and the natural key that must be unique on each side (what
 'duplicated' means for that entity)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from edugateway.domain.entities import COMPARED_FIELDS, REFERENCES, Entity
 
 
 class Pairing(StrEnum):
-    LINK = "link"  # by the identity map: the local row's linked platform id is the platform record's id
+    LINK = "link"  # by the id-link map: the local row's linked platform id is the platform record's id
     NATURAL = "natural"  # by the natural key (attendance: one entry per pupil and lesson)
 
 

@@ -1,5 +1,5 @@
 """The platform's side of each entity, read through its connector and laid out as Arrow columns as it streams
-in. References stay the platform's ids here; the comparison translates them through the identity map."""
+in. References stay the platform's ids here; the comparison translates them through the id-link map."""
 
 from __future__ import annotations
 

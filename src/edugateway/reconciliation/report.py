@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SectionGroup(StrEnum):
-    RECONCILIATION = "reconciliation"  # local against the platform, through the identity map
+    RECONCILIATION = "reconciliation"  # local against the platform, through the id-link map
     IDENTITY = "identity"  # open identity cases (ЕСИА)
     COMPLIANCE = "compliance"  # how the journal is kept (DOMAIN.md rules)
 

@@ -243,7 +243,7 @@ class ImportRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-# ---- sync: identity map, run journal, outbox, cursors, what was pulled ----------------------------------------
+# ---- sync: id-link map, run log, outbox, cursors, what was pulled ----------------------------------------
 
 _ACTIVE_LINK = text("unlinked_at IS NULL")
 

@@ -1,4 +1,4 @@
-"""The roster as both sides hold it, through the identity map: what is linked and equal, linked but different
+"""The roster as both sides hold it, through the id-link map: what is linked and equal, linked but different
 (which fields, both values), only local, only on the platform. Fields the platform does not keep (ЕЦП has no
 birth dates, Дневник.ру no SNILS) are not compared.
 

@@ -150,14 +150,14 @@ async def _run(
             f"the gateway does not push {', '.join(unsupported)} to {platform.kind.value} platforms yet; set "
             f"platforms.{request.platform}.directions for them to compare or pull"
         )
-    journal = SyncRunLog.start(
+    run_log = SyncRunLog.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
-    bind_contextvars(run_id=journal.run_id)  # every line of the run names it from here; run_sync's block unbinds it
-    plan = SyncPlan(journal.run_id, request.school, request.platform, request.dry_run, directions)
+    bind_contextvars(run_id=run_log.run_id)  # every line of the run names it from here; run_sync's block unbinds it
+    plan = SyncPlan(run_log.run_id, request.school, request.platform, request.dry_run, directions)
     try:
         if request.approve is not None:
-            journal.approve(request.approve)
+            run_log.approve(request.approve)
         pulled = [e for e, d in directions.items() if d is Direction.PULL]
         # Pulled records name persons, classes, subjects and periods: those are read and linked first.
         roster = {e for e in directions if directions[e] is not Direction.PULL} | (
@@ -166,19 +166,19 @@ async def _run(
         remote = await _read_roster(conn, [e for e in ROSTER_LINKED if e in roster])
         for entity in ("persons", "classes", "subjects", "periods"):
             if entity in remote:
-                journal.of(entity).read = len(remote[entity])
+                run_log.of(entity).read = len(remote[entity])
         with db.session() as session:
             ids = IdLinks(
                 session,
-                journal.school_id,
+                run_log.school_id,
                 request.platform,
                 actor=f"sync:{request.platform}",
-                run_id=journal.run_id,
+                run_id=run_log.run_id,
                 entities=[e.value for e in ROSTER_LINKED],
             )
             outcome = await _link(ids, snapshot, remote, conn)
             for entity, n in outcome.linked.items():
-                journal.of(entity).linked = n
+                run_log.of(entity).linked = n
             if Entity.PERSONS in directions:
                 plan.entity(Entity.PERSONS).comparison = compare_persons(ids, snapshot.persons, remote["persons"])
             if Entity.CLASSES in directions:
@@ -186,9 +186,9 @@ async def _run(
             if request.dry_run:
                 session.rollback()  # a dry run shows the links it would make, and makes none
         plan.candidates = list(outcome.candidates)
-        journal.skip_all("read", conn.skipped)
+        run_log.skip_all("read", conn.skipped)
 
-        pushes = _plan_pushes(db, journal, platform.kind, directions, snapshot, plan)
+        pushes = _plan_pushes(db, run_log, platform.kind, directions, snapshot, plan)
         held = [
             entity
             for entity, (adapter, changes) in pushes.items()
@@ -201,34 +201,34 @@ async def _run(
         if held and request.approve is None:
             plan.hold = (
                 f"the plan deletes more than {settings.mass_delete_share:.0%} of {', '.join(held)}; nothing was "
-                f"applied. Check the plan, then run again with --approve {journal.run_id}"
+                f"applied. Check the plan, then run again with --approve {run_log.run_id}"
             )
-            journal.finish("on_hold", plan=plan.as_json())
-            return SyncOutcome(journal.run_id, "on_hold", plan)
+            run_log.finish("on_hold", plan=plan.as_json())
+            return SyncOutcome(run_log.run_id, "on_hold", plan)
         if not request.dry_run:
             for adapter, changes in pushes.values():
-                enqueue(db, journal, adapter, changes)
-                await drain(db, journal, adapter, conn)
+                enqueue(db, run_log, adapter, changes)
+                await drain(db, run_log, adapter, conn)
             if pulled:
                 first_day = min((p.start_date for p in snapshot.periods), default=None)
                 until = request.until or dt.date.today()
                 complete = await pull_journal(
-                    db, conn, journal, entities=pulled, until=until, start=first_day, stop=request.stop
+                    db, conn, run_log, entities=pulled, until=until, start=first_day, stop=request.stop
                 )
                 if not complete:
                     plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
-                    journal.finish("stopped", plan=plan.as_json())
-                    return SyncOutcome(journal.run_id, "stopped", plan)
-        journal.finish("done", plan=plan.as_json())
-        return SyncOutcome(journal.run_id, "done", plan)
+                    run_log.finish("stopped", plan=plan.as_json())
+                    return SyncOutcome(run_log.run_id, "stopped", plan)
+        run_log.finish("done", plan=plan.as_json())
+        return SyncOutcome(run_log.run_id, "done", plan)
     except (ConnectorError, DataSafetyError) as exc:
-        journal.finish("failed", error=str(exc), plan=plan.as_json())
+        run_log.finish("failed", error=str(exc), plan=plan.as_json())
         raise
 
 
 def _plan_pushes(
     db: Database,
-    journal: SyncRunLog,
+    run_log: SyncRunLog,
     kind: PlatformKind,
     directions: dict[Entity, Direction],
     snapshot: SchoolSnapshot,
@@ -239,7 +239,7 @@ def _plan_pushes(
         adapter = PUSH_ADAPTERS.get((kind, entity))
         if direction is not Direction.PUSH or adapter is None:
             continue
-        changes = plan_push(db, journal.school_id, journal.platform, adapter, snapshot)
+        changes = plan_push(db, run_log.school_id, run_log.platform, adapter, snapshot)
         out[entity.value] = (adapter, changes)
         plan.entity(entity).push = changes
     return out

@@ -11,7 +11,8 @@ from edugateway.config.settings import Settings
 from edugateway.connectors.base import Connector, FilesYearFinalsUnderSyntheticPeriod, SearchesBySnils
 from edugateway.connectors.dnevnik import DnevnikConnector
 from edugateway.connectors.ecp import EcpConnector
-from edugateway.connectors.factory import open_connector, open_ecp
+from edugateway.connectors.esia import EsiaLookup
+from edugateway.connectors.factory import open_connector, open_ecp, open_esia_lookup
 from edugateway.domain.models import School
 from edugateway.errors import ConfigError
 
@@ -86,3 +87,11 @@ async def test_only_dnevnik_searches_by_snils_and_files_year_finals_under_a_synt
     finally:
         await dnevnik.aclose()
         await ecp.aclose()
+
+
+def test_the_esia_lookup_is_built_for_an_esia_platform_only(settings: Settings) -> None:
+    lookup = open_esia_lookup(settings, "esia")
+    assert isinstance(lookup, EsiaLookup)
+    assert lookup.url == "http://127.0.0.1:7575/smev/v1.3/ws"
+    with pytest.raises(ConfigError, match=r"platforms\.dnevnik is not an entry of kind 'esia'"):
+        open_esia_lookup(settings, "dnevnik")
