@@ -120,6 +120,8 @@ class _Place:
     expected: Any = None  # the type expected at the end of the location (None: unknown)
     variants: tuple[type[BaseModel], ...] = ()  # members of the last tagged union walked through
     variant: type[BaseModel] | None = None  # the member its `kind` chose
+    in_table: bool = False  # the path ends at a key of a table (a dict) under `field`, not at `field` itself
+    key_type: Any = None  # set when the error is about that key's name (pydantic's `[key]` location)
 
 
 def _problems(details: ErrorDetails, model: type[BaseModel], document: Mapping[str, Any]) -> list[Problem]:
@@ -128,6 +130,9 @@ def _problems(details: ErrorDetails, model: type[BaseModel], document: Mapping[s
     if kind == "config_reference":  # Settings' own check of names that refer to other entries
         return [p for p in ctx.get("problems", ()) if isinstance(p, Problem)]
     place = _walk(model, details["loc"])
+    if place.key_type is not None:  # a table's key that is not one of the names it takes
+        name = place.path[-1] if place.path else "?"
+        return [Problem(place.path, f"{name!r} is not a name this table takes; use {_describe(place.key_type)}")]
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return [_kind_problem(place, ctx, details.get("input"))]
     if kind == "missing":
@@ -156,7 +161,11 @@ def _walk(model: type[BaseModel], loc: Sequence[str | int]) -> _Place:
     """Follows `loc` through the models' types; drops the tags pydantic inserts for unions."""
     place = _Place(path=())
     current: Any = model
+    key_type: Any = None
     for element in loc:
+        if element == "[key]":  # pydantic's mark of an error in the key just walked, not in its value
+            place.key_type = key_type
+            continue
         current = _without_none(current)
         members = _tagged_members(current)
         if members:
@@ -171,11 +180,13 @@ def _walk(model: type[BaseModel], loc: Sequence[str | int]) -> _Place:
         place.path = (*place.path, element)
         if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(element, str):
             place.owner, place.field = current, current.model_fields.get(element)
+            place.in_table = False
             current = place.field.annotation if place.field else None
             if place.field is not None and place.field.discriminator:
                 current = Annotated[current, place.field]
         elif get_origin(current) is dict:
-            current = get_args(current)[1]
+            key_type, current = get_args(current)
+            place.in_table = True
         elif get_origin(current) in (list, tuple, set, frozenset):
             current = get_args(current)[0] if get_args(current) else None
         else:
@@ -301,7 +312,7 @@ def _example(place: _Place, document: Mapping[str, Any]) -> str:
     if key in _EXAMPLES:
         return _EXAMPLES[key]
     info = place.field
-    if info is not None:
+    if info is not None and not place.in_table:
         default = info.get_default(call_default_factory=True)
         plain = default is not None and default is not PydanticUndefined and not isinstance(default, BaseModel)
         if plain and default not in ({}, []):

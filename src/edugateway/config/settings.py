@@ -28,6 +28,7 @@ from pydantic_settings import (
 from pydantic_settings.exceptions import SettingsError
 
 from edugateway.config.explain import Problem, Sources, explain, toml_syntax_problem
+from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("gateway.toml")
@@ -112,7 +113,7 @@ class SchoolPlatformBase(PlatformBase):
     """A platform that keeps a school's roster and journal: what sync and reconciliation work with."""
 
     # Per entity, which side is master: push, pull or compare; unset entities take the defaults (sync/directions.py).
-    directions: dict[str, str] = Field(default_factory=dict)
+    directions: dict[Entity, Direction] = Field(default_factory=dict)
     # How the journal kept on this platform is checked (reconciliation/compliance.py); defaults by kind.
     compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
 
@@ -208,13 +209,13 @@ class JobBase(_Strict):
 class SyncJob(JobBase):
     kind: Literal["sync"] = "sync"
     platform: str = Field(min_length=1, description="the [platforms.NAME] to sync with")
-    entities: list[str] | None = Field(default=None, description="the entities (default: all)")
+    entities: list[Entity] | None = Field(default=None, description="the entities (default: all)")
 
 
 class ReconcileJob(JobBase):
     kind: Literal["reconcile"] = "reconcile"
     platform: str = Field(min_length=1, description="the [platforms.NAME] to reconcile against")
-    entities: list[str] | None = Field(default=None, description="the entities to compare (default: all)")
+    entities: list[Entity] | None = Field(default=None, description="the entities to compare (default: all)")
 
 
 class VerifyJob(JobBase):

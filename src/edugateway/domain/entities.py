@@ -21,6 +21,14 @@ class Entity(StrEnum):
     HOMEWORK = "homework"
 
 
+class Direction(StrEnum):
+    """Which side is master of an entity on a platform (`[platforms.NAME.directions]`)."""
+
+    PUSH = "push"  # local is master
+    PULL = "pull"  # the platform is master
+    COMPARE = "compare"  # report only
+
+
 # A field that names another record by its key: compared through the id-link map, never as a raw value.
 REFERENCES: Mapping[str, Entity] = {
     "class_key": Entity.CLASSES,

@@ -3,7 +3,7 @@
 Adding a kind is one line in SERVICES once its service function exists. Kinds the configuration accepts but
 this table lacks are refused at start-up. What the configuration itself can check (a job's platform is set and
 configured, no setting of another kind) is refused when it loads (config/settings.py); what is left here needs
-another part's vocabulary (entity names) or the platform's own settings.
+another part's vocabulary (the entities reconciliation compares) or the platform's own settings.
 """
 
 from __future__ import annotations
@@ -61,25 +61,15 @@ def _of_kind(job: JobSettings, kind: type[_Job]) -> _Job:
 
 
 def _sync_platform(settings: Settings, job: JobSettings) -> str:
-    from edugateway.domain.entities import Entity
-
-    sync = _of_kind(job, SyncJob)
-    known_entities = {e.value for e in Entity}
-    unknown = [e for e in sync.entities or () if e not in known_entities]
-    if unknown:
-        raise ConfigError(
-            f"jobs.{job.name}: unknown entities {', '.join(unknown)}; use {', '.join(sorted(known_entities))}"
-        )
-    return sync.platform
+    return _of_kind(job, SyncJob).platform  # entity names are refused at load (config/settings.py)
 
 
 def run_sync_job(ctx: JobContext) -> JobOutcome:
     """`edugateway sync --school S --platform P [--entities …]`."""
-    from edugateway.domain.entities import Entity
     from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
 
     job = _of_kind(ctx.job, SyncJob)
-    entities = [Entity(e) for e in job.entities] if job.entities else list(DEFAULT_ENTITIES)
+    entities = job.entities or list(DEFAULT_ENTITIES)
     request = SyncRequest(ctx.school, ctx.platform, entities, stop=ctx.stop.is_set)
     outcome = asyncio.run(run_sync(ctx.db, ctx.settings, request))
     summary: dict[str, Any] = {"sync_run": outcome.run_id, "status": outcome.status}

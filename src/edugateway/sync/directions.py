@@ -7,18 +7,10 @@ A configured push the connector cannot do is a configuration error at start-up, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 
 from edugateway.connectors.base import Capabilities, Op
-from edugateway.domain.entities import Entity
+from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import ConfigError
-
-
-class Direction(StrEnum):
-    PUSH = "push"
-    PULL = "pull"
-    COMPARE = "compare"
-
 
 ROSTER = (Entity.PERSONS, Entity.CLASSES, Entity.ENROLLMENTS, Entity.SUBJECTS, Entity.PERIODS, Entity.TIMETABLE)
 JOURNAL = (Entity.LESSONS, Entity.MARKS, Entity.FINAL_MARKS, Entity.ATTENDANCE, Entity.HOMEWORK)
@@ -34,25 +26,14 @@ def resolve_directions(
     platform: str,
     capabilities: Capabilities,
     entities: Iterable[Entity],
-    configured: Mapping[str, str],
+    configured: Mapping[Entity, Direction],
 ) -> dict[Entity, Direction]:
     """The direction of every asked-for entity, from `[platforms.NAME.directions]` or the default; raises
-    ConfigError for an unknown entity or direction, or a push or pull the platform cannot serve."""
-    known = {e.value for e in Entity}
-    unknown = sorted(set(configured) - known)
-    if unknown:
-        raise ConfigError(
-            f"platforms.{platform}.directions names unknown entities {unknown}; known: {', '.join(sorted(known))}"
-        )
+    ConfigError for a push or pull the platform cannot serve (unknown entities and directions are refused when
+    the configuration loads)."""
     out: dict[Entity, Direction] = {}
     for entity in entities:
-        value = configured.get(entity.value)
-        try:
-            direction = Direction(value) if value else default_direction(entity, capabilities)
-        except ValueError:
-            raise ConfigError(
-                f"platforms.{platform}.directions.{entity.value} = {value!r}; use push, pull or compare"
-            ) from None
+        direction = configured.get(entity) or default_direction(entity, capabilities)
         if not capabilities.allows(entity, Op.READ):
             raise ConfigError(f"{platform} does not serve {entity.value} at all; leave it out of the sync")
         if direction is Direction.PUSH and not capabilities.allows(entity, Op.CREATE):

@@ -17,7 +17,7 @@ from structlog.contextvars import bind_contextvars
 from edugateway.config.settings import PlatformKind, SchoolPlatformSettings, Settings
 from edugateway.connectors.base import Connector, FilesYearFinalsUnderSyntheticPeriod, Op, SearchesBySnils
 from edugateway.connectors.factory import open_connector
-from edugateway.domain.entities import Entity
+from edugateway.domain.entities import Direction, Entity
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
@@ -28,7 +28,7 @@ from edugateway.store.snapshots import load_snapshot
 from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
-from edugateway.sync.directions import Direction, resolve_directions
+from edugateway.sync.directions import resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
 from edugateway.sync.plan import SyncPlan
 from edugateway.sync.pull import pull_journal

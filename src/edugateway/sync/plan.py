@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from edugateway.domain.entities import Entity
+from edugateway.domain.entities import Direction, Entity
 from edugateway.sync.compare import EntityComparison
-from edugateway.sync.directions import Direction
 from edugateway.sync.linking import Candidate
 from edugateway.sync.push import PushChange
 

@@ -140,10 +140,10 @@ def test_the_daemon_refuses_a_job_it_could_not_run(gateway: Gateway) -> None:
     assert "jobs.nightly-reconcile.platform: required for a reconcile job and not set" in result.output
     assert CliRunner().invoke(app, gateway.args("jobs", "list")).exit_code == 2
     # Of entities reconciliation does not know: refused when the daemon starts, listed as not runnable.
-    gateway.config.write_text(original + reconcile + 'platform = "ecp"\nentities = ["grades"]\n', encoding="utf-8")
+    gateway.config.write_text(original + reconcile + 'platform = "ecp"\nentities = ["homework"]\n', encoding="utf-8")
     result = CliRunner().invoke(app, gateway.args("scheduler", "run"))
     assert result.exit_code == 2
-    assert "jobs.nightly-reconcile: cannot reconcile grades" in result.output
+    assert "jobs.nightly-reconcile: cannot reconcile homework" in result.output
     listed = CliRunner().invoke(app, gateway.args("jobs", "list"))
     assert listed.exit_code == 0
     assert "nightly-reconcile" in listed.output

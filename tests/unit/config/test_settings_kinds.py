@@ -247,3 +247,32 @@ def test_the_environment_still_overrides_a_kinds_setting(tmp_path: Path, monkeyp
     assert isinstance(platform, DnevnikSettings)
     assert platform.token is not None
     assert platform.token.env == "DN_TOKEN"
+
+
+def test_an_unknown_entity_or_direction_is_refused_at_load(tmp_path: Path) -> None:
+    message = refusal(
+        tmp_path,
+        SCHOOL
+        + """
+        [platforms.dn.directions]
+        pupils = "push"
+        persons = "sideways"
+
+        [[jobs]]
+        name = "s"
+        kind = "sync"
+        cron = "0 1 * * *"
+        platform = "dn"
+        entities = ["persons", "grades"]
+        """,
+    )
+    lines = message.splitlines()[1:]
+    assert len(lines) == 3
+    assert re.search(
+        r"gateway\.toml:10: platforms\.dn\.directions\.pupils: 'pupils' is not a name .*use one of persons,", lines[0]
+    )
+    assert re.search(
+        r"gateway\.toml:11: platforms\.dn\.directions\.persons: expected one of push, pull, compare", lines[1]
+    )
+    assert lines[1].endswith('write e.g. persons = "push"')
+    assert re.search(r"gateway\.toml:18: jobs\.s\.entities#2: expected one of persons, .*got \"grades\"", lines[2])

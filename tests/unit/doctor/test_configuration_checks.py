@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from edugateway.config.settings import Settings
 from edugateway.doctor import CheckResult, Status, exit_code
-from edugateway.doctor.configuration import jobs_plan, platform_ids, schools_configured
+from edugateway.doctor.configuration import platform_ids, schools_configured
 
 PLATFORMS: dict[str, Any] = {
     "dnevnik": {"kind": "dnevnik", "base_url": "https://api.dnevnik.ru/v2/"},
@@ -52,11 +52,10 @@ def test_jobs_naming_an_unknown_school_are_refused_before_the_doctor_plans_them(
         settings([{"code": "a"}], [sync("ecp", ["zz"])])
 
 
-def test_jobs_of_unknown_entities_fail() -> None:
+def test_jobs_of_unknown_entities_are_refused_before_the_doctor_plans_them() -> None:
     job = sync("ecp") | {"entities": ["persons", "grades"]}
-    result = jobs_plan(settings([{"code": "a"}], [job]))
-    assert result.status is Status.FAIL
-    assert "unknown entities grades" in result.found
+    with pytest.raises(ValidationError, match=r"jobs\.0\.sync\.entities\.1"):
+        settings([{"code": "a"}], [job])
 
 
 def test_no_schools_fails() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 
-from edugateway.domain.entities import Entity
+from edugateway.domain.entities import Direction, Entity
 from edugateway.sync.compare import EntityComparison
-from edugateway.sync.directions import Direction
 from edugateway.sync.linking import Candidate
 from edugateway.sync.plan import SyncPlan
 from edugateway.sync.push import PushChange
