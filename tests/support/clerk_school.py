@@ -152,7 +152,7 @@ def verifier_for(url: str) -> Verifier:
     """A verifier asking the СМЭВ emulator at `url` (unsigned messages: loopback only), quick to poll."""
 
     def lookup() -> EsiaLookup:
-        platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
+        platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10, rate_limit_rps=500)
         return build_esia_lookup(
             "esia",
             platform,

@@ -74,26 +74,47 @@ class NoAuth:
         raise AuthError("the platform asked for credentials but none are configured", platform=client.platform)
 
 
+class Timer(Protocol):
+    """Where the client's time comes from: a monotonic clock and a way to wait. Every wait of the client (rate
+    limit, backoff, Retry-After) and every reading of the clock (rate limit, circuit breaker) goes through it,
+    so a test can hand in one it controls and assert on the waits instead of spending them."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemTimer:
+    """The real clock and `asyncio.sleep`."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
 class AsyncRateLimiter:
     """Token bucket: `rate` requests a second on average, bursts up to `burst`."""
 
-    def __init__(self, rate: float, burst: int | None = None) -> None:
+    def __init__(self, rate: float, burst: int | None = None, *, timer: Timer | None = None) -> None:
         self.rate = rate
         self.capacity = float(burst or max(1, int(rate)))
+        self.timer: Timer = timer or SystemTimer()
         self._tokens = self.capacity
-        self._stamp = time.monotonic()
+        self._stamp = self.timer.monotonic()
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
         async with self._lock:
             while True:
-                now = time.monotonic()
+                now = self.timer.monotonic()
                 self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
                 if self._tokens >= 1:
                     self._tokens -= 1
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await self.timer.sleep((1 - self._tokens) / self.rate)
 
     def pause(self, seconds: float) -> None:
         """The platform said Retry-After: empty the bucket so every caller waits that long."""
@@ -201,8 +222,10 @@ class PlatformClient:
         error_types: ErrorTypeTable | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        timer: Timer | None = None,
     ) -> None:
         self.platform = platform
+        self.timer: Timer = timer or SystemTimer()
         self.policy = policy
         self.auth: Auth = auth or NoAuth()
         self.error_types: ErrorTypeTable = error_types or {}
@@ -213,9 +236,9 @@ class PlatformClient:
             headers=dict(headers or {}),
             follow_redirects=False,
         )
-        self.limiter = AsyncRateLimiter(policy.rate_limit_rps)
+        self.limiter = AsyncRateLimiter(policy.rate_limit_rps, timer=self.timer)
         self.concurrency = asyncio.Semaphore(policy.max_concurrency)
-        self.breaker = CircuitBreaker(policy.breaker_failures, policy.breaker_cooldown_s)
+        self.breaker = CircuitBreaker(policy.breaker_failures, policy.breaker_cooldown_s, clock=self.timer.monotonic)
         self.requests_sent = 0
         self._auth_lock = asyncio.Lock()
         self._auth_generation = 0  # bumped by every refresh: requests refused with an older token just resend
@@ -253,6 +276,7 @@ class PlatformClient:
                 retry=retry_if_exception(self._worth_retrying),
                 stop=stop_after_attempt(self.policy.retries + 1),
                 wait=self._wait,
+                sleep=self.timer.sleep,
                 reraise=True,
             ):
                 with attempt:
@@ -310,6 +334,7 @@ class PlatformClient:
             retry=retry_if_exception_type(_BadBody),
             stop=stop_after_attempt(self.policy.retries + 1),
             wait=wait_random_exponential(multiplier=self.policy.backoff_min_s, max=self.policy.backoff_max_s),
+            sleep=self.timer.sleep,
             reraise=True,
         ):
             with attempt:

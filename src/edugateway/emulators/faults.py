@@ -75,17 +75,18 @@ RouteNamer = Callable[[Scope], str]
 class TokenBucket:
     """Thread-safe token bucket; `take()` returns 0 when a token was taken, else seconds to wait."""
 
-    def __init__(self, rate: float, burst: int) -> None:
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.capacity = float(burst)
+        self.clock = clock
         self._tokens = float(burst)
-        self._stamp = time.monotonic()
+        self._stamp = clock()
         self._lock = threading.Lock()
 
     def take(self) -> float:
         with self._lock:
-            now = time.monotonic()
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+            now = self.clock()
+            self._tokens = min(self.capacity, self._tokens + max(0.0, now - self._stamp) * self.rate)
             self._stamp = now
             if self._tokens >= 1.0:
                 self._tokens -= 1.0
@@ -151,7 +152,9 @@ def route_templates(routers: Iterable[APIRouter], prefixes: Iterable[str] = ("",
 
 
 class FaultInjector:
-    """ASGI middleware; `config` may be replaced at run time (tests switch faults on and off)."""
+    """ASGI middleware; `config` may be replaced at run time (tests switch faults on and off).
+
+    `clock` refills the rate-limit bucket and `sleep` spends latency and hangs: tests pass ones they control."""
 
     def __init__(
         self,
@@ -161,18 +164,24 @@ class FaultInjector:
         render_error: ErrorRenderer,
         stats: RequestStats,
         route_name: RouteNamer = _default_route,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.app = app
         self.render_error = render_error
         self.stats = stats
         self.route_name = route_name
+        self.clock = clock
+        self.sleep = sleep
         self.configure(config)
 
     def configure(self, config: FaultConfig) -> None:
         self.config = config
         self._random = random.Random(config.seed)
         self._bucket = (
-            TokenBucket(config.rate_limit_rps, config.rate_limit_burst or max(1, math.ceil(config.rate_limit_rps)))
+            TokenBucket(
+                config.rate_limit_rps, config.rate_limit_burst or max(1, math.ceil(config.rate_limit_rps)), self.clock
+            )
             if config.rate_limit_rps
             else None
         )
@@ -184,7 +193,7 @@ class FaultInjector:
         cfg = self.config
         self.stats.count(self.route_name(scope))
         if cfg.latency_ms or cfg.latency_jitter_ms:
-            await asyncio.sleep((cfg.latency_ms + self._random.uniform(0, cfg.latency_jitter_ms)) / 1000)
+            await self.sleep((cfg.latency_ms + self._random.uniform(0, cfg.latency_jitter_ms)) / 1000)
         if self._bucket is not None:
             wait = self._bucket.take()
             if wait > 0:
@@ -201,7 +210,7 @@ class FaultInjector:
             return
         if self._chance(cfg.hang_rate):
             self.stats.fault("hang")
-            await asyncio.sleep(cfg.hang_s)
+            await self.sleep(cfg.hang_s)
         if self._chance(cfg.html_error_rate):
             self.stats.fault("html_error")
             await _send_raw(send, 502, {"content-type": "text/html"}, HTML_ERROR_PAGE)

@@ -242,7 +242,8 @@ async def test_windows_cover_the_range_exactly_once(harness: Harness) -> None:
     [
         (FaultConfig(fail_rate=1.0), PlatformUnavailable, "server_error", 3),
         (FaultConfig(maintenance=True), PlatformUnavailable, "maintenance", 3),
-        (FaultConfig(hang_rate=1.0, hang_s=5), PlatformUnavailable, "hang", 3),
+        # the hang outlasts the 0.3 s read timeout set below, whatever the machine's speed: no race to lose
+        (FaultConfig(hang_rate=1.0, hang_s=1), PlatformUnavailable, "hang", 3),
         # a Retry-After (100 s) beyond what the policy waits is said at once, for the caller to come back later
         (FaultConfig(rate_limit_rps=0.01, rate_limit_burst=1), RateLimited, "rate_limited", 1),
     ],
@@ -251,7 +252,8 @@ async def test_windows_cover_the_range_exactly_once(harness: Harness) -> None:
 async def test_failures_are_retried_then_surface_as_the_right_error(
     harness: Harness, faults: FaultConfig, error: type[Exception], fault: str, answered: int
 ) -> None:
-    conn = harness.connect(backoff_max_s=0.05)
+    # a hang is a real socket's read timeout, so that one case waits for real: briefly (0.3 s a try)
+    conn = harness.connect(backoff_max_s=0.05, **({"timeout_s": 0.3} if faults.hang_rate else {}))
     read = next(iter(harness.reads.values()))
     harness.set_faults(faults)
     harness.stats.reset()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from edugateway.emulators.faults import HTML_ERROR_PAGE, FaultConfig, FaultInjector, FaultKind, RequestStats
 from edugateway.emulators.server import BackgroundServer
+from support.fake_clock import FakeClock
 
 PAYLOAD = {"items": [{"id": n, "name": f"запись {n}"} for n in range(50)]}
 
@@ -33,10 +35,18 @@ def render(kind: FaultKind, status: int, retry_after: float | None) -> tuple[int
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[FaultInjector, RequestStats, str]]:
+def clock() -> FakeClock:
+    """The injector's clock and sleep: the rate-limit bucket refills and latency passes only as the test says."""
+    return FakeClock()
+
+
+@pytest.fixture
+def served(clock: FakeClock) -> Iterator[tuple[FaultInjector, RequestStats, str]]:
     app = Starlette(routes=[Route("/items", items), Route("/_emulator/state", control)])
     stats = RequestStats()
-    injector = FaultInjector(app, config=FaultConfig(), render_error=render, stats=stats)
+    injector = FaultInjector(
+        app, config=FaultConfig(), render_error=render, stats=stats, clock=clock.monotonic, sleep=clock.sleep
+    )
     with BackgroundServer(injector) as server:
         yield injector, stats, server.base_url
 
@@ -50,23 +60,26 @@ def test_a_healthy_config_passes_everything_through_and_counts_by_route(served) 
     assert stats.faults == {}
 
 
-def test_latency_delays_every_answer(served) -> None:  # type: ignore[no-untyped-def]
+def test_latency_delays_every_answer(served, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     injector, _, url = served
-    injector.configure(FaultConfig(latency_ms=300))
-    start = time.monotonic()
-    assert httpx.get(f"{url}/items").status_code == 200
-    assert time.monotonic() - start >= 0.3
+    injector.configure(FaultConfig(latency_ms=300, latency_jitter_ms=50, seed=2))
+    for _ in range(3):
+        assert httpx.get(f"{url}/items").status_code == 200
+    assert len(clock.sleeps) == 3  # every answer waited first
+    assert all(0.3 <= s <= 0.35 for s in clock.sleeps), clock.sleeps
 
 
-def test_rate_limit_answers_429_with_retry_after_once_the_bucket_is_empty(served) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_answers_429_with_retry_after_once_the_bucket_is_empty(served, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     injector, stats, url = served
     injector.configure(FaultConfig(rate_limit_rps=0.5, rate_limit_burst=2))
     codes = [httpx.get(f"{url}/items") for _ in range(4)]
     assert [r.status_code for r in codes] == [200, 200, 429, 429]
     limited = codes[2]
-    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["retry-after"] == "2"  # one token at 0.5 a second
     assert limited.json()["type"] == "rate_limited"
     assert stats.faults[FaultKind.RATE_LIMITED] == 2
+    clock.advance(2)
+    assert httpx.get(f"{url}/items").status_code == 200  # refilled as Retry-After said
 
 
 def test_fail_rate_one_answers_a_5xx_in_the_platform_shape(served) -> None:  # type: ignore[no-untyped-def]
@@ -101,9 +114,23 @@ def test_maintenance_answers_550(served) -> None:  # type: ignore[no-untyped-def
 
 def test_hang_outlasts_the_client_timeout(served) -> None:  # type: ignore[no-untyped-def]
     injector, stats, url = served
+    released = threading.Event()
+    asked: list[float] = []
+
+    async def hold(seconds: float) -> None:
+        """Holds the answer until the test has seen the client give up, however long that takes."""
+        asked.append(seconds)
+        while not released.is_set():
+            await asyncio.sleep(0.01)
+
+    injector.sleep = hold
     injector.configure(FaultConfig(hang_rate=1.0, hang_s=3))
-    with pytest.raises(httpx.ReadTimeout):
-        httpx.get(f"{url}/items", timeout=0.3)
+    try:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(f"{url}/items", timeout=0.3)
+    finally:
+        released.set()
+    assert asked == [3]
     assert stats.faults["hang"] == 1
 
 

@@ -61,7 +61,7 @@ def world() -> Iterator[World]:
 
 
 def _lookup(url: str) -> EsiaLookup:
-    platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10)
+    platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10, rate_limit_rps=500)
     return build_esia_lookup(
         "esia",
         platform,

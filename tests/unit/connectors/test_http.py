@@ -5,6 +5,7 @@ import pytest
 
 from edugateway.connectors.http import HttpPolicy, PlatformClient, error_for
 from edugateway.errors import AuthError, PlatformRejected, PlatformUnavailable, RateLimited
+from support.fake_clock import FakeClock
 
 FAST = HttpPolicy(rate_limit_rps=1000, retries=3, backoff_min_s=0.001, backoff_max_s=0.01, breaker_failures=2)
 DNEVNIK_TYPES = {"apiRequestLimit": RateLimited, "invalidToken": AuthError, "parameterInvalid": PlatformRejected}
@@ -39,6 +40,22 @@ async def test_rate_limit_is_retried_after_the_platform_says() -> None:
         assert await c.get_json("schools") == {"ok": True}
     assert len(seen) == 2
     assert str(seen[0].url) == "http://dnevnik.test/v2/schools"
+
+
+async def test_every_wait_goes_through_the_injected_timer_and_retry_after_is_waited_to_the_letter() -> None:
+    transport, seen = scripted(
+        httpx.Response(429, headers={"Retry-After": "0.005"}, json={"type": "apiRequestLimit", "description": "limit"}),
+        httpx.Response(503, text="busy"),
+        httpx.Response(200, json={"ok": True}),
+    )
+    clock = FakeClock()
+    async with client(transport, timer=clock) as c:
+        assert await c.get_json("schools") == {"ok": True}
+    assert len(seen) == 3
+    assert clock.sleeps[0] == 0.005  # the 429: waited as long as the platform said, to the letter
+    assert len(clock.sleeps) >= 3  # then the emptied rate-limit bucket refilled, and the 503 was backed off
+    assert max(clock.sleeps) <= FAST.backoff_max_s  # never longer than the policy allows
+    assert clock.monotonic() >= 0.005 + 0.001 - 1e-9  # the bucket was empty for Retry-After and one more token
 
 
 async def test_a_retry_after_longer_than_the_policy_waits_surfaces_at_once() -> None:

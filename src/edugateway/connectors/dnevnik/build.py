@@ -8,12 +8,17 @@ from edugateway.config.settings import DnevnikSettings
 from edugateway.connectors.dnevnik.auth import DnevnikTokenAuth
 from edugateway.connectors.dnevnik.connector import DnevnikConnector
 from edugateway.connectors.dnevnik.errors import ERROR_TYPES
-from edugateway.connectors.http import PlatformClient
+from edugateway.connectors.http import PlatformClient, Timer
 from edugateway.connectors.policy import policy_for
 
 
 def build_dnevnik_connector(
-    name: str, settings: DnevnikSettings, school_id: str, *, transport: httpx.AsyncBaseTransport | None = None
+    name: str,
+    settings: DnevnikSettings,
+    school_id: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timer: Timer | None = None,
 ) -> DnevnikConnector:
     """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs."""
 
@@ -28,6 +33,12 @@ def build_dnevnik_connector(
         client_secret=secret("client_secret"),
     )
     client = PlatformClient(
-        name, settings.base_url, policy=policy_for(settings), auth=auth, error_types=ERROR_TYPES, transport=transport
+        name,
+        settings.base_url,
+        policy=policy_for(settings),
+        auth=auth,
+        error_types=ERROR_TYPES,
+        transport=transport,
+        timer=timer,
     )
     return DnevnikConnector(client, school_id, platform=name)

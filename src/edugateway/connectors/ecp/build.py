@@ -8,7 +8,7 @@ from edugateway.config.settings import EcpSettings
 from edugateway.connectors.ecp.auth import EcpPasswordAuth
 from edugateway.connectors.ecp.connector import EcpConnector
 from edugateway.connectors.ecp.errors import ERROR_TYPES
-from edugateway.connectors.http import PlatformClient
+from edugateway.connectors.http import PlatformClient, Timer
 from edugateway.connectors.policy import policy_for
 from edugateway.errors import ConfigError
 
@@ -20,6 +20,7 @@ def build_ecp_connector(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     org_ogrn: str | None = None,
+    timer: Timer | None = None,
 ) -> EcpConnector:
     """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs.
     `base_url` is the diary's API root (`https://dnevnik.egov66.ru/api/`); `org_ogrn` the school's ОГРН,
@@ -32,10 +33,12 @@ def build_ecp_connector(
     auth = EcpPasswordAuth(settings.login, settings.password.resolve(f"platforms.{name}.password"), settings_name=name)
     policy = policy_for(settings)
     client = PlatformClient(
-        name, settings.base_url, policy=policy, auth=auth, error_types=ERROR_TYPES, transport=transport
+        name, settings.base_url, policy=policy, auth=auth, error_types=ERROR_TYPES, transport=transport, timer=timer
     )
     upload = (
-        PlatformClient(name, settings.upload_url, policy=policy, error_types=ERROR_TYPES, transport=transport)
+        PlatformClient(
+            name, settings.upload_url, policy=policy, error_types=ERROR_TYPES, transport=transport, timer=timer
+        )
         if settings.upload_url
         else None
     )

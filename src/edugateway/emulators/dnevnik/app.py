@@ -120,6 +120,7 @@ def create_app(
         render_error=render_fault,
         stats=stats,
         route_name=route_templates(PARTNER_ROUTERS, PREFIXES),
+        clock=clock,  # one clock per emulator: a test that holds it holds token expiry and the rate limit alike
     )
     user_id = int(admin["userId"])
     token = auth.issue_token(state, user_id, auth.ADMIN_SCOPE, None)

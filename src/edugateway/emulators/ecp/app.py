@@ -103,7 +103,12 @@ def create_app(
         api.include_router(router)
     stats = RequestStats()
     injector = FaultInjector(
-        api, config=config, render_error=render_fault, stats=stats, route_name=route_templates(API_ROUTERS)
+        api,
+        config=config,
+        render_error=render_fault,
+        stats=stats,
+        route_name=route_templates(API_ROUTERS),
+        clock=clock,  # one clock per emulator: a test that holds it holds token expiry and the rate limit alike
     )
     token = auth.issue_token(state, admin)
     emulator = EcpEmulator(injector, api, world, stats, state, str(admin["login"]), str(token["accessToken"]))

@@ -112,7 +112,9 @@ def create_app(
     api.include_router(control.router)
     api.include_router(fault_controls(exchange_stats))
     stats = RequestStats()
-    injector = FaultInjector(api, config=config, render_error=render_fault, stats=stats, route_name=_route_name)
+    injector = FaultInjector(
+        api, config=config, render_error=render_fault, stats=stats, route_name=_route_name, clock=clock
+    )
     emulator = SmevEmulator(injector, api, world, stats, exchange)
     api.state.emulator = emulator
     return emulator

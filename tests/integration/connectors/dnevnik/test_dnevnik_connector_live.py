@@ -1,10 +1,13 @@
 """The Дневник.ру connector against the emulator over a real socket: a full read returns the school the world
-was made from, faults are ridden out, writes land, and an unreachable platform is named in the error."""
+was made from, faults are ridden out, writes land, and an unreachable platform is named in the error.
+
+The emulator and the connector share one fake clock: token lifetimes, the platform's rate limit and the
+connector's waits (backoff, Retry-After, its own rate limit) all run on it, so nothing is waited for real
+and nothing depends on how fast the machine is."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -23,10 +26,12 @@ from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer, free_port
 from edugateway.emulators.synthetic import generate_school
 from edugateway.errors import PlatformUnavailable
+from support.fake_clock import FakeClock
 
 UNTIL = dt.date(2026, 11, 20)
 SPAN = DateRange(dt.date(2026, 9, 1), UNTIL)
 SECRET = "s3cret"
+TOKEN_TTL_S = 60  # with the clock ticking a second per request the emulator serves, a token dies mid-read
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +40,26 @@ def school() -> SchoolSnapshot:
 
 
 @pytest.fixture
-def served(school: SchoolSnapshot) -> Iterator[tuple[dnevnik.DnevnikEmulator, str]]:
-    emulator = dnevnik.create_app(dnevnik.world_from_snapshot(school, admin_password="pw", client_secret=SECRET))
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def served(school: SchoolSnapshot, clock: FakeClock) -> Iterator[tuple[dnevnik.DnevnikEmulator, str]]:
+    world = dnevnik.world_from_snapshot(school, admin_password="pw", client_secret=SECRET)
+    emulator = dnevnik.create_app(world, clock=clock)
     with BackgroundServer(emulator.app) as server:
         yield emulator, server.base_url
 
 
 def connect(
-    monkeypatch: pytest.MonkeyPatch, base_url: str, token: str, *, refresh: str | None = None, **limits: float
+    monkeypatch: pytest.MonkeyPatch,
+    base_url: str,
+    token: str,
+    clock: FakeClock,
+    *,
+    refresh: str | None = None,
+    **limits: float,
 ) -> DnevnikConnector:
     monkeypatch.setenv("TEST_DNEVNIK_TOKEN", token)
     if refresh:
@@ -63,7 +80,7 @@ def connect(
             **limits,
         }
     )
-    return build_dnevnik_connector("dnevnik", settings, str(platform_id("school", "sch125")))
+    return build_dnevnik_connector("dnevnik", settings, str(platform_id("school", "sch125")), timer=clock)
 
 
 async def read_all(conn: DnevnikConnector) -> dict[str, set[str]]:
@@ -92,10 +109,13 @@ def expected(school: SchoolSnapshot) -> dict[str, set[str]]:
 
 
 async def test_a_full_read_returns_every_record_of_the_world(
-    served: tuple[dnevnik.DnevnikEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[dnevnik.DnevnikEmulator, str],
+    school: SchoolSnapshot,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, base = served
-    conn = connect(monkeypatch, base, emulator.admin_token)
+    conn = connect(monkeypatch, base, emulator.admin_token, clock)
     try:
         got = await read_all(conn)
     finally:
@@ -106,29 +126,40 @@ async def test_a_full_read_returns_every_record_of_the_world(
 
 
 async def test_5xx_and_a_mid_run_token_expiry_are_ridden_out(
-    served: tuple[dnevnik.DnevnikEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[dnevnik.DnevnikEmulator, str],
+    school: SchoolSnapshot,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, base = served
-    emulator.set_faults(FaultConfig(fail_rate=0.05, token_ttl_s=2, seed=3))
+    emulator.set_faults(FaultConfig(fail_rate=0.05, token_ttl_s=TOKEN_TTL_S, seed=3))
     # the administrator signs the gateway's app in once; its refresh token then renews the access token
     form = {"client_id": "edugateway", "client_secret": SECRET, "username": "admin@sch125", "password": "pw"}
     pair = httpx.post(f"{base}/v2.0/authorizations/bycredentials", data=form).json()
-    conn = connect(monkeypatch, base, pair["accessToken"], refresh=pair["refreshToken"])
+    conn = connect(monkeypatch, base, pair["accessToken"], clock, refresh=pair["refreshToken"])
+    clock.tick = 1  # from now on every look at the emulator's clock is a second later
     try:
         got = await read_all(conn)
     finally:
         await conn.aclose()
     assert got == expected(school)
     assert emulator.stats.faults["server_error"] > 0
+    assert emulator.stats.total > 2 * TOKEN_TTL_S  # the read outlived at least two tokens
     assert any(r.endswith("/authorizations") for r in emulator.stats.by_route), "the token was never refreshed"
+    assert conn.client.auth.refreshes >= 2  # type: ignore[attr-defined]
+    assert clock.sleeps  # 5xx were backed off ...
+    assert max(clock.sleeps) <= 0.2  # ... within backoff_max_s
 
 
 async def test_429_is_waited_out_as_retry_after_says(
-    served: tuple[dnevnik.DnevnikEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[dnevnik.DnevnikEmulator, str],
+    school: SchoolSnapshot,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, base = served
     emulator.set_faults(FaultConfig(rate_limit_rps=2, rate_limit_burst=1))
-    conn = connect(monkeypatch, base, emulator.admin_token, backoff_max_s=2)  # willing to wait Retry-After: 1
+    conn = connect(monkeypatch, base, emulator.admin_token, clock, backoff_max_s=2)  # willing to wait Retry-After: 1
     try:
         classes = {r.remote_id async for r in conn.classes()}
         subjects = {r.remote_id async for r in conn.subjects()}
@@ -139,13 +170,19 @@ async def test_429_is_waited_out_as_retry_after_says(
     assert len(subjects) == len(school.subjects)
     assert periods
     assert emulator.stats.faults["rate_limited"] > 0
+    # the platform said Retry-After: 1; the connector waited that long after each 429, and never beyond its limit
+    assert clock.sleeps.count(1.0) >= emulator.stats.faults["rate_limited"], clock.sleeps
+    assert max(clock.sleeps) <= 2
 
 
 async def test_writes_answer_per_record_and_land_on_the_platform(
-    served: tuple[dnevnik.DnevnikEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[dnevnik.DnevnikEmulator, str],
+    school: SchoolSnapshot,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, base = served
-    conn = connect(monkeypatch, base, emulator.admin_token)
+    conn = connect(monkeypatch, base, emulator.admin_token, clock)
     lesson = next(les for les in school.lessons if les.date == dt.date(2026, 11, 18))
     students = [
         e.person_id
@@ -181,8 +218,8 @@ async def test_an_unreachable_platform_is_named_with_its_url_within_the_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base = f"http://127.0.0.1:{free_port()}"
-    conn = connect(monkeypatch, base, "a" * 32, timeout_s=2, connect_timeout_s=1, retries=1)
-    start = time.monotonic()
+    clock = FakeClock()
+    conn = connect(monkeypatch, base, "a" * 32, clock, timeout_s=2, connect_timeout_s=1, retries=1)
     try:
         with pytest.raises(PlatformUnavailable) as caught:
             [r async for r in conn.classes()]
@@ -192,4 +229,7 @@ async def test_an_unreachable_platform_is_named_with_its_url_within_the_timeout(
     assert message.startswith("[dnevnik]")
     assert base in message
     assert "check base_url" in message
-    assert time.monotonic() - start < 30  # bounded by the configured timeouts, not a hang
+    # bounded, not a hang: one try and the one retry configured, with one backoff within backoff_max_s
+    assert conn.client.requests_sent == 2
+    assert len(clock.sleeps) == 1
+    assert clock.sleeps[0] <= 0.2

@@ -1,6 +1,8 @@
 """The ГИС ЕЦП connector against the emulator over a real socket: a full read returns the school the world was
 made from, a contingent push lands in the edu-upload tables with a bad SNILS refused on its own, and an
-unreachable platform is named in the error."""
+unreachable platform is named in the error.
+
+The emulator and the connector share one fake clock (token lifetimes, backoff): nothing is waited for real."""
 
 from __future__ import annotations
 
@@ -23,10 +25,12 @@ from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer, free_port
 from edugateway.emulators.synthetic import generate_school
 from edugateway.errors import AuthError, PlatformUnavailable
+from support.fake_clock import FakeClock
 
 UNTIL = dt.date(2026, 11, 20)
 SPAN = DateRange(dt.date(2026, 9, 1), UNTIL)
 BAD_SNILS = "11223344590"  # a checksum the platform refuses (the right control number is 95)
+TOKEN_TTL_S = 20  # with the clock ticking a second per look the emulator takes, a token dies mid-read
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +39,13 @@ def school() -> SchoolSnapshot:
 
 
 @pytest.fixture
-def served(school: SchoolSnapshot) -> Iterator[tuple[EcpEmulator, str]]:
-    emulator = create_app(world_from_snapshot(school))
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def served(school: SchoolSnapshot, clock: FakeClock) -> Iterator[tuple[EcpEmulator, str]]:
+    emulator = create_app(world_from_snapshot(school), clock=clock)
     with BackgroundServer(emulator.app) as server:
         yield emulator, server.base_url
 
@@ -45,6 +54,7 @@ def connect(
     monkeypatch: pytest.MonkeyPatch,
     base_url: str,
     school: SchoolSnapshot,
+    clock: FakeClock,
     *,
     password: str = ADMIN_PASSWORD,
     **limits: Any,
@@ -63,7 +73,7 @@ def connect(
             **limits,
         }
     )
-    return build_ecp_connector("ecp", settings, "org", org_ogrn=school.school.ogrn)
+    return build_ecp_connector("ecp", settings, "org", org_ogrn=school.school.ogrn, timer=clock)
 
 
 def homerooms(school: SchoolSnapshot) -> set[str]:
@@ -71,11 +81,11 @@ def homerooms(school: SchoolSnapshot) -> set[str]:
 
 
 async def test_a_full_read_returns_every_record_of_the_world(
-    served: tuple[EcpEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[EcpEmulator, str], school: SchoolSnapshot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emulator, base = served
     world = emulator.world
-    conn = connect(monkeypatch, base, school)
+    conn = connect(monkeypatch, base, school, clock)
     try:
         persons = {r.remote_id: r.record async for r in conn.persons()}
         classes = {r.remote_id: r.record async for r in conn.classes()}
@@ -136,22 +146,26 @@ async def test_a_full_read_returns_every_record_of_the_world(
 
 
 async def test_a_mid_run_token_expiry_and_5xx_are_ridden_out(
-    served: tuple[EcpEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[EcpEmulator, str], school: SchoolSnapshot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emulator, base = served
-    emulator.set_faults(FaultConfig(fail_rate=0.05, token_ttl_s=1, seed=3))
-    conn = connect(monkeypatch, base, school)
+    emulator.set_faults(FaultConfig(fail_rate=0.05, token_ttl_s=TOKEN_TTL_S, seed=3))
+    conn = connect(monkeypatch, base, school, clock)
     span = DateRange(dt.date(2026, 10, 5), dt.date(2026, 10, 24))
+    clock.tick = 1  # from now on every look at the emulator's clock is a second later
     try:
         lessons = {r.remote_id async for r in conn.lessons(span)}
     finally:
         await conn.aclose()
     assert len(lessons) == len([les for les in school.lessons if span.start <= les.date <= span.end])
     assert emulator.stats.faults["server_error"] > 0
+    assert conn.client.auth.refreshes >= 1, "the expired token was never renewed"  # type: ignore[attr-defined]
+    assert clock.sleeps  # 5xx were backed off ...
+    assert max(clock.sleeps) <= 0.2  # ... within backoff_max_s
 
 
 async def test_a_contingent_push_lands_and_a_bad_snils_is_refused_alone(
-    served: tuple[EcpEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[EcpEmulator, str], school: SchoolSnapshot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emulator, base = served
     records = contingent(school.persons, school.classes, school.enrollments, school.parent_links)
@@ -168,7 +182,7 @@ async def test_a_contingent_push_lands_and_a_bad_snils_is_refused_alone(
         *(Pupil(bad_person, p.class_name) if p is bad else p for p in pupils),
         *parents,
     ]
-    conn = connect(monkeypatch, base, school)
+    conn = connect(monkeypatch, base, school, clock)
     try:
         results = await conn.write(Entity.PERSONS, Op.CREATE, batch)
     finally:
@@ -187,7 +201,7 @@ async def test_a_contingent_push_lands_and_a_bad_snils_is_refused_alone(
     assert reps == {(p.link.parent_id, p.link.child_id) for p in parents if p.link.child_id not in bad_children}
     assert [r.key for r in results] == [r.key for r in batch]
 
-    conn = connect(monkeypatch, base, school)
+    conn = connect(monkeypatch, base, school, clock)
     try:
         deleted = await conn.write(Entity.PERSONS, Op.DELETE, [pupils[0]])
     finally:
@@ -197,7 +211,7 @@ async def test_a_contingent_push_lands_and_a_bad_snils_is_refused_alone(
 
 
 async def test_an_upload_service_of_its_own_gets_the_files_and_never_the_token(
-    served: tuple[EcpEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[EcpEmulator, str], school: SchoolSnapshot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emulator, base = served
     seen: list[httpx.Request] = []
@@ -205,7 +219,7 @@ async def test_an_upload_service_of_its_own_gets_the_files_and_never_the_token(
     async def record(request: httpx.Request) -> None:
         seen.append(request)
 
-    conn = connect(monkeypatch, base, school, upload_url=f"{base}/api/edu-upload/v1/")
+    conn = connect(monkeypatch, base, school, clock, upload_url=f"{base}/api/edu-upload/v1/")
     conn.upload.client.http.event_hooks["request"] = [record]
     pupil = next(r for r in contingent(school.persons, school.classes, school.enrollments, []) if r.person.birth_date)
     try:
@@ -219,10 +233,10 @@ async def test_an_upload_service_of_its_own_gets_the_files_and_never_the_token(
 
 
 async def test_a_refused_password_names_the_setting_to_fix(
-    served: tuple[EcpEmulator, str], school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch
+    served: tuple[EcpEmulator, str], school: SchoolSnapshot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, base = served
-    conn = connect(monkeypatch, base, school, password="wrong")
+    conn = connect(monkeypatch, base, school, clock, password="wrong")
     try:
         with pytest.raises(AuthError, match=r"platforms\.ecp\.password"):
             [r async for r in conn.persons()]
@@ -234,7 +248,7 @@ async def test_an_unreachable_platform_is_named_with_its_url(
     monkeypatch: pytest.MonkeyPatch, school: SchoolSnapshot
 ) -> None:
     base = f"http://127.0.0.1:{free_port()}"
-    conn = connect(monkeypatch, base, school, timeout_s=2, connect_timeout_s=1, retries=1)
+    conn = connect(monkeypatch, base, school, FakeClock(), timeout_s=2, connect_timeout_s=1, retries=1)
     try:
         with pytest.raises(PlatformUnavailable) as caught:
             [r async for r in conn.classes()]

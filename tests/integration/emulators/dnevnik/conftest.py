@@ -12,6 +12,7 @@ from edugateway.emulators import dnevnik
 from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
+from support.fake_clock import FakeClock
 
 UNTIL = dt.date(2026, 11, 20)
 
@@ -22,8 +23,15 @@ def school() -> SchoolSnapshot:
 
 
 @pytest.fixture
-def served(school: SchoolSnapshot) -> Iterator[tuple[dnevnik.DnevnikEmulator, str]]:
+def clock() -> FakeClock:
+    """The emulator's clock: token lifetimes and the rate-limit bucket move only when a test moves it."""
+    return FakeClock()
+
+
+@pytest.fixture
+def served(school: SchoolSnapshot, clock: FakeClock) -> Iterator[tuple[dnevnik.DnevnikEmulator, str]]:
     """A fresh emulator per test (writes and faults do not leak between tests) and its base URL."""
-    emulator = dnevnik.create_app(dnevnik.world_from_snapshot(school, admin_password="pw", client_secret="s3cret"))
+    world = dnevnik.world_from_snapshot(school, admin_password="pw", client_secret="s3cret")
+    emulator = dnevnik.create_app(world, clock=clock)
     with BackgroundServer(emulator.app) as server:
         yield emulator, server.base_url

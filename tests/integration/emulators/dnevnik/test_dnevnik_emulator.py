@@ -3,8 +3,6 @@ faults as configured, writes that later reads see, and request counts by route."
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
 from edugateway.domain.models import Role
@@ -12,6 +10,7 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.faults import FaultConfig
+from support.fake_clock import FakeClock
 
 Served = tuple[dnevnik.DnevnikEmulator, str]
 
@@ -66,24 +65,27 @@ def test_the_code_grant_exchanges_a_one_time_code(served: Served) -> None:
     assert httpx.post(f"{base}/v2.0/authorizations", data=form).status_code == 401  # used once
 
 
-def test_tokens_expire_mid_run_when_configured(served: Served) -> None:
+def test_tokens_expire_mid_run_when_configured(served: Served, clock: FakeClock) -> None:
     emulator, base = served
-    emulator.set_faults(FaultConfig(token_ttl_s=0.5))
+    emulator.set_faults(FaultConfig(token_ttl_s=60))
     token = emulator.issue_token()
+    clock.advance(59)
     assert _get(base, "/v2.0/users/me", token).status_code == 200
-    time.sleep(0.6)
+    clock.advance(1)  # the last second of its life is over
     expired = _get(base, "/v2.0/users/me", token)
     assert (expired.status_code, expired.json()["type"]) == (401, "invalidToken")
 
 
-def test_the_rate_limit_answers_api_request_limit_with_retry_after(served: Served) -> None:
+def test_the_rate_limit_answers_api_request_limit_with_retry_after(served: Served, clock: FakeClock) -> None:
     emulator, base = served
     emulator.set_faults(FaultConfig(rate_limit_rps=2, rate_limit_burst=2))
     answers = [_get(base, "/v2.0/users/me", emulator.admin_token) for _ in range(4)]
-    limited = [r for r in answers if r.status_code == 429]
-    assert limited, [r.status_code for r in answers]
-    assert limited[0].json()["type"] == "apiRequestLimit"
-    assert int(limited[0].headers["retry-after"]) >= 1
+    assert [r.status_code for r in answers] == [200, 200, 429, 429]  # the clock stands still: no refill
+    limited = answers[2]
+    assert limited.json()["type"] == "apiRequestLimit"
+    assert limited.headers["retry-after"] == "1"
+    clock.advance(1)
+    assert _get(base, "/v2.0/users/me", emulator.admin_token).status_code == 200  # as long as Retry-After said
 
 
 def test_maintenance_is_the_sites_html_page(served: Served) -> None:

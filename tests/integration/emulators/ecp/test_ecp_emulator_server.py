@@ -4,7 +4,6 @@ edu-upload answers checked against the OpenAPI document, and a rate-limit fault.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from edugateway.emulators.faults import FaultConfig
 from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
+from support.fake_clock import FakeClock
 from support.fixture_files import fixture_json
 
 SCHOOL = "sch125"
@@ -26,9 +26,15 @@ GOOD_CSV = (
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[EcpEmulator, str]]:
+def clock() -> FakeClock:
+    """The emulator's clock: a token dies when a test moves it, not when the machine is slow."""
+    return FakeClock()
+
+
+@pytest.fixture(scope="module")
+def served(clock: FakeClock) -> Iterator[tuple[EcpEmulator, str]]:
     snapshot = generate_journal(generate_school(seed=5, students=40, classes=6).snapshot, until=dt.date(2026, 10, 9))
-    emulator = create_app(world_from_snapshot(snapshot))
+    emulator = create_app(world_from_snapshot(snapshot), clock=clock)
     with BackgroundServer(emulator.app) as server:
         yield emulator, server.base_url
 
@@ -69,12 +75,15 @@ def test_sign_in_then_read_students_classes_schedule_and_marks(client: httpx.Cli
     assert all(len(g) == 1 and g[0][0] in "12345" for g in grades)
 
 
-def test_401_without_a_token_and_after_it_expires(client: httpx.Client, emulator: EcpEmulator) -> None:
+def test_401_without_a_token_and_after_it_expires(
+    client: httpx.Client, emulator: EcpEmulator, clock: FakeClock
+) -> None:
     assert client.get("/api/students").status_code == 401
     token = emulator.issue_token()
-    emulator.set_faults(FaultConfig(token_ttl_s=0.5))
+    emulator.set_faults(FaultConfig(token_ttl_s=60))
+    clock.advance(59)
     assert client.get("/api/students", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    time.sleep(0.6)
+    clock.advance(1)  # the last second of its life is over
     expired = client.get("/api/students", headers={"Authorization": f"Bearer {token}"})
     assert expired.status_code == 401
     assert expired.json()["status"] == 401
@@ -138,5 +147,5 @@ def test_a_rate_limit_fault_answers_429_with_retry_after(client: httpx.Client, e
     assert client.get("/api/students", headers=headers).status_code == 200
     limited = client.get("/api/students", headers=headers)
     assert limited.status_code == 429
-    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["retry-after"] == "5"  # one token at 0.2 a second, and the clock stands still
     assert limited.json()["status"] == 429

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from zeep.exceptions import Fault
 
 from edugateway.emulators.smev import ENDPOINT, SmevEmulator, SmevSettings, SmevWorld, create_app
 from edugateway.schemas import ESIA_LOOKUP_NS, SMEV_WSDL, schema_path
+from support.fake_clock import FakeClock
 
 SHARED = Path(__file__).resolve().parents[4].parent / "shared"  # ../shared beside the project
 PUBLIC_WSDL = SHARED / "platforms/smev3/smev-message-exchange-service-1.3.wsdl"  # imports the 1.3 XSDs beside it
@@ -32,7 +32,7 @@ FAULTS = "urn://x-artefacts-smev-gov-ru/services/message-exchange/types/faults/1
 SENDER = "EDUGW01"
 KNOWN = "000-000-600 06"
 UNKNOWN = "112-233-445 95"
-DELAY_S = 0.3
+DELAY_S = 30  # seconds of the fake clock: nothing waits for them
 
 ACCOUNT = {
     "oid": 1000404446,
@@ -50,11 +50,17 @@ ACCOUNT = {
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[SmevEmulator, str]]:
+def clock() -> FakeClock:
+    """The exchange's clock: an answer becomes available when the test moves it past the delay."""
+    return FakeClock()
+
+
+@pytest.fixture
+def served(clock: FakeClock) -> Iterator[tuple[SmevEmulator, str]]:
     from edugateway.emulators.server import BackgroundServer
 
     world = SmevWorld(persons=[dict(ACCOUNT)], settings=SmevSettings(quota_requests=2, quota_interval_s=600))
-    emulator = create_app(world, response_delay_s=DELAY_S)
+    emulator = create_app(world, response_delay_s=DELAY_S, clock=clock)
     with BackgroundServer(emulator.app) as server:
         yield emulator, server.base_url
 
@@ -111,14 +117,15 @@ def poll(smev: Any) -> Any:
     )
 
 
-def round_trip(smev: Any) -> None:
+def round_trip(smev: Any, clock: FakeClock) -> None:
     request_id = str(uuid.uuid1())
     metadata = send(smev, KNOWN, UNKNOWN, message_id=request_id).MessageMetadata
     assert metadata.MessageId == request_id
     assert metadata.Status == "requestIsQueued"
+    clock.advance(DELAY_S - 1)
     assert poll(smev) is None  # not before the delay
 
-    time.sleep(DELAY_S + 0.1)
+    clock.advance(1)  # the delay is over
     answer = poll(smev)
     assert answer is not None
     response = answer.Response
@@ -137,21 +144,25 @@ def round_trip(smev: Any) -> None:
     assert poll(smev) is None
 
 
-def test_zeep_from_the_public_wsdl_gets_the_esia_answer(served: tuple[SmevEmulator, str]) -> None:
+def test_zeep_from_the_public_wsdl_gets_the_esia_answer(served: tuple[SmevEmulator, str], clock: FakeClock) -> None:
     emulator, base_url = served
-    round_trip(service(public_wsdl(), base_url + ENDPOINT))
+    round_trip(service(public_wsdl(), base_url + ENDPOINT), clock)
     assert emulator.stats.by_route[f"POST {ENDPOINT} SendRequest"] == 1
     assert emulator.stats.by_route[f"POST {ENDPOINT} Ack"] == 1
 
 
-def test_zeep_from_the_projects_own_wsdl_gets_the_esia_answer(served: tuple[SmevEmulator, str]) -> None:
+def test_zeep_from_the_projects_own_wsdl_gets_the_esia_answer(
+    served: tuple[SmevEmulator, str], clock: FakeClock
+) -> None:
     _, base_url = served
-    round_trip(service(str(schema_path(SMEV_WSDL)), base_url + ENDPOINT))
+    round_trip(service(str(schema_path(SMEV_WSDL)), base_url + ENDPOINT), clock)
 
 
-def test_zeep_loads_the_served_wsdl_which_points_at_the_emulator(served: tuple[SmevEmulator, str]) -> None:
+def test_zeep_loads_the_served_wsdl_which_points_at_the_emulator(
+    served: tuple[SmevEmulator, str], clock: FakeClock
+) -> None:
     _, base_url = served
-    round_trip(zeep.Client(f"{base_url}{ENDPOINT}?wsdl").service)
+    round_trip(zeep.Client(f"{base_url}{ENDPOINT}?wsdl").service, clock)
 
 
 def fault_of(call: Any) -> Fault:
