@@ -23,8 +23,8 @@ from edugateway.config.settings import PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
 from edugateway.reconciliation.compliance_finals import finals_changed_after_close, finals_missing
 from edugateway.reconciliation.compliance_lessons import lessons_without_topic, marks_entered_late
+from edugateway.reconciliation.compliance_names import Names
 from edugateway.reconciliation.compliance_progress import progress_findings
-from edugateway.reconciliation.compliance_scope import Names
 from edugateway.reconciliation.report import Column, Section, SectionGroup
 from edugateway.store.compliance_reads import JournalScope, lesson_counts
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from edugateway.config.settings import ComplianceSettings
+from edugateway.reconciliation.compliance_names import Names
 from edugateway.reconciliation.compliance_progress import grading_of
-from edugateway.reconciliation.compliance_scope import Names
 from edugateway.store.compliance_reads import (
     JournalScope,
     final_marks,

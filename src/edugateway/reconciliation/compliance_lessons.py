@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from edugateway.domain.models import MarkKind
-from edugateway.reconciliation.compliance_scope import Names
+from edugateway.reconciliation.compliance_names import Names
 from edugateway.store.compliance_reads import JournalScope, lessons_with_empty_topic, marks_dated_after_lesson
 
 

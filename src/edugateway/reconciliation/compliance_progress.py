@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from edugateway.config.settings import ComplianceSettings
 from edugateway.domain.models import AttendanceCode
-from edugateway.reconciliation.compliance_scope import Names
+from edugateway.reconciliation.compliance_names import Names
 from edugateway.store.compliance_reads import Grading, JournalScope, pupil_progress
 
 # A student away from a lesson cannot be marked at it; «ОП» (late) was there.

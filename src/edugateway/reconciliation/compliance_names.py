@@ -1,5 +1,5 @@
-"""The names a compliance finding shows: looked up once per report for the persons, classes and subjects the
-findings name (by row id)."""
+"""The names a compliance finding shows: class, subject, teacher and student, looked up once per report for the
+rows the findings point at (by row id), through store/names.py."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugateway.store.batches import chunks
-from edugateway.store.tables import ClassRow, EnrollmentRow, PersonRow, SubjectRow
+from edugateway.store.names import (
+    class_names_by_id,
+    homeroom_names_by_id,
+    person_names_by_id,
+    subject_names_by_id,
+)
 
 
 def short_name(last: str, first: str, middle: str | None) -> str:
@@ -42,18 +45,13 @@ class Names:
         classes: Iterable[int | None] = (),
         subjects: Iterable[int | None] = (),
     ) -> None:
-        for part in chunks({str(i) for i in persons if i is not None and i not in self.persons}):
-            rows = self.session.execute(
-                select(PersonRow.id, PersonRow.last_name, PersonRow.first_name, PersonRow.middle_name).where(
-                    PersonRow.id.in_([int(i) for i in part])
-                )
-            )
-            self.persons.update((pid, short_name(last, first, middle)) for pid, last, first, middle in rows)
-        for table, found in ((ClassRow, self.classes), (SubjectRow, self.subjects)):
-            wanted = classes if table is ClassRow else subjects
-            for part in chunks({str(i) for i in wanted if i is not None and i not in found}):
-                named = self.session.execute(select(table.id, table.name).where(table.id.in_([int(i) for i in part])))
-                found.update(named.tuples().all())
+        def wanted(ids: Iterable[int | None], known: dict[int, str]) -> set[int]:
+            return {i for i in ids if i is not None and i not in known}
+
+        named = person_names_by_id(self.session, wanted(persons, self.persons))
+        self.persons.update((pid, short_name(last, first, middle)) for pid, last, first, middle in named)
+        self.classes.update(class_names_by_id(self.session, wanted(classes, self.classes)))
+        self.subjects.update(subject_names_by_id(self.session, wanted(subjects, self.subjects)))
 
     def load_for(self, found: Sequence[Any]) -> None:
         """The names rows of a rule's read point at (class_id, subject_id, teacher_id and person_id fields)."""
@@ -75,19 +73,8 @@ class Names:
         return out
 
     def load_homerooms(self, persons: Iterable[int]) -> None:
-        for part in chunks({str(i) for i in persons if i not in self.homerooms}):
-            rows = self.session.execute(
-                select(EnrollmentRow.person_id, ClassRow.name)
-                .join(ClassRow, ClassRow.id == EnrollmentRow.class_id)
-                .where(
-                    EnrollmentRow.school_id == self.school_id,
-                    EnrollmentRow.person_id.in_([int(i) for i in part]),
-                    EnrollmentRow.active.is_(True),
-                    EnrollmentRow.role == "student",
-                    ClassRow.parent_id.is_(None),
-                )
-            )
-            self.homerooms.update(rows.tuples().all())
+        wanted = {i for i in persons if i not in self.homerooms}
+        self.homerooms.update(homeroom_names_by_id(self.session, self.school_id, wanted))
 
     def person(self, row_id: int | None) -> str:
         return self.persons.get(row_id, "") if row_id is not None else ""
