@@ -17,17 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from edugateway.config.settings import PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
 from edugateway.reconciliation.compliance_finals import finals_changed_after_close, finals_missing
 from edugateway.reconciliation.compliance_lessons import lessons_without_topic, marks_entered_late
+from edugateway.reconciliation.compliance_names import Names
 from edugateway.reconciliation.compliance_progress import progress_findings
-from edugateway.reconciliation.compliance_scope import Names, Scope
 from edugateway.reconciliation.report import Column, Section, SectionGroup
-from edugateway.store.tables import LessonRow
+from edugateway.store.compliance_reads import JournalScope, lesson_counts
 
 _CLASS, _SUBJECT, _TEACHER, _STUDENT = (
     Column(key="class", title="Класс"),
@@ -184,7 +183,7 @@ def compliance_sections(
     rules (topics, late marks, changed finals) to those days; the per-period rules read the periods that have
     started by as_of and end inside or after the span."""
     rules = settings.compliance
-    scope = Scope(school_id, platform, as_of, span)
+    scope = JournalScope(school_id, platform, as_of, span)
     names = Names.empty(session, school_id)
     progress = progress_findings(session, scope, names, rules)
     finders: dict[str, Callable[[], list[dict[str, Any]]]] = {
@@ -224,16 +223,11 @@ def compliance_sections(
     return sections, figures
 
 
-def _lesson_shares(session: Session, scope: Scope, *, topics: bool) -> dict[str, float]:
+def _lesson_shares(session: Session, scope: JournalScope, *, topics: bool) -> dict[str, float]:
     """Shares of the span's lessons with homework recorded and (where the platform shows topics) with a topic."""
-    homework = case((func.length(func.trim(func.coalesce(LessonRow.homework, ""))) > 0, 1), else_=0)
-    topic = case((func.length(func.trim(func.coalesce(LessonRow.topic, ""))) > 0, 1), else_=0)
-    total, with_homework, with_topic = session.execute(
-        select(func.count(), func.coalesce(func.sum(homework), 0), func.coalesce(func.sum(topic), 0)).where(
-            *scope.lesson_filter(scope.as_of)
-        )
-    ).one()
-    shares = {"compliance.homework_share": round(with_homework / total, 4) if total else 0.0}
+    counts = lesson_counts(session, scope)
+    total = counts.lessons
+    shares = {"compliance.homework_share": round(counts.with_homework / total, 4) if total else 0.0}
     if topics:
-        shares["compliance.topic_share"] = round(with_topic / total, 4) if total else 0.0
+        shares["compliance.topic_share"] = round(counts.with_topic / total, 4) if total else 0.0
     return shares

@@ -1,5 +1,6 @@
 """Names a report shows instead of ids, by local key (source_id): persons, classes, subjects, reporting periods,
-the homeroom class of each pupil, and lessons (looked up only for the keys asked for, since they are many)."""
+the homeroom class of each pupil, and lessons (looked up only for the keys asked for, since they are many).
+The compliance rules' rows point at row ids instead: the `…_by_id` reads look those up, only the ids asked for."""
 
 from __future__ import annotations
 
@@ -85,3 +86,42 @@ def lesson_names(session: Session, school_id: int, keys: Collection[str]) -> Ite
             .where(LessonRow.school_id == school_id, LessonRow.source_id.in_(part))
         )
         yield from (LessonName(*row) for row in rows.tuples())
+
+
+def person_names_by_id(session: Session, ids: Collection[int]) -> Iterator[tuple[int, str, str, str | None]]:
+    """(row id, last, first, middle name) of these persons."""
+    for part in chunks(ids):
+        rows = session.execute(
+            select(PersonRow.id, PersonRow.last_name, PersonRow.first_name, PersonRow.middle_name).where(
+                PersonRow.id.in_(part)
+            )
+        )
+        yield from rows.tuples()
+
+
+def class_names_by_id(session: Session, ids: Collection[int]) -> Iterator[tuple[int, str]]:
+    for part in chunks(ids):
+        yield from session.execute(select(ClassRow.id, ClassRow.name).where(ClassRow.id.in_(part))).tuples()
+
+
+def subject_names_by_id(session: Session, ids: Collection[int]) -> Iterator[tuple[int, str]]:
+    for part in chunks(ids):
+        yield from session.execute(select(SubjectRow.id, SubjectRow.name).where(SubjectRow.id.in_(part))).tuples()
+
+
+def homeroom_names_by_id(session: Session, school_id: int, person_ids: Collection[int]) -> Iterator[tuple[int, str]]:
+    """(pupil's row id, class name) of each active student enrollment of these pupils in a class (not a subgroup);
+    a pupil enrolled in two may come twice."""
+    for part in chunks(person_ids):
+        rows = session.execute(
+            select(EnrollmentRow.person_id, ClassRow.name)
+            .join(ClassRow, ClassRow.id == EnrollmentRow.class_id)
+            .where(
+                EnrollmentRow.school_id == school_id,
+                EnrollmentRow.person_id.in_(part),
+                EnrollmentRow.active.is_(True),
+                EnrollmentRow.role == "student",
+                ClassRow.parent_id.is_(None),
+            )
+        )
+        yield from rows.tuples()

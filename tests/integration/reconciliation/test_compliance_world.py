@@ -19,7 +19,7 @@ from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
 from edugateway.reconciliation.compliance import compliance_sections
-from edugateway.reconciliation.compliance_scope import short_name
+from edugateway.reconciliation.compliance_names import short_name
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
