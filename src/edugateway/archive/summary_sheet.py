@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from edugateway.domain.marks import SPECIAL_MARKS
 from edugateway.domain.models import MarkKind, ReportingPeriodKind
+from edugateway.domain.person_names import short_name
 from edugateway.errors import ValidationError
 from edugateway.store.db import Database
 from edugateway.store.school_year import FinalMark, SchoolYear, Student, YearClass, YearPeriod
@@ -121,11 +122,6 @@ class SummarySheet:
     @property
     def students(self) -> int:
         return sum(len(c.students) for c in self.classes)
-
-
-def short_name(last: str, first: str, middle: str | None) -> str:
-    initials = " ".join(f"{part[0]}." for part in (first, middle) if part)
-    return f"{last} {initials}"
 
 
 def _journal_order(person: Student) -> tuple[str, ...]:

@@ -9,18 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from edugateway.domain.person_names import short_name
 from edugateway.store.names import (
     class_names_by_id,
     homeroom_names_by_id,
     person_names_by_id,
     subject_names_by_id,
 )
-
-
-def short_name(last: str, first: str, middle: str | None) -> str:
-    """«Иванова М. П.»: how a journal names a person."""
-    initials = " ".join(f"{n[0]}." for n in (first, middle) if n)
-    return f"{last} {initials}".strip()
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from edugateway.config.settings import DnevnikSettings
+from edugateway.domain.person_names import short_name
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_journal
@@ -19,7 +20,6 @@ from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
 from edugateway.reconciliation.compliance import compliance_sections
-from edugateway.reconciliation.compliance_names import short_name
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
