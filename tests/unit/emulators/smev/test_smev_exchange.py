@@ -125,8 +125,17 @@ async def test_send_request_queues_and_answers_with_metadata(smev: Harness) -> N
     assert _valid(SMEV_TYPES_XSD, answer.find("s:Body/t:SendRequestResponse", namespaces=NS))
 
 
-@pytest.mark.parametrize("message_id", [str(uuid.uuid4()), str(uuid.uuid1()).upper(), "not-a-uuid"])
-async def test_a_message_id_other_than_a_uuid1_is_refused(smev: Harness, message_id: str) -> None:
+# Made when the test runs, not at collection: a fresh uuid1, and ids that are the same in every pytest-xdist worker.
+MESSAGE_IDS = {
+    "uuid4": lambda: str(uuid.uuid4()),
+    "uuid1-upper-case": lambda: str(uuid.uuid1()).upper(),
+    "not-a-uuid": lambda: "not-a-uuid",
+}
+
+
+@pytest.mark.parametrize("kind", MESSAGE_IDS)
+async def test_a_message_id_other_than_a_uuid1_is_refused(smev: Harness, kind: str) -> None:
+    message_id = MESSAGE_IDS[kind]()
     detail = fault_detail(*await smev.post(send_request(KNOWN, message_id=message_id), "SendRequest"))
     assert detail.tag == f"{{{FAULTS}}}InvalidMessageIdFormat"
 
