@@ -223,8 +223,8 @@ def _apply_with_progress(
 def _summary(out: Console, report: ImportReport) -> None:
     title = f"{report.source} import into {report.school} ({report.mode}" + (", dry run)" if report.dry_run else ")")
     table = Table("", "created", "updated", "unchanged", "deactivated", "rejected", title=title, title_justify="left")
-    for entity, c in report.counts.items():
-        table.add_row(entity, *(str(v) for v in c.as_dict().values()))
+    for kind, c in report.counts.items():
+        table.add_row(kind, *(str(v) for v in c.as_dict().values()))
     out.print(table)
     run = f"import run {report.run_id}; " if report.run_id else ""
     encodings = ", ".join(sorted(set(report.encodings.values())))

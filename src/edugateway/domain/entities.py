@@ -1,5 +1,6 @@
 """The one vocabulary of what the gateway keeps in step with the platforms: the entities a connector reads and
-writes, a sync run plans per direction, and reconciliation compares."""
+writes, a sync run plans per direction, and reconciliation compares; and beside it the one vocabulary of the
+kinds of record the local school database keeps, which a roster import counts and the audit trail names."""
 
 from __future__ import annotations
 
@@ -19,6 +20,33 @@ class Entity(StrEnum):
     FINAL_MARKS = "final_marks"
     ATTENDANCE = "attendance"
     HOMEWORK = "homework"
+
+
+class RecordKind(StrEnum):
+    """A kind of record of the local school database, named in the singular: what a roster import file holds
+    (OneRoster CSV or the XLSX template), the keys of an import report's counts, and the `entity` column of the
+    audit rows an import or a clerk's change writes. Stored rows and reports carry these values, so they never
+    change. The order is the order the importer writes them in: a record before the records that name it."""
+
+    SCHOOL = "school"
+    SUBJECT = "subject"
+    CLASS = "class"  # classes and their subgroups
+    PERSON = "person"
+    PARENT_LINK = "parent_link"
+    ENROLLMENT = "enrollment"
+    PERIOD = "period"  # a reporting period
+
+
+# The sync entity whose records are of each kind. A school and a parent link have none: the school is the scope
+# of every run, not a record a connector lists, and a parent link travels with the persons it joins (the
+# representative of a pupil in ГИС ЕЦП's contingent).
+ENTITY_OF_KIND: Mapping[RecordKind, Entity] = {
+    RecordKind.SUBJECT: Entity.SUBJECTS,
+    RecordKind.CLASS: Entity.CLASSES,
+    RecordKind.PERSON: Entity.PERSONS,
+    RecordKind.ENROLLMENT: Entity.ENROLLMENTS,
+    RecordKind.PERIOD: Entity.PERIODS,
+}
 
 
 class Direction(StrEnum):

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from edugateway.domain.entities import RecordKind
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import StoreError, ValidationError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus
@@ -15,8 +16,7 @@ from edugateway.identity.verify import Verifier
 from edugateway.store.cases import MATCH, NON_MATCH, NOT_AN_ERROR, CasePerson, Cases, StoredCase
 from edugateway.store.db import Database
 
-PERSON = "person"
-CASE = "identity_case"
+CASE = "identity_case"  # the audit rows' entity for a case; a person's rows name RecordKind.PERSON
 # Case history events and the audit table's verbs for them.
 AUDIT_ACTIONS = {"dismissed": "dismiss", "reassigned": "reassign", "candidate_rejected": "reject_candidate"}
 
@@ -86,7 +86,7 @@ def _update_person(
         actor=actor,
         action="update",
         school_id=case.school_id,
-        entity=PERSON,
+        entity=RecordKind.PERSON,
         entity_id=person.source_id,
         changes=changes,
         reason=reason,
@@ -277,7 +277,7 @@ def reveal_snils(db: Database, person_id: int, *, actor: str) -> str | None:
             actor=actor,
             action="view_snils",
             school_id=person.school_id,
-            entity=PERSON,
+            entity=RecordKind.PERSON,
             entity_id=person.source_id,
             changes=None,
             reason="shown on the case page at the clerk's request",

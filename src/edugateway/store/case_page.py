@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from edugateway.domain.entities import Entity, RecordKind
 from edugateway.store.cases import CasePerson, StoredCase, case_person, stored_case
 from edugateway.store.tables import (
     AuditRow,
@@ -78,7 +79,7 @@ def linked_records(session: Session, person: CasePerson) -> list[LinkedRecord]:
         select(IdentityLinkRow)
         .where(
             IdentityLinkRow.school_id == person.school_id,
-            IdentityLinkRow.entity == "persons",
+            IdentityLinkRow.entity == Entity.PERSONS,
             IdentityLinkRow.local_key == person.source_id,
             IdentityLinkRow.unlinked_at.is_(None),
         )
@@ -93,7 +94,7 @@ def linked_records(session: Session, person: CasePerson) -> list[LinkedRecord]:
                 RemoteRecordRow.platform == link.platform,
                 RemoteRecordRow.data.is_not(None),
                 or_(
-                    and_(RemoteRecordRow.entity == "persons", RemoteRecordRow.remote_id == link.remote_id),
+                    and_(RemoteRecordRow.entity == Entity.PERSONS, RemoteRecordRow.remote_id == link.remote_id),
                     # ЕЦП's contingent upload keeps the pushed pupil under the local id.
                     and_(RemoteRecordRow.entity == "contingent", RemoteRecordRow.local_key == person.source_id),
                 ),
@@ -146,17 +147,16 @@ def case_events(session: Session, case_id: int) -> list[HistoryLine]:
     return [HistoryLine(r.at, r.actor, r.action, r.detail, r.reason) for r in rows]
 
 
-def case_audit(
-    session: Session, case: StoredCase, person: CasePerson, *, case_entity: str, person_entity: str
-) -> list[HistoryLine]:
-    """The newest audit rows about the case (entity `case_entity`) and its person (`person_entity`), newest first."""
+def case_audit(session: Session, case: StoredCase, person: CasePerson, *, case_entity: str) -> list[HistoryLine]:
+    """The newest audit rows about the case (entity `case_entity`) and its person (entity RecordKind.PERSON, as the
+    roster import and the clerk's changes write them), newest first."""
     rows = session.scalars(
         select(AuditRow)
         .where(
             or_(
                 and_(AuditRow.entity == case_entity, AuditRow.entity_id == str(case.id)),
                 and_(
-                    AuditRow.entity == person_entity,
+                    AuditRow.entity == RecordKind.PERSON,
                     AuditRow.entity_id == person.source_id,
                     AuditRow.school_id == person.school_id,
                 ),

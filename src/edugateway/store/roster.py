@@ -1,7 +1,7 @@
 """Apply a parsed roster (from OneRoster CSV or the XLSX template) to the local database for one school.
 
-Records are upserted by (school, source_id). A bulk entity deactivates the stored records its file no longer
-holds (never deletes them); a delta entity touches only its rows, and `tobedeleted` rows deactivate. Every
+Records are upserted by (school, source_id). A bulk kind of record deactivates the stored records its file no
+longer holds (never deletes them); a delta kind touches only its rows, and `tobedeleted` rows deactivate. Every
 create, update and deactivation writes an AuditRow tagged with the ImportRunRow of this import; re-importing
 the same data changes nothing and writes no audit row. Rows that cannot be applied (unknown references, a
 second active enrollment) are rejected with file, line and reason while the good rows still land.
@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from edugateway.domain.entities import RecordKind
 from edugateway.domain.models import (
     Enrollment,
     ParentLink,
@@ -52,14 +53,11 @@ log = get_logger(__name__)
 
 R = TypeVar("R")
 
-# Entity names used in counts, audit rows and reports; also the order the importer writes them in.
-ENTITIES = ("school", "subject", "class", "person", "parent_link", "enrollment", "period")
-
 
 class Mode(StrEnum):
     BULK = "bulk"  # the file holds every record: stored ones it lacks are deactivated
     DELTA = "delta"  # the file holds changes only; status=tobedeleted deactivates
-    ABSENT = "absent"  # no file for this entity: stored records are left alone
+    ABSENT = "absent"  # no file for this kind of record: stored records are left alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +89,7 @@ class Incoming(Generic[R]):
 class Deletion:
     """A `status=tobedeleted` row: deactivate the stored record with this id."""
 
-    entity: str
+    kind: RecordKind
     source_id: str
     file: str
     line: int
@@ -99,7 +97,7 @@ class Deletion:
 
 @dataclass
 class ParsedRoster:
-    """What a reader produced: records with their origins, per-entity modes, and every row problem."""
+    """What a reader produced: records with their origins, a mode per kind of record, and every row problem."""
 
     source: str  # "oneroster" or "xlsx": the audit actor is "import:<source>"
     location: str
@@ -111,9 +109,9 @@ class ParsedRoster:
     parent_links: list[Incoming[ParentLink]] = field(default_factory=list)
     periods: list[Incoming[ReportingPeriod]] = field(default_factory=list)
     deletions: list[Deletion] = field(default_factory=list)
-    modes: dict[str, Mode] = field(default_factory=dict)  # entity -> mode; a missing entity is absent
+    modes: dict[RecordKind, Mode] = field(default_factory=dict)  # a kind no file holds is absent
     # Every id a file named, accepted or not: a bulk import never deactivates a record whose row was rejected.
-    seen_ids: dict[str, set[str]] = field(default_factory=dict)
+    seen_ids: dict[RecordKind, set[str]] = field(default_factory=dict)
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)  # file -> encoding it was read with
@@ -121,11 +119,11 @@ class ParsedRoster:
     # person, class and role, so an export -> edit -> import cycle does not recreate every enrollment.
     derived_enrollment_ids: bool = False
 
-    def mode(self, entity: str) -> Mode:
-        return self.modes.get(entity, Mode.ABSENT)
+    def mode(self, kind: RecordKind) -> Mode:
+        return self.modes.get(kind, Mode.ABSENT)
 
-    def seen(self, entity: str, source_id: str) -> None:
-        self.seen_ids.setdefault(entity, set()).add(source_id)
+    def seen(self, kind: RecordKind, source_id: str) -> None:
+        self.seen_ids.setdefault(kind, set()).add(source_id)
 
 
 @dataclass
@@ -154,7 +152,8 @@ class ImportReport:
     mode: str
     dry_run: bool = False
     run_id: int | None = None
-    counts: dict[str, Counts] = field(default_factory=lambda: {e: Counts() for e in ENTITIES})
+    # In the order the importer writes the kinds; the keys are the stored and printed names (RecordKind values).
+    counts: dict[RecordKind, Counts] = field(default_factory=lambda: {kind: Counts() for kind in RecordKind})
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
@@ -165,7 +164,7 @@ class ImportReport:
         return not self.rejected
 
     def counts_dict(self) -> dict[str, dict[str, int]]:
-        return {entity: c.as_dict() for entity, c in self.counts.items()}
+        return {kind: c.as_dict() for kind, c in self.counts.items()}
 
     def problems_dict(self) -> dict[str, Any]:
         return {
@@ -197,9 +196,7 @@ def apply_roster(
     """
     if mode is not None:
         # A copy: the caller's ParsedRoster keeps the modes its files declared.
-        roster = replace(
-            roster, modes={entity: (m if m is Mode.ABSENT else mode) for entity, m in roster.modes.items()}
-        )
+        roster = replace(roster, modes={kind: (m if m is Mode.ABSENT else mode) for kind, m in roster.modes.items()})
     modes = sorted({m.value for m in roster.modes.values() if m is not Mode.ABSENT})
     report = ImportReport(
         school=school_code,
@@ -231,7 +228,7 @@ def apply_roster(
         raise
     finally:
         session.close()
-    totals = {f"{e}_{k}": v for e, c in report.counts.items() for k, v in c.as_dict().items() if v}
+    totals = {f"{kind}_{k}": v for kind, c in report.counts.items() for k, v in c.as_dict().items() if v}
     log.info(
         "roster.import.done",
         school=school_code,
@@ -311,7 +308,7 @@ class _Applier:
             )
         if self._school is not None:
             self._load(self._school.id)
-        person_plan = self._stale("person", self.persons, {inc.record.id for inc in self.roster.persons})
+        person_plan = self._stale(RecordKind.PERSON, self.persons, {inc.record.id for inc in self.roster.persons})
         self._guard_mass_delete(person_plan, allow_mass_delete, mass_delete_share)
 
         run = ImportRunRow(
@@ -360,21 +357,21 @@ class _Applier:
 
     # --- shared helpers -----------------------------------------------------------------------------
 
-    def _reject(self, entity: str, file: str, line: int, reason: str) -> None:
+    def _reject(self, kind: RecordKind, file: str, line: int, reason: str) -> None:
         self.report.rejected.append(RowProblem(file, line, reason))
-        self.report.counts[entity].rejected += 1
+        self.report.counts[kind].rejected += 1
 
     def _warn(self, file: str, line: int, reason: str) -> None:
         self.report.warnings.append(RowProblem(file, line, reason))
 
-    def _log_audit(self, action: str, entity: str, entity_id: str, changes: dict[str, Any], reason: str) -> None:
+    def _log_audit(self, action: str, kind: RecordKind, entity_id: str, changes: dict[str, Any], reason: str) -> None:
         self.audit.append(
             {
                 "at": dt.datetime.now(dt.UTC),
                 "actor": self.actor,
                 "action": action,
                 "school_id": self.school.id,
-                "entity": entity,
+                "entity": kind,
                 "entity_id": entity_id,
                 "changes": changes,
                 "reason": reason,
@@ -387,7 +384,7 @@ class _Applier:
 
     def _save(
         self,
-        entity: str,
+        kind: RecordKind,
         rows: dict[Any, Any],
         key: Any,
         entity_id: str,
@@ -398,7 +395,7 @@ class _Applier:
         reason: str,
     ) -> None:
         """Creates or updates one row; `values` and `old` are in source-id terms so the audit is readable."""
-        counts = self.report.counts[entity]
+        counts = self.report.counts[kind]
         row = rows.get(key)
         if row is None:
             row = make()
@@ -406,7 +403,7 @@ class _Applier:
             self.session.add(row)
             rows[key] = row
             counts.created += 1
-            self._log_audit("create", entity, entity_id, {k: [None, _json(v)] for k, v in values.items()}, reason)
+            self._log_audit("create", kind, entity_id, {k: [None, _json(v)] for k, v in values.items()}, reason)
             return
         changes = _diff(old or {}, values)
         if not changes:
@@ -414,34 +411,34 @@ class _Applier:
             return
         write(row, values)
         counts.updated += 1
-        self._log_audit("update", entity, entity_id, changes, reason)
+        self._log_audit("update", kind, entity_id, changes, reason)
 
-    def _deactivate(self, entity: str, row: Any, entity_id: str, reason: str) -> None:
+    def _deactivate(self, kind: RecordKind, row: Any, entity_id: str, reason: str) -> None:
         row.active = False
-        self.report.counts[entity].deactivated += 1
-        self._log_audit("deactivate", entity, entity_id, {"active": [True, False]}, reason)
+        self.report.counts[kind].deactivated += 1
+        self._log_audit("deactivate", kind, entity_id, {"active": [True, False]}, reason)
 
-    def _stale(self, entity: str, rows: dict[str, Any], incoming_ids: set[str]) -> list[tuple[str, Any, str]]:
+    def _stale(self, kind: RecordKind, rows: dict[str, Any], incoming_ids: set[str]) -> list[tuple[str, Any, str]]:
         """Stored active rows this import deactivates, with the reason: absent from a bulk file, or tobedeleted."""
         out: list[tuple[str, Any, str]] = []
-        if self.roster.mode(entity) is Mode.BULK:
-            seen = self.roster.seen_ids.get(entity, set()) | incoming_ids
+        if self.roster.mode(kind) is Mode.BULK:
+            seen = self.roster.seen_ids.get(kind, set()) | incoming_ids
             out += [
                 (sid, row, "absent from the bulk file") for sid, row in rows.items() if row.active and sid not in seen
             ]
         for d in self.roster.deletions:
-            if d.entity != entity:
+            if d.kind != kind:
                 continue
             row = rows.get(d.source_id)
             if row is None:
-                self._warn(d.file, d.line, f"tobedeleted {entity} {d.source_id!r} is not stored; nothing to deactivate")
+                self._warn(d.file, d.line, f"tobedeleted {kind} {d.source_id!r} is not stored; nothing to deactivate")
             elif row.active and d.source_id not in incoming_ids:
                 out.append((d.source_id, row, f"status=tobedeleted, {d.file} line {d.line}"))
         return out
 
-    def _deactivate_stale(self, entity: str, rows: dict[str, Any], incoming_ids: set[str]) -> None:
-        for sid, row, why in self._stale(entity, rows, incoming_ids):
-            self._deactivate(entity, row, sid, why)
+    def _deactivate_stale(self, kind: RecordKind, rows: dict[str, Any], incoming_ids: set[str]) -> None:
+        for sid, row, why in self._stale(kind, rows, incoming_ids):
+            self._deactivate(kind, row, sid, why)
 
     @staticmethod
     def _set_all(row: Any, values: dict[str, Any]) -> None:
@@ -449,7 +446,7 @@ class _Applier:
             setattr(row, key, value)
 
     def _guard_mass_delete(self, plan: list[tuple[str, PersonRow, str]], allowed: bool, share: float) -> None:
-        if allowed or self.roster.mode("person") is not Mode.BULK:
+        if allowed or self.roster.mode(RecordKind.PERSON) is not Mode.BULK:
             return
         active_students = sum(1 for r in self.persons.values() if r.active and Role.STUDENT in r.roles.split(","))
         leaving = sum(1 for _, r, _ in plan if Role.STUDENT in r.roles.split(","))
@@ -469,13 +466,13 @@ class _Applier:
             return
         values = {"name": incoming.name, "inn": incoming.inn, "ogrn": incoming.ogrn, "timezone": incoming.timezone}
         reason = f"{self.roster.source} import, {self.roster.location}"
-        counts = self.report.counts["school"]
+        counts = self.report.counts[RecordKind.SCHOOL]
         if self._school is None:
             self._school = SchoolRow(code=self.code, **values)
             self.session.add(self._school)
             self.session.flush()
             counts.created += 1
-            self._log_audit("create", "school", self.code, {k: [None, v] for k, v in values.items()}, reason)
+            self._log_audit("create", RecordKind.SCHOOL, self.code, {k: [None, v] for k, v in values.items()}, reason)
             return
         old = {k: getattr(self._school, k) for k in values}
         changes = _diff(old, values)
@@ -484,18 +481,18 @@ class _Applier:
             return
         self._set_all(self._school, values)
         counts.updated += 1
-        self._log_audit("update", "school", self.code, changes, reason)
+        self._log_audit("update", RecordKind.SCHOOL, self.code, changes, reason)
 
     # --- subjects -----------------------------------------------------------------------------------
 
     def _apply_subjects(self) -> None:
         incoming = self.roster.subjects
-        self._deactivate_stale("subject", self.subjects, {i.record.id for i in incoming})
+        self._deactivate_stale(RecordKind.SUBJECT, self.subjects, {i.record.id for i in incoming})
         for inc in incoming:
             s = inc.record
             row = self.subjects.get(s.id)
             self._save(
-                "subject",
+                RecordKind.SUBJECT,
                 self.subjects,
                 s.id,
                 s.id,
@@ -523,7 +520,7 @@ class _Applier:
             }
             for sid, r in self.classes.items()
         }
-        self._deactivate_stale("class", self.classes, {i.record.id for i in incoming})
+        self._deactivate_stale(RecordKind.CLASS, self.classes, {i.record.id for i in incoming})
         # Parents first: each pass saves the classes whose parent is already stored and active (subgroups
         # of subgroups take one more pass). What is left names a parent that does not exist.
         pending = list(incoming)
@@ -538,7 +535,7 @@ class _Applier:
             pending = [i for i in pending if i not in ready]
         for inc in pending:
             self._reject(
-                "class",
+                RecordKind.CLASS,
                 inc.file,
                 inc.line,
                 f"class {inc.record.id!r}: parent class {inc.record.parent_id!r} is unknown: it is neither in this "
@@ -550,7 +547,7 @@ class _Applier:
         subject_row = self.subjects.get(c.subject_id) if c.subject_id else None
         if c.subject_id and (subject_row is None or not subject_row.active):
             self._reject(
-                "class",
+                RecordKind.CLASS,
                 inc.file,
                 inc.line,
                 f"class {c.id!r}: subject {c.subject_id!r} is unknown: it is neither in this import nor an active "
@@ -572,7 +569,7 @@ class _Applier:
             r.subject_id = subject_row.id if subject_row else None
 
         self._save(
-            "class",
+            RecordKind.CLASS,
             self.classes,
             c.id,
             c.id,
@@ -588,13 +585,13 @@ class _Applier:
     def _apply_persons(self, plan: list[tuple[str, PersonRow, str]]) -> None:
         old_values = {sid: {k: getattr(r, k) for k in _PERSON_FIELDS} for sid, r in self.persons.items()}
         for sid, row, why in plan:
-            self._deactivate("person", row, sid, why)
+            self._deactivate(RecordKind.PERSON, row, sid, why)
         targets: list[tuple[Incoming[Person], dict[str, Any]]] = []
         for inc in self.roster.persons:
             p = inc.record
             if "roles" in inc.keep and p.id not in self.persons:
                 self._reject(
-                    "person",
+                    RecordKind.PERSON,
                     inc.file,
                     inc.line,
                     f"person {p.id!r} is new but has no role in this import; add a roles.csv row (student, "
@@ -632,7 +629,7 @@ class _Applier:
         for inc, values in targets:
             sid = inc.record.id
             self._save(
-                "person",
+                RecordKind.PERSON,
                 self.persons,
                 sid,
                 sid,
@@ -671,7 +668,9 @@ class _Applier:
 
     def _apply_links(self) -> None:
         person_sid = {r.id: sid for sid, r in self.persons.items()}
-        rejected_people = self.roster.seen_ids.get("person", set()) - {i.record.id for i in self.roster.persons}
+        rejected_people = self.roster.seen_ids.get(RecordKind.PERSON, set()) - {
+            i.record.id for i in self.roster.persons
+        }
         wanted: set[tuple[int, int]] = set()
         for inc in self.roster.parent_links:
             link = inc.record
@@ -682,7 +681,7 @@ class _Applier:
                 if not (sid in self.persons and self.persons[sid].active)
             ]
             if missing:
-                self._reject("parent_link", inc.file, inc.line, f"link {entity_id}: " + "; ".join(missing))
+                self._reject(RecordKind.PARENT_LINK, inc.file, inc.line, f"link {entity_id}: " + "; ".join(missing))
                 continue
             key = (self.persons[link.parent_id].id, self.persons[link.child_id].id)
             if key in wanted:
@@ -690,7 +689,7 @@ class _Applier:
             wanted.add(key)
             row = self.links.get(key)
             self._save(
-                "parent_link",
+                RecordKind.PARENT_LINK,
                 self.links,
                 key,
                 entity_id,
@@ -700,13 +699,13 @@ class _Applier:
                 self._set_all,
                 self._reason(inc),
             )
-        if self.roster.mode("parent_link") is not Mode.BULK:
+        if self.roster.mode(RecordKind.PARENT_LINK) is not Mode.BULK:
             return
         for key, row in self.links.items():
             parent, child = person_sid.get(key[0], "?"), person_sid.get(key[1], "?")
             if not row.active or key in wanted or parent in rejected_people or child in rejected_people:
                 continue  # kept, or named by a row that was rejected: then the link stays as it is
-            self._deactivate("parent_link", row, f"{parent}>{child}", "absent from the bulk file")
+            self._deactivate(RecordKind.PARENT_LINK, row, f"{parent}>{child}", "absent from the bulk file")
 
     # --- enrollments --------------------------------------------------------------------------------
 
@@ -729,7 +728,7 @@ class _Applier:
         if self.roster.derived_enrollment_ids:
             incoming = self._adopt_stored_ids(incoming, old_values)
         incoming_ids = {i.record.id for i in incoming}
-        self._deactivate_stale("enrollment", self.enrollments, incoming_ids)
+        self._deactivate_stale(RecordKind.ENROLLMENT, self.enrollments, incoming_ids)
 
         # Decide which rows will be active, one per (person, class, role), before writing any of them.
         taken = {
@@ -746,12 +745,12 @@ class _Applier:
                 if not (sid in rows and rows[sid].active)
             ]
             if unknown:
-                self._reject("enrollment", inc.file, inc.line, f"enrollment {e.id!r}: " + "; ".join(unknown))
+                self._reject(RecordKind.ENROLLMENT, inc.file, inc.line, f"enrollment {e.id!r}: " + "; ".join(unknown))
                 continue
             other = taken.setdefault((e.person_id, e.class_id, e.role.value), e.id)
             if other != e.id:
                 self._reject(
-                    "enrollment",
+                    RecordKind.ENROLLMENT,
                     inc.file,
                     inc.line,
                     f"enrollment {e.id!r}: person {e.person_id!r} already has an active {e.role.value} enrollment "
@@ -786,7 +785,7 @@ class _Applier:
         for inc, values in accepted:
             sid = inc.record.id
             self._save(
-                "enrollment",
+                RecordKind.ENROLLMENT,
                 self.enrollments,
                 sid,
                 sid,
@@ -808,7 +807,7 @@ class _Applier:
             known = stored.get((e.person_id, e.class_id, e.role.value))
             if known is not None and known != e.id and e.id not in self.enrollments:
                 inc = Incoming(e.model_copy(update={"id": known}), inc.file, inc.line)
-                self.roster.seen("enrollment", known)
+                self.roster.seen(RecordKind.ENROLLMENT, known)
             out.append(inc)
         return out
 
@@ -816,7 +815,7 @@ class _Applier:
 
     def _apply_periods(self) -> None:
         incoming = self.roster.periods
-        self._deactivate_stale("period", self.periods, {i.record.id for i in incoming})
+        self._deactivate_stale(RecordKind.PERIOD, self.periods, {i.record.id for i in incoming})
         for inc in incoming:
             p = inc.record
             row = self.periods.get(p.id)
@@ -829,7 +828,7 @@ class _Applier:
                 "active": True,
             }
             self._save(
-                "period",
+                RecordKind.PERIOD,
                 self.periods,
                 p.id,
                 p.id,

@@ -27,6 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from edugateway.domain.entities import RecordKind
 from edugateway.domain.models import (
     Enrollment,
     EnrollmentRole,
@@ -174,13 +175,13 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         ),
     ),
 }
-ENTITY_OF_SHEET = {
-    SUBJECTS: "subject",
-    PERIODS: "period",
-    CLASSES: "class",
-    PEOPLE: "person",
-    ENROLLMENTS: "enrollment",
-    PARENTS: "parent_link",
+KIND_OF_SHEET: dict[str, RecordKind] = {
+    SUBJECTS: RecordKind.SUBJECT,
+    PERIODS: RecordKind.PERIOD,
+    CLASSES: RecordKind.CLASS,
+    PEOPLE: RecordKind.PERSON,
+    ENROLLMENTS: RecordKind.ENROLLMENT,
+    PARENTS: RecordKind.PARENT_LINK,
 }
 
 _HEADER_FONT = Font(bold=True)
@@ -465,7 +466,7 @@ class _XlsxReader:
                 self.reject(SCHOOL, line_of.get(key, 2), f"«{label}»: {msg}; the school was not updated")
 
     def read_sheet(self, sheet: str, build: Callable[[dict[str, Any], str, int], None]) -> None:
-        entity = ENTITY_OF_SHEET[sheet]
+        kind = KIND_OF_SHEET[sheet]
         if sheet not in self.wb.sheetnames:
             return
         columns = SHEETS[sheet]
@@ -494,14 +495,14 @@ class _XlsxReader:
             values = {key: raw[i] if i < len(raw) else None for key, i in index.items()}
             sid = _text(values.get("id"))
             if sid:
-                self.roster.seen(entity, sid)
+                self.roster.seen(kind, sid)
             try:
                 self.required(columns, values)
                 build(values, sheet, n)
             except _RowError as exc:
                 self.reject(sheet, n, str(exc))
         if count:
-            self.roster.modes[entity] = Mode.BULK
+            self.roster.modes[kind] = Mode.BULK
         else:
             self.warn(sheet, 1, f"sheet «{sheet}» has no rows; the stored records of this kind were left as they are")
 
@@ -644,7 +645,7 @@ class _XlsxReader:
             sheet,
             lambda: Enrollment(id=sid, person_id=person, class_id=cls, role=role, start_date=start, end_date=end),
         )
-        self.roster.seen("enrollment", sid)
+        self.roster.seen(RecordKind.ENROLLMENT, sid)
         self.roster.enrollments.append(Incoming(record, self.where(sheet), line))
 
     def parent_link(self, v: dict[str, Any], sheet: str, line: int) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edugateway.domain.snils import mask_snils
-from edugateway.identity.actions import CASE, PERSON
+from edugateway.identity.actions import CASE
 from edugateway.identity.case_types import DETAIL_TITLES, CaseStatus
 from edugateway.mapping.names import normalize_name
 from edugateway.store.case_page import (
@@ -221,7 +221,7 @@ def load_case(db: Database, case_id: int) -> CaseView | None:
             for p in other_persons(session, holder_ids, case.case_type, open_status=CaseStatus.OPEN)
         ]
         view.events = _events(case_events(session, case.id))
-        view.audit = _audit(case_audit(session, case, person, case_entity=CASE, person_entity=PERSON))
+        view.audit = _audit(case_audit(session, case, person, case_entity=CASE))
         return view
 
 

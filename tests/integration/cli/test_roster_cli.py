@@ -33,6 +33,9 @@ def test_a_clean_import_exits_0_and_prints_the_counts(url: str, files: Path) -> 
     code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125")
     assert code == 0, out
     assert "person" in out
+    # One row per kind of record, named as the import report's JSON and the audit rows name it.
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    assert rows == ["school", "subject", "class", "person", "parent_link", "enrollment", "period"]
     assert "0 rows rejected" in out
     code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125", "--dry-run")
     assert code == 0, out

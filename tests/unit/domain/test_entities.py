@@ -1,11 +1,14 @@
 """One field list per entity: sync's roster compare and the nightly reconciliation read the same list, and a
-canonical record carries every field of it that is not a reference to another record."""
+canonical record carries every field of it that is not a reference to another record. The kinds of record an
+import counts and the audit trail names keep their stored values and say which entity each one is synced as."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from edugateway.domain.entities import COMPARED_FIELDS, REFERENCES, Entity, record_fields
+from edugateway.domain.entities import COMPARED_FIELDS, ENTITY_OF_KIND, REFERENCES, Entity, RecordKind, record_fields
 from edugateway.domain.models import Person, SchoolClass
 from edugateway.reconciliation.entities import SPECS
 from edugateway.sync.compare import CLASS_FIELDS, PERSON_FIELDS
@@ -29,3 +32,33 @@ def test_sync_compares_the_same_list_less_the_references() -> None:
 @pytest.mark.parametrize(("entity", "record"), [(Entity.PERSONS, Person), (Entity.CLASSES, SchoolClass)])
 def test_a_canonical_record_holds_every_field_that_is_not_a_reference(entity: Entity, record: type) -> None:
     assert set(record_fields(entity)) <= set(record.model_fields)
+
+
+def test_record_kinds_keep_the_singular_names_stored_rows_and_reports_carry_in_the_import_order() -> None:
+    assert [str(kind) for kind in RecordKind] == [
+        "school",
+        "subject",
+        "class",
+        "person",
+        "parent_link",
+        "enrollment",
+        "period",
+    ]
+    assert RecordKind.PERSON == "person"
+    assert f"{RecordKind.PARENT_LINK}_created" == "parent_link_created"
+    counts = {kind: {"created": 1} for kind in RecordKind}
+    assert json.dumps(counts) == json.dumps({str(kind): {"created": 1} for kind in RecordKind})
+
+
+def test_each_record_kind_names_the_entity_it_is_synced_as_where_there_is_one() -> None:
+    assert ENTITY_OF_KIND == {
+        RecordKind.PERSON: Entity.PERSONS,
+        RecordKind.CLASS: Entity.CLASSES,
+        RecordKind.SUBJECT: Entity.SUBJECTS,
+        RecordKind.ENROLLMENT: Entity.ENROLLMENTS,
+        RecordKind.PERIOD: Entity.PERIODS,
+    }
+    assert RecordKind.SCHOOL not in ENTITY_OF_KIND
+    assert RecordKind.PARENT_LINK not in ENTITY_OF_KIND
+    # The two vocabularies never share a value: a plural entity is never taken for a singular kind of record.
+    assert not {str(e) for e in Entity} & {str(k) for k in RecordKind}

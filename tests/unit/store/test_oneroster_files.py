@@ -126,7 +126,7 @@ def test_delta_rows_with_tobedeleted_become_deletions(written: Path) -> None:
     )
     roster = read_oneroster(written)
     assert roster.mode("person") is Mode.DELTA
-    assert [(d.entity, d.source_id, d.line) for d in roster.deletions] == [("person", "s2", 2)]
+    assert [(d.kind, d.source_id, d.line) for d in roster.deletions] == [("person", "s2", 2)]
     assert roster.persons == []
     # The other delta files leave status empty: each such row is warned about, then read as active.
     assert any("delta file fills status" in w.reason for w in roster.warnings)

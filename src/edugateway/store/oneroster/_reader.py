@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pydantic
 
+from edugateway.domain.entities import RecordKind
 from edugateway.domain.models import (
     Enrollment,
     EnrollmentRole,
@@ -55,14 +56,14 @@ _PERSON_COLUMNS = {
     "phone": "phone",
     "id": "sourcedId",
 }
-# Which canonical entities each file feeds (their mode is the file's mode).
-_ENTITIES = {
-    "orgs": ("school",),
-    "academicSessions": ("period",),
-    "courses": ("subject",),
-    "classes": ("class",),
-    "users": ("person", "parent_link"),
-    "enrollments": ("enrollment",),
+# The kinds of record each file holds (their mode is the file's mode).
+_KINDS: dict[str, tuple[RecordKind, ...]] = {
+    "orgs": (RecordKind.SCHOOL,),
+    "academicSessions": (RecordKind.PERIOD,),
+    "courses": (RecordKind.SUBJECT,),
+    "classes": (RecordKind.CLASS,),
+    "users": (RecordKind.PERSON, RecordKind.PARENT_LINK),
+    "enrollments": (RecordKind.ENROLLMENT,),
 }
 
 
@@ -165,9 +166,9 @@ class _Reader:
 
     def read(self) -> ParsedRoster:
         self.read_manifest()
-        for name, entities in _ENTITIES.items():
-            for entity in entities:
-                self.roster.modes[entity] = self.file_modes.get(name, Mode.ABSENT)
+        for name, kinds in _KINDS.items():
+            for kind in kinds:
+                self.roster.modes[kind] = self.file_modes.get(name, Mode.ABSENT)
         session_years = self.read_sessions()
         self.read_orgs()
         courses = self.rows("courses", self.table("courses"))
@@ -262,9 +263,9 @@ class _Reader:
         years: dict[str, int] = {}
         for line, row, deleted in self.rows("academicSessions", self.table("academicSessions")):
             sid = row["sourcedId"]
-            self.roster.seen("period", sid)
+            self.roster.seen(RecordKind.PERIOD, sid)
             if deleted:
-                self.roster.deletions.append(Deletion("period", sid, "academicSessions.csv", line))
+                self.roster.deletions.append(Deletion(RecordKind.PERIOD, sid, "academicSessions.csv", line))
                 continue
             school_year = row["schoolYear"]
             if not (school_year.isdigit() and len(school_year) == 4):
@@ -303,9 +304,9 @@ class _Reader:
         homeroom_courses = {row["courseSourcedId"] for _, row, _ in rows if row["classType"] == "homeroom"}
         for line, row, deleted in rows:
             sid = row["sourcedId"]
-            self.roster.seen("class", sid)
+            self.roster.seen(RecordKind.CLASS, sid)
             if deleted:
-                self.roster.deletions.append(Deletion("class", sid, "classes.csv", line))
+                self.roster.deletions.append(Deletion(RecordKind.CLASS, sid, "classes.csv", line))
                 continue
             parent = row.get(EXT + "parentClass") or None
             course = row["courseSourcedId"]
@@ -350,11 +351,11 @@ class _Reader:
     def read_courses(self, rows: list[tuple[int, dict[str, str], bool]], homeroom_courses: set[str]) -> None:
         for line, row, deleted in rows:
             sid = row["sourcedId"]
-            self.roster.seen("subject", sid)
+            self.roster.seen(RecordKind.SUBJECT, sid)
             if sid in homeroom_courses:
                 continue  # the course of homeroom classes, not a subject taught
             if deleted:
-                self.roster.deletions.append(Deletion("subject", sid, "courses.csv", line))
+                self.roster.deletions.append(Deletion(RecordKind.SUBJECT, sid, "courses.csv", line))
                 continue
             try:
                 subject = Subject(id=sid, name=row["title"], code=row.get("courseCode") or None)
@@ -416,9 +417,9 @@ class _Reader:
         parsed: dict[str, _UserRow] = {}
         for line, row, deleted in user_rows:
             sid = row["sourcedId"]
-            self.roster.seen("person", sid)
+            self.roster.seen(RecordKind.PERSON, sid)
             if deleted:
-                self.roster.deletions.append(Deletion("person", sid, "users.csv", line))
+                self.roster.deletions.append(Deletion(RecordKind.PERSON, sid, "users.csv", line))
                 continue
             keep: set[str] = set()
             names = [r for r, _ in roles.get(sid, [])]
@@ -534,9 +535,9 @@ class _Reader:
     def read_enrollments(self) -> None:
         for line, row, deleted in self.rows("enrollments", self.table("enrollments")):
             sid = row["sourcedId"]
-            self.roster.seen("enrollment", sid)
+            self.roster.seen(RecordKind.ENROLLMENT, sid)
             if deleted:
-                self.roster.deletions.append(Deletion("enrollment", sid, "enrollments.csv", line))
+                self.roster.deletions.append(Deletion(RecordKind.ENROLLMENT, sid, "enrollments.csv", line))
                 continue
             if row["role"] not in ("student", "teacher"):
                 self.warn(
