@@ -37,18 +37,6 @@ class RecordKind(StrEnum):
     PERIOD = "period"  # a reporting period
 
 
-# The sync entity whose records are of each kind. A school and a parent link have none: the school is the scope
-# of every run, not a record a connector lists, and a parent link travels with the persons it joins (the
-# representative of a pupil in ГИС ЕЦП's contingent).
-ENTITY_OF_KIND: Mapping[RecordKind, Entity] = {
-    RecordKind.SUBJECT: Entity.SUBJECTS,
-    RecordKind.CLASS: Entity.CLASSES,
-    RecordKind.PERSON: Entity.PERSONS,
-    RecordKind.ENROLLMENT: Entity.ENROLLMENTS,
-    RecordKind.PERIOD: Entity.PERIODS,
-}
-
-
 class Direction(StrEnum):
     """Which side is master of an entity on a platform (`[platforms.NAME.directions]`)."""
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from edugateway.domain.entities import COMPARED_FIELDS, ENTITY_OF_KIND, REFERENCES, Entity, RecordKind, record_fields
+from edugateway.domain.entities import COMPARED_FIELDS, REFERENCES, Entity, RecordKind, record_fields
 from edugateway.domain.models import Person, SchoolClass
 from edugateway.reconciliation.entities import SPECS
 from edugateway.sync.compare import CLASS_FIELDS, PERSON_FIELDS
@@ -50,15 +50,6 @@ def test_record_kinds_keep_the_singular_names_stored_rows_and_reports_carry_in_t
     assert json.dumps(counts) == json.dumps({str(kind): {"created": 1} for kind in RecordKind})
 
 
-def test_each_record_kind_names_the_entity_it_is_synced_as_where_there_is_one() -> None:
-    assert ENTITY_OF_KIND == {
-        RecordKind.PERSON: Entity.PERSONS,
-        RecordKind.CLASS: Entity.CLASSES,
-        RecordKind.SUBJECT: Entity.SUBJECTS,
-        RecordKind.ENROLLMENT: Entity.ENROLLMENTS,
-        RecordKind.PERIOD: Entity.PERIODS,
-    }
-    assert RecordKind.SCHOOL not in ENTITY_OF_KIND
-    assert RecordKind.PARENT_LINK not in ENTITY_OF_KIND
+def test_a_record_kind_is_never_taken_for_an_entity() -> None:
     # The two vocabularies never share a value: a plural entity is never taken for a singular kind of record.
     assert not {str(e) for e in Entity} & {str(k) for k in RecordKind}
