@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from collections.abc import Iterator
@@ -9,11 +10,29 @@ from pathlib import Path
 
 import pytest
 import structlog
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from edugateway.store.db import Database
 
-PG_URL = os.environ.get("EDUGATEWAY_TEST_PG_URL")
+
+@functools.cache
+def pg_url() -> str | None:
+    """The test PostgreSQL database of this process: EDUGATEWAY_TEST_PG_URL itself, or, under pytest-xdist, a
+    database of each worker's own beside it (created once), since every test drops and recreates the schema."""
+    base = os.environ.get("EDUGATEWAY_TEST_PG_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,11 +75,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     if request.param == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'school.sqlite3'}")
     else:
-        if not PG_URL:
+        url = pg_url()
+        if not url:
             if os.environ.get("EDUGATEWAY_REQUIRE_PG"):
                 pytest.fail("EDUGATEWAY_REQUIRE_PG is set but EDUGATEWAY_TEST_PG_URL is not")
             pytest.skip("no PostgreSQL: set EDUGATEWAY_TEST_PG_URL (./run test starts one when it can)")
-        db = Database(PG_URL)
+        db = Database(url)
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
