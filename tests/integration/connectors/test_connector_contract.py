@@ -252,8 +252,10 @@ async def test_windows_cover_the_range_exactly_once(harness: Harness) -> None:
 async def test_failures_are_retried_then_surface_as_the_right_error(
     harness: Harness, faults: FaultConfig, error: type[Exception], fault: str, answered: int
 ) -> None:
-    # a hang is a real socket's read timeout, so that one case waits for real: briefly (0.3 s a try)
-    conn = harness.connect(backoff_max_s=0.05, **({"timeout_s": 0.3} if faults.hang_rate else {}))
+    # a hang is a real socket's read timeout, so that one case waits for real: briefly (0.3 s a try). One request
+    # at a time: the answers counted are the tries of one request, not however many were in flight when it failed.
+    timeout = {"timeout_s": 0.3} if faults.hang_rate else {}
+    conn = harness.connect(backoff_max_s=0.05, max_concurrency=1, **timeout)
     read = next(iter(harness.reads.values()))
     harness.set_faults(faults)
     harness.stats.reset()
