@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -67,7 +69,7 @@ def serve(
         str, typer.Option("--host", help="address to listen on; 0.0.0.0 only inside a container or a trial network")
     ] = "127.0.0.1",
 ) -> None:
-    """Serve all three emulators (on 127.0.0.1 unless --host) in the foreground until Ctrl-C."""
+    """Serve all three emulators (on 127.0.0.1 unless --host) in the foreground until Ctrl-C or SIGTERM."""
     from edugateway.emulators import dnevnik, ecp, smev
 
     faults = FaultConfig(latency_ms=latency_ms, rate_limit_rps=rate_limit, fail_rate=fail_rate)
@@ -91,9 +93,27 @@ def serve(
             for line in emulator.credentials(server.base_url):
                 typer.echo(f"  {line}")
         typer.echo("serving; press Ctrl-C to stop")
-        threading.Event().wait()
-    except KeyboardInterrupt:
+        _wait_for_stop_signal()
+        typer.echo("stopping")
+    except KeyboardInterrupt:  # Ctrl-C while the servers were still starting
         typer.echo("stopping")
     finally:
         for server in servers:
             server.stop()
+
+
+def _wait_for_stop_signal() -> None:
+    """Returns on SIGINT or SIGTERM. Both are handled here, not left to their inherited dispositions: a shell
+    starts background jobs with SIGINT ignored, and as a container's first process SIGTERM does nothing unless
+    handled, so `docker stop` would wait out its grace period."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        stop.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

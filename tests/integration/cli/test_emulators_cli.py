@@ -89,8 +89,9 @@ def test_serve_prints_ready_credentials_and_stops_on_ctrl_c(world_dir: Path) -> 
     assert proc.returncode == 0
 
 
-def test_serve_listens_on_the_host_it_is_given(world_dir: Path) -> None:
-    """`--host` is how a container publishes them (0.0.0.0); here 127.0.0.2, another loopback address."""
+def test_serve_listens_on_the_host_it_is_given_and_stops_on_sigterm(world_dir: Path) -> None:
+    """`--host` is how a container publishes them (0.0.0.0); here 127.0.0.2, another loopback address. A container
+    is stopped with SIGTERM, which a first process must handle itself."""
     args = [str(SCRIPT), "emulators", "serve", "--world", str(world_dir), "--host", "127.0.0.2"]
     args += ["--dnevnik-port", "0", "--ecp-port", "0", "--smev-port", "0"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -102,7 +103,7 @@ def test_serve_listens_on_the_host_it_is_given(world_dir: Path) -> None:
             wsdl = httpx.get(f"{urls['smev']}/smev/v1.3/ws", params={"wsdl": ""})
             assert wsdl.status_code == 200
         finally:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
