@@ -148,22 +148,24 @@ def esia_world() -> SmevWorld:
     return SmevWorld(persons=rows)
 
 
+def quick_lookup(url: str) -> EsiaLookup:
+    """The ЕСИА lookup at the СМЭВ emulator at `url`: unsigned (loopback only), quick to poll, and not held back
+    by the production rate limit (throttling is tested on its own)."""
+    platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10, rate_limit_rps=500)
+    return build_esia_lookup(
+        "esia",
+        platform,
+        signer=UnsignedSigner(),
+        sender="EDUGW01",
+        poll_first_s=0.05,
+        poll_max_s=0.2,
+        response_deadline_s=60,
+    )
+
+
 def verifier_for(url: str) -> Verifier:
-    """A verifier asking the СМЭВ emulator at `url` (unsigned messages: loopback only), quick to poll."""
-
-    def lookup() -> EsiaLookup:
-        platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10, rate_limit_rps=500)
-        return build_esia_lookup(
-            "esia",
-            platform,
-            signer=UnsignedSigner(),
-            sender="EDUGW01",
-            poll_first_s=0.05,
-            poll_max_s=0.2,
-            response_deadline_s=60,
-        )
-
-    return Verifier(lookup, IdentitySettings(), today=lambda: TODAY)
+    """A verifier asking the СМЭВ emulator at `url`."""
+    return Verifier(lambda: quick_lookup(url), IdentitySettings(), today=lambda: TODAY)
 
 
 def insert_cases(db: Database, school: ClerkSchool) -> None:

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
-from edugateway.config.settings import EsiaSettings, IdentitySettings
-from edugateway.connectors.esia import EsiaLookup, UnsignedSigner, build_esia_lookup
+from edugateway.config.settings import IdentitySettings
+from edugateway.connectors.esia import EsiaLookup
 from edugateway.domain.snils import normalize_snils
 from edugateway.emulators.drift import DriftKind, DriftProfile, PlantedDrift, drift_esia
 from edugateway.emulators.server import BackgroundServer
@@ -38,6 +38,7 @@ from edugateway.store.tables import (
     IdentityCheckRow,
     PersonRow,
 )
+from support.clerk_school import quick_lookup
 from support.identity_truth import Expected, expected_cases, score
 
 CODE = "sch125"
@@ -60,19 +61,6 @@ def world() -> Iterator[World]:
         yield World(generated, planted, server.base_url + ENDPOINT)
 
 
-def _lookup(url: str) -> EsiaLookup:
-    platform = EsiaSettings(base_url=url, retries=2, backoff_max_s=0.1, timeout_s=10, rate_limit_rps=500)
-    return build_esia_lookup(
-        "esia",
-        platform,
-        signer=UnsignedSigner(),
-        sender="EDUGW01",
-        poll_first_s=0.05,
-        poll_max_s=0.2,
-        response_deadline_s=60,
-    )
-
-
 @pytest.fixture
 def school_db(database: Database, world: World, tmp_path: Path) -> Database:
     write_oneroster(world.generated.snapshot, tmp_path / "oneroster")
@@ -81,7 +69,7 @@ def school_db(database: Database, world: World, tmp_path: Path) -> Database:
 
 
 def verifier(world: World) -> Verifier:
-    return Verifier(lambda: _lookup(world.url), IdentitySettings(), today=lambda: TODAY)
+    return Verifier(lambda: quick_lookup(world.url), IdentitySettings(), today=lambda: TODAY)
 
 
 def open_cases(db: Database) -> set[Expected]:
@@ -270,7 +258,7 @@ def test_the_runs_lines_name_the_school_and_the_esia_platform_only_while_it_runs
 ) -> None:
     def lookup() -> EsiaLookup:
         get_logger("test").info("lookup.opened")
-        return _lookup(world.url)
+        return quick_lookup(world.url)
 
     with capture_logs(processors=[merge_contextvars]) as logs:
         Verifier(lookup, IdentitySettings(), today=lambda: TODAY).verify_school(school_db, CODE, actor="test")
