@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edugateway.config.settings import PlatformKind, Settings
+from edugateway.config.settings import DnevnikSettings, Settings, SyncJob
 from edugateway.doctor.result import CheckResult
 from edugateway.errors import ConfigError
 
@@ -45,7 +45,7 @@ def platform_ids(settings: Settings) -> list[CheckResult]:
     synced: dict[str, set[str]] = {}
     all_codes = [s.code for s in settings.schools]
     for job in settings.jobs:
-        if job.kind != "sync" or not job.platform:
+        if not isinstance(job, SyncJob):
             continue
         for code in all_codes if job.schools == ["*"] else job.schools:
             synced.setdefault(code, set()).add(job.platform)
@@ -60,14 +60,12 @@ def platform_ids(settings: Settings) -> list[CheckResult]:
             ids = ", ".join(sorted(synced[school.code]))
             results.append(CheckResult.ok(name, f"set for {ids}"))
             continue
-        unknown_kind = [p for p in missing if p not in settings.platforms]
-        strict = [p for p in missing if p in settings.platforms and settings.platforms[p].kind is PlatformKind.DNEVNIK]
+        # A job's platform is configured and not of kind esia: the configuration refuses anything else at load.
+        strict = [p for p in missing if isinstance(settings.platforms[p], DnevnikSettings)]
         wanted = ", ".join(f'{p} = "..."' for p in missing)
         fix = f"set platform_ids = {{ {wanted} }} in the [[schools]] block of {school.code}"
         found = f"sync jobs reach {', '.join(missing)} but platform_ids has no id for it"
-        if unknown_kind:
-            results.append(CheckResult.fail(name, found, f"add [platforms.{unknown_kind[0]}] or fix the job; {fix}"))
-        elif strict:
+        if strict:
             results.append(CheckResult.fail(name, found, fix))
         else:
             results.append(CheckResult.warn(name, found + "; the local school code is sent instead", fix))
