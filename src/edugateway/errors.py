@@ -5,6 +5,7 @@ GatewayError                 base; every message says what to do next
 ├── ValidationError          a record is wrong: skip it, report it, go on
 ├── DataSafetyError          the operation would lose data; rerun with an explicit approval
 ├── StoreError               the local database refused; check it, then rerun
+├── Busy                     another run holds the school and platform: wait for it, then rerun
 └── ConnectorError           a platform call failed
     ├── AuthError            credentials rejected: fix them
     ├── RateLimited          retry after `retry_after` seconds
@@ -40,6 +41,10 @@ class DataSafetyError(GatewayError):
 
 class StoreError(GatewayError):
     """The local database could not be used (unreachable, not migrated, constraint broken)."""
+
+
+class Busy(GatewayError):
+    """Another run holds the lease on this school and platform; nothing was started."""
 
 
 class ConnectorError(GatewayError):

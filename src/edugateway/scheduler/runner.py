@@ -16,12 +16,12 @@ from edugateway.config.settings import JobSettings, Settings
 from edugateway.errors import ConfigError, DataSafetyError, GatewayError, ValidationError
 from edugateway.logs import get_logger, run_context
 from edugateway.scheduler.alerts import Alert, Alerter
-from edugateway.scheduler.lease import Heartbeat
 from edugateway.scheduler.plan import PlannedJob
 from edugateway.scheduler.services import JobContext, JobOutcome
 from edugateway.store.db import Database
 from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore
 from edugateway.store.job_run_log import Fire, JobRunLog
+from edugateway.store.lease_heartbeat import Heartbeat
 from edugateway.store.times import Clock, utc_now
 
 log = get_logger(__name__)
@@ -38,6 +38,7 @@ class RunResult:
     run_id: int | None
     detail: str | None = None
     summary: dict[str, Any] | None = None
+    attention: str | None = None  # what a person must act on, also sent as an alert
 
 
 @dataclass
@@ -118,7 +119,8 @@ class JobRunner:
             self._alert("failed", fire, run_id, ending.attempts, ending.error or "")
         elif ending.outcome is not None and ending.outcome.attention:
             self._alert("attention", fire, run_id, ending.attempts, ending.outcome.attention)
-        return RunResult(ending.status, run_id, ending.error, ending.summary)
+        attention = ending.outcome.attention if ending.outcome is not None else None
+        return RunResult(ending.status, run_id, ending.error, ending.summary, attention)
 
     def _attempts(self, planned: PlannedJob, fire: Fire, run_id: int, bound: Any) -> _Ending:
         job = planned.job
@@ -130,6 +132,7 @@ class JobRunner:
             fire.platform,
             fire.scheduled_for,
             f"scheduler:{job.name}",
+            self.holder,
             stop=self.stop,
         )
         attempt = 0
@@ -153,6 +156,9 @@ class JobRunner:
                     bound.warning("job.interrupted", attempts=attempt)
                     return _Ending("interrupted", attempt, f"the scheduler stopped before retry {attempt}: {error}")
             else:
+                if outcome.failed:  # recorded as failed by the service itself: a retry would fail the same way
+                    bound.error("job.failed", attempts=attempt, error=outcome.failed, retried=False)
+                    return _Ending("failed", attempt, outcome.failed, outcome, outcome.summary)
                 if outcome.stopped:
                     bound.warning("job.stopped", attempts=attempt, summary=outcome.summary)
                     reason = "the scheduler stopped it after a whole batch; the next run goes on from there"
@@ -164,7 +170,7 @@ class JobRunner:
         """An expired lease we took was a dead daemon's: its run will never finish, so it is marked abandoned."""
         if lease.previous_run_id is None:
             return
-        reason = f"its daemon {lease.previous_holder} stopped renewing the lease; {self.holder} took it over"
+        reason = f"its process {lease.previous_holder} ended or stopped renewing the lease; {self.holder} took it over"
         if self.run_log.abandon(lease.previous_run_id, reason):
             bound.error(
                 "job.abandoned_run", abandoned_run_id=lease.previous_run_id, previous_holder=lease.previous_holder

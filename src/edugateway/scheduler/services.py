@@ -29,6 +29,7 @@ class JobContext:
     platform: str  # the platform the run holds the lease on
     scheduled_for: dt.datetime  # the trigger's fire time (UTC); now for `jobs run`
     actor: str  # who the audit rows name: scheduler:<job>
+    holder: str  # who holds the lease on the school and platform for this run (the runner took it)
     # Set when the daemon is stopping: a service that works in batches ends after the current one.
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -40,6 +41,8 @@ class JobOutcome:
     summary: dict[str, Any]
     attention: str | None = None
     stopped: bool = False  # ended early, after a whole batch, because the daemon is stopping
+    # The run ended failed without an exception a retry could cure (every write refused for a data reason).
+    failed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,18 @@ def run_sync_job(ctx: JobContext) -> JobOutcome:
     job = _of_kind(ctx.job, SyncJob)
     entities = job.entities or list(DEFAULT_ENTITIES)
     request = SyncRequest(ctx.school, ctx.platform, entities, stop=ctx.stop.is_set)
-    outcome = asyncio.run(run_sync(ctx.db, ctx.settings, request))
+    outcome = asyncio.run(run_sync(ctx.db, ctx.settings, request, lease_holder=ctx.holder))
     summary: dict[str, Any] = {"sync_run": outcome.run_id, "status": outcome.status}
+    if outcome.abandoned:
+        summary["abandoned_runs"] = list(outcome.abandoned)
     if outcome.status == "stopped":
         return JobOutcome(summary, stopped=True)
     if outcome.status == "on_hold":
         return JobOutcome(summary, attention=outcome.plan.hold or f"sync run {outcome.run_id} is on hold")
+    if outcome.status == "failed":
+        return JobOutcome(summary, failed=f"sync run {outcome.run_id}: {outcome.error}")
+    if outcome.status == "partial":
+        return JobOutcome(summary, attention=f"sync run {outcome.run_id} is partial: {outcome.error}")
     return JobOutcome(summary)
 
 
@@ -94,6 +103,11 @@ def run_verify_job(ctx: JobContext) -> JobOutcome:
     report = Verifier.from_settings(ctx.settings).verify_school(
         ctx.db, ctx.school, actor=ctx.actor, force=_of_kind(ctx.job, VerifyJob).force
     )
+    unanswered = (
+        f"{len(report.failed)} persons got no answer from ЕСИА; their last result stands and the next run asks again"
+        if report.failed
+        else None
+    )
     return JobOutcome(
         {
             "persons": report.persons,
@@ -102,7 +116,8 @@ def run_verify_job(ctx: JobContext) -> JobOutcome:
             "cases_opened": report.cases.opened,
             "cases_closed": report.cases.closed,
             "no_answer": len(report.failed),  # their last result stands; the next run asks again
-        }
+        },
+        attention=unanswered,
     )
 
 

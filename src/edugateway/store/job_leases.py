@@ -4,16 +4,22 @@
   `UPDATE … WHERE holder = <the holder seen> AND expires_at < now`. The database decides which daemon wins,
   on SQLite (one writer at a time) and PostgreSQL (the second UPDATE re-reads the row it waited for) alike.
 - renew: the holder moves `expires_at` forward; a heartbeat thread does it while the job runs.
-- release: the holder deletes the row. A daemon that dies leaves its row to expire after the TTL.
+- release: the holder deletes the row. A process that dies leaves its row to expire after the TTL, or to be
+  taken over at once by a process on the same machine that sees the holder's process is gone (its host and pid
+  are on the row): a `kill -9` of a run does not block the next one for a whole TTL.
 
 Daemons compare their own clocks with `expires_at`: keep their machines on NTP, far within the TTL. The heartbeat
-that renews a lease while a job runs is the scheduler's (scheduler/lease.py).
+that renews a lease while a run goes on is store/lease_heartbeat.py; store/run_lease.py holds one around a run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +31,28 @@ from edugateway.store.times import Clock, as_utc, utc_now
 
 # An insert and a takeover can both lose to a release or a renewal in between; a few rounds settle it.
 _ROUNDS = 3
+
+
+def this_host() -> str:
+    return socket.gethostname()
+
+
+def process_gone(host: str | None, pid: int | None) -> bool:
+    """True only when the process is provably gone: on this machine, with no such pid (or a zombie). A process on
+    another machine, or one this process may not signal, counts as alive: its lease waits for the TTL."""
+    if host != this_host() or pid is None or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a killed child its parent has not reaped yet still answers signal 0
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
 
 
 @dataclass(frozen=True)
@@ -55,10 +83,18 @@ class Held:
 
 
 class LeaseStore:
-    def __init__(self, db: Database, ttl: dt.timedelta, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ttl: dt.timedelta,
+        *,
+        clock: Clock = utc_now,
+        gone: Callable[[str | None, int | None], bool] = process_gone,
+    ) -> None:
         self.db = db
         self.ttl = ttl
         self.clock = clock
+        self.gone = gone  # asked about a live-looking holder's host and pid: may its lease be taken now?
 
     def _now(self) -> dt.datetime:
         return self.clock().astimezone(dt.UTC)  # SQLite stores wall-clock text: compare UTC with UTC only
@@ -76,6 +112,8 @@ class LeaseStore:
                             job=job,
                             holder=holder,
                             run_id=run_id,
+                            host=this_host(),
+                            pid=os.getpid(),
                             acquired_at=now,
                             heartbeat_at=now,
                             expires_at=now + self.ttl,
@@ -90,8 +128,11 @@ class LeaseStore:
                     continue  # released between our insert and this read
                 seen = Held(row.holder, row.job, as_utc(row.acquired_at), as_utc(row.expires_at))
                 previous_run = row.run_id
-            if seen.expires_at >= now:
+                dead = self.gone(row.host, row.pid)
+            if seen.expires_at >= now and not dead:
                 return seen
+            # Taken only from the holder just seen, and only if it is still expired (or its process gone).
+            still_takeable = JobLeaseRow.expires_at < now if not dead else JobLeaseRow.holder == seen.holder
             with self.db.session() as session:
                 taken = rows_changed(
                     session,
@@ -100,12 +141,14 @@ class LeaseStore:
                         JobLeaseRow.school == key.school,
                         JobLeaseRow.platform == key.platform,
                         JobLeaseRow.holder == seen.holder,
-                        JobLeaseRow.expires_at < now,
+                        still_takeable,
                     )
                     .values(
                         job=job,
                         holder=holder,
                         run_id=run_id,
+                        host=this_host(),
+                        pid=os.getpid(),
                         acquired_at=now,
                         heartbeat_at=now,
                         expires_at=now + self.ttl,

@@ -1,6 +1,12 @@
 """The sync run log: every sync run records its school, platform, entities and directions, counts per entity,
 every skipped record with its reason, the plan it made, how long it took, and the error that ended it, if any.
 One failing record never fails a run; a platform outage fails it with the reason. (The table is `sync_runs`.)
+
+A run's status: running; then done (everything asked was done), partial (done, but some records were refused
+or skipped, each with its reason), failed (an outage, a refusal of every write, a database conflict: the error
+says which), on_hold (waits for --approve), approved (a hold someone released), stopped (a stopping scheduler
+ended it after a whole pull window), interrupted (its process was stopped mid-run) or abandoned (its process
+died; the next run of the school and platform found it, under their lease, and marked it).
 """
 
 from __future__ import annotations
@@ -96,7 +102,7 @@ class SyncRunLog:
                 row.status = status
             if error is not None:
                 row.error = error
-            if status in ("done", "failed", "on_hold"):
+            if status is not None and status != "running":
                 row.finished_at = dt.datetime.now(dt.UTC)
 
     def finish(self, status: str = "done", *, error: str | None = None, plan: dict[str, Any] | None = None) -> None:
@@ -113,6 +119,32 @@ class SyncRunLog:
             held.status = "approved"
             held.approved_by = f"{getpass.getuser()} in run {self.run_id}"
             held.finished_at = held.finished_at or dt.datetime.now(dt.UTC)
+
+
+def abandon_running(db: Database, school_id: int, platform: str, *, found_by: str) -> list[int]:
+    """Marks every run of this school and platform still `running` abandoned, and returns their ids. Called only
+    under the school and platform's lease (store/run_lease.py): no live run can be running then."""
+    with db.session() as session:
+        rows = list(
+            session.scalars(
+                select(SyncRunRow).where(
+                    SyncRunRow.school_id == school_id, SyncRunRow.platform == platform, SyncRunRow.status == "running"
+                )
+            )
+        )
+        for row in rows:
+            row.status = "abandoned"
+            row.error = f"its process ended without finishing the run (killed, or its machine stopped); {found_by}"
+            row.finished_at = dt.datetime.now(dt.UTC)
+        return [row.id for row in rows]
+
+
+def school_id_of(db: Database, school_code: str) -> int:
+    with db.session() as session:
+        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == school_code))
+    if school_id is None:
+        raise StoreError(f"no school {school_code!r} in the local database; import it first")
+    return school_id
 
 
 @dataclass

@@ -539,6 +539,9 @@ class JobLeaseRow(Base):
     job: Mapped[str] = mapped_column(String(100))
     holder: Mapped[str] = mapped_column(String(200))
     run_id: Mapped[int | None] = mapped_column(Integer)  # the job_runs row being run under the lease
+    # The holder's machine and process: a process on the same machine that finds it gone takes the lease at once.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
     acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,15 @@
 """One sync run of a school with a platform: read both sides, link, plan, hold or apply, pull; all in the run log.
 
-The same function serves `edugateway sync` and (later) the scheduler. A run whose plan would delete or
-deactivate more than the configured share of an entity stops before applying, is recorded as on hold, and goes
-on only when a later run names it with `approve`.
+The same function serves `edugateway sync`, the scheduler and the demo. Every run holds the school and platform's
+lease (store/run_lease.py) from before its run log row is written until it ends, so a run still marked running
+when another takes the lease was left by a dead process: it is marked abandoned, and its unanswered writes are
+sent again (sync/push.py). A run whose plan would delete or deactivate more than the configured share of an
+entity stops before applying, is recorded as on hold, and goes on only when a later run names it with `approve`.
+
+How a run ends (the CLI's exit code in brackets): done [0]; partial [1] when some writes were refused or some
+records read could not be stored, each listed in the run log with its reason; failed [2] when a platform or the
+database failed, or when not one of the run's writes landed; on_hold [3]. A run refused because another holds the
+lease never starts (Busy) [4].
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, SchoolPlatformSettings, Settings
@@ -20,12 +28,14 @@ from edugateway.connectors.factory import open_connector
 from edugateway.domain.entities import Direction, Entity
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
-from edugateway.errors import ConfigError, ConnectorError, DataSafetyError
+from edugateway.errors import ConfigError, GatewayError, StoreError
 from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks
+from edugateway.store.job_leases import LeaseKey
+from edugateway.store.run_lease import hold_lease, require_lease
 from edugateway.store.snapshots import load_snapshot
-from edugateway.store.sync_run_log import SyncRunLog
+from edugateway.store.sync_run_log import SyncRunLog, abandon_running, school_id_of
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
 from edugateway.sync.directions import resolve_directions
@@ -52,13 +62,16 @@ class SyncRequest:
     until: dt.date | None = None  # pulls read up to this day (default: today)
     # Asked between pull windows: true ends the run after the window stored (status stopped); the next run goes on.
     stop: Callable[[], bool] | None = None
+    wait: bool = False  # another run holds the school and platform: wait for it instead of refusing (Busy)
 
 
 @dataclass(frozen=True)
 class SyncOutcome:
     run_id: int
-    status: str  # done, on_hold, failed
+    status: str  # done, partial, failed (every write refused), on_hold, stopped; see the module's docstring
     plan: SyncPlan
+    error: str | None = None  # why the run is not done: what was refused or skipped, or why it failed
+    abandoned: tuple[int, ...] = ()  # runs left running by dead processes, marked abandoned by this one
 
 
 def _class_names(classes: Sequence[SchoolClass], enrollments: Sequence[Enrollment]) -> dict[str, str]:
@@ -120,17 +133,45 @@ def _over_share(deletes: int, total: int, share: float) -> bool:
 
 
 async def run_sync(
-    db: Database, settings: Settings, request: SyncRequest, *, connector: Connector | None = None
+    db: Database,
+    settings: Settings,
+    request: SyncRequest,
+    *,
+    connector: Connector | None = None,
+    lease_holder: str | None = None,
 ) -> SyncOutcome:
+    """Runs one sync under the school and platform's lease: taken here, or already held by `lease_holder` (the
+    scheduler's runner holds it for the whole job). Raises Busy when another run holds it and `request.wait` is
+    false; a run that fails is recorded as failed and its error raised."""
     with run_context(school=request.school, platform=request.platform):
-        snapshot = load_snapshot(db, request.school)
-        platform = settings.school_platform(request.platform)
-        conn = connector or open_connector(settings, request.platform, snapshot.school)
-        try:
-            return await _run(db, settings, request, snapshot, platform, conn)
-        finally:
-            if connector is None:
-                await conn.aclose()
+        key = LeaseKey(request.school, request.platform)
+        ttl = dt.timedelta(seconds=settings.scheduler.lease_ttl_s)
+        if lease_holder is not None:
+            require_lease(db, key, lease_holder, ttl=ttl)
+            return await _run_held(db, settings, request, connector)
+        with hold_lease(db, key, job="sync", ttl=ttl, wait=request.wait, on_wait=_waiting):
+            return await _run_held(db, settings, request, connector)
+
+
+def _waiting(held: Any) -> None:
+    log.info("sync.waiting_for_lease", held_by=held.describe())
+
+
+async def _run_held(db: Database, settings: Settings, request: SyncRequest, connector: Connector | None) -> SyncOutcome:
+    snapshot = load_snapshot(db, request.school)
+    platform = settings.school_platform(request.platform)
+    abandoned = abandon_running(
+        db, school_id_of(db, request.school), request.platform, found_by="found by the next run under the lease"
+    )
+    for run_id in abandoned:
+        log.error("sync.abandoned_run", abandoned_run_id=run_id)
+    conn = connector or open_connector(settings, request.platform, snapshot.school)
+    try:
+        outcome = await _run(db, settings, request, snapshot, platform, conn)
+    finally:
+        if connector is None:
+            await conn.aclose()
+    return SyncOutcome(outcome.run_id, outcome.status, outcome.plan, outcome.error, tuple(abandoned))
 
 
 async def _run(
@@ -219,11 +260,55 @@ async def _run(
                     plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
                     run_log.finish("stopped", plan=plan.as_json())
                     return SyncOutcome(run_log.run_id, "stopped", plan)
-        run_log.finish("done", plan=plan.as_json())
-        return SyncOutcome(run_log.run_id, "done", plan)
-    except (ConnectorError, DataSafetyError) as exc:
+        status, why = _ending(run_log, [Entity(e) for e in pushes])
+        run_log.finish(status, error=why, plan=plan.as_json())
+        if why:
+            log.warning("sync.ended", status=status, reason=why)
+        return SyncOutcome(run_log.run_id, status, plan, why)
+    except GatewayError as exc:
         run_log.finish("failed", error=str(exc), plan=plan.as_json())
         raise
+    except DBAPIError as exc:
+        error = _database_refused(exc)
+        run_log.finish("failed", error=str(error), plan=plan.as_json())
+        raise error from exc
+    except Exception as exc:
+        run_log.finish("failed", error=f"{type(exc).__name__}: {exc}", plan=plan.as_json())
+        raise
+    except BaseException:  # Ctrl-C, SIGTERM, a cancelled task: the run did not fail, it was stopped mid-way
+        run_log.finish("interrupted", error="the process was stopped during the run", plan=plan.as_json())
+        raise
+
+
+def _ending(run_log: SyncRunLog, pushed: Sequence[Entity]) -> tuple[str, str | None]:
+    """done, partial or failed, and why not done: the rule of the module's docstring."""
+    landed = refused = 0
+    for entity in pushed:
+        counts = run_log.of(entity.value)
+        landed += counts.created + counts.updated + counts.deleted
+        refused += counts.failed
+    skipped = sum(c.skipped for c in run_log.counts.values()) - refused  # a refused write is also listed as skipped
+    where = f"see `edugateway runs show {run_log.run_id}`"
+    if refused and not landed:
+        first = next((s["reason"] for s in run_log.skips if s["entity"] in {e.value for e in pushed}), "")
+        return "failed", f"none of the {refused} writes to {run_log.platform} landed; first refusal: {first}; {where}"
+    if refused or skipped:
+        parts = [f"{refused} writes refused"] if refused else []
+        parts += [f"{skipped} records read but not stored"] if skipped else []
+        return "partial", f"{', '.join(parts)}, each with its reason; {where}"
+    return "done", None
+
+
+def _database_refused(exc: DBAPIError) -> StoreError:
+    """A conflict with another process, or a database that went away, as an error a person can act on."""
+    cause = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+    if isinstance(exc, IntegrityError):
+        return StoreError(
+            f"the local database refused a write ({cause}): another process changed the same records at the same "
+            "time; nothing of the step was kept. Run again; if it repeats, check which other process writes this "
+            "school's data"
+        )
+    return StoreError(f"the local database failed during the run ({cause}); check it, then run again")
 
 
 def _plan_pushes(

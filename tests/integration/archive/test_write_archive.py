@@ -67,7 +67,7 @@ def test_an_unknown_school_is_refused_and_nothing_written(school_db: Database, t
 def test_the_scheduler_archives_the_year_of_its_fire_time(school_db: Database, tmp_path: Path) -> None:
     job = ArchiveJob(name="yearly-archive", cron="0 20 25 6 *")
     settings = Settings(data_dir=tmp_path, schools=[SchoolSettings(code=CODE)], jobs=[job])
-    ctx = JobContext(school_db, settings, job, CODE, "archive", JUNE, "scheduler:yearly-archive")
+    ctx = JobContext(school_db, settings, job, CODE, "archive", JUNE, "scheduler:yearly-archive", "test-holder")
     outcome = run_archive_job(ctx)
     assert outcome.attention is None
     assert outcome.summary["academic_year"] == YEAR

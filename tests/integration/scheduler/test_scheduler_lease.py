@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from edugateway.scheduler.lease import Heartbeat
 from edugateway.store.db import Database
 from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore
 from edugateway.store.job_run_log import Fire, JobRunLog
+from edugateway.store.lease_heartbeat import Heartbeat
 from edugateway.store.tables import JobLeaseRow
 from edugateway.store.times import as_utc
 from support.scheduler_support import wait_until

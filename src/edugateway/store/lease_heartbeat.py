@@ -1,4 +1,4 @@
-"""The heartbeat that keeps a job's lease (store/job_leases.py) alive while the job runs, and lets it go after."""
+"""The heartbeat that keeps a run's lease (store/job_leases.py) alive while the run goes on, and lets it go after."""
 
 from __future__ import annotations
 
