@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,10 @@ class CliState:
             db.require_current_schema()
         return db
 
+    def lease_ttl(self) -> dt.timedelta:
+        """How long a run's lease on a school and platform outlives a process that stopped renewing it."""
+        return dt.timedelta(seconds=self.settings.scheduler.lease_ttl_s)
+
     def close(self) -> None:
         """Closes the connection pools the command opened (the root callback registers this on exit)."""
         while self._opened:
@@ -48,7 +53,10 @@ def state(ctx: typer.Context) -> CliState:
     return obj
 
 
-def fail(error: GatewayError | str, code: int = 2) -> typer.Exit:
-    """Prints the error for a person and returns the Exit to raise."""
+def fail(error: GatewayError | str, code: int | None = None) -> typer.Exit:
+    """Prints the error for a person and returns the Exit to raise: `code`, else the one the error's kind has
+    (cli/_exit_codes.py: 4 for a busy school and platform, otherwise 2)."""
+    from edugateway.cli._exit_codes import exit_for
+
     typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
+    return typer.Exit(exit_for(error) if code is None else code)

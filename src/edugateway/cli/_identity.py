@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._exit_codes import Exit
 from edugateway.errors import GatewayError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus, CaseType
 
@@ -28,15 +29,25 @@ def verify(
     force: Annotated[
         bool, typer.Option("--force", help="ask ЕСИА about everyone, not only changed or stale persons")
     ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="if another verification of this school runs, wait for it to end")
+    ] = False,
 ) -> None:
-    """Ask ЕСИА (through СМЭВ 3) about every person's SNILS, record the results, open and close cases."""
+    """Ask ЕСИА (through СМЭВ 3) about every person's SNILS, record the results, open and close cases.
+
+    Exit 0: done; 1: some persons got no answer (their last result stands); 2: refused or failed; 4: busy
+    (another verification of the school runs; --wait waits)."""
     from edugateway.identity.verify import Verifier
+    from edugateway.store.job_leases import LeaseKey
+    from edugateway.store.run_lease import hold_lease
 
     st = state(ctx)
     try:
-        report = Verifier.from_settings(st.settings).verify_school(
-            st.database(), school, actor="cli:identity-verify", force=force
-        )
+        verifier = Verifier.from_settings(st.settings)
+        db = st.database()
+        key = LeaseKey(school, st.settings.identity.esia_platform)  # the same lease as the scheduler's verify job
+        with hold_lease(db, key, job="verify", ttl=st.lease_ttl(), wait=wait):
+            report = verifier.verify_school(db, school, actor="cli:identity-verify", force=force)
     except GatewayError as exc:
         raise fail(exc) from exc
     typer.echo(
@@ -54,7 +65,7 @@ def verify(
         typer.echo(f"{len(report.failed)} persons without an answer (their last result stands):")
         for person_id, reason in sorted(report.failed.items())[:20]:
             typer.echo(f"  person {person_id}: {reason}")
-        raise typer.Exit(1)
+        raise typer.Exit(Exit.PARTIAL)
 
 
 class Format(StrEnum):

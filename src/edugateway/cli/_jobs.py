@@ -17,8 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from edugateway.cli._context import CliState, fail, state
+from edugateway.cli._exit_codes import Exit
 from edugateway.errors import ConfigError, GatewayError
 from edugateway.store.db import Database
+
+if TYPE_CHECKING:
+    from edugateway.scheduler.runner import RunResult
 
 if TYPE_CHECKING:
     from edugateway.scheduler import SchedulerDaemon
@@ -99,7 +103,8 @@ def jobs_run(
 ) -> None:
     """Run a job now, in the foreground, as the daemon would: in the job run log, under the lease, retried, alerted.
 
-    Exit 0: done; 1: skipped (a run holds the school and platform); 2: failed, refused or interrupted."""
+    Exit 0: done; 1: done, but it needs a person (a partial sync, persons without an answer); 2: failed, refused or
+    interrupted; 3: a sync on hold (--approve); 4: skipped, another run holds the school and platform."""
     from edugateway.scheduler import JobRunner, plan_jobs
     from edugateway.scheduler.alerts import Alerter
     from edugateway.store.times import utc_now
@@ -122,11 +127,20 @@ def jobs_run(
         detail = f": {result.detail}" if result.detail else ""
         summary = f" {result.summary}" if result.summary else ""
         typer.echo(f"{name} {unit.school} {unit.platform}: run {result.run_id} {result.status}{summary}{detail}")
-    statuses = {result.status for _, result in results}
-    if statuses & {"failed", "interrupted"}:
-        raise typer.Exit(2)
-    if statuses - {"done"}:
-        raise typer.Exit(1)
+    raise typer.Exit(max((_exit_of(result) for _, result in results), key=WORST.index, default=Exit.DONE))
+
+
+WORST = (Exit.DONE, Exit.PARTIAL, Exit.ON_HOLD, Exit.BUSY, Exit.FAILED)  # of several schools, the last named wins
+
+
+def _exit_of(result: RunResult) -> Exit:
+    """The worst ending decides the exit code: failed, then busy, then on hold, then partial."""
+    if result.status in ("done", "taken", "not_started"):
+        summary = result.summary or {}
+        if summary.get("status") == "on_hold":
+            return Exit.ON_HOLD
+        return Exit.PARTIAL if result.attention else Exit.DONE
+    return Exit.BUSY if result.status == "skipped" else Exit.FAILED
 
 
 @jobs_app.command("history")

@@ -13,6 +13,8 @@ from rich.table import Table
 
 from edugateway.cli._context import fail, state
 from edugateway.errors import GatewayError
+from edugateway.store.job_leases import LeaseKey
+from edugateway.store.run_lease import hold_lease
 
 reports_app = typer.Typer(help="The reconciliation reports kept so far.", no_args_is_help=True)
 
@@ -37,10 +39,14 @@ def reconcile(
     no_files: Annotated[
         bool, typer.Option("--no-files", help="store the report; write no HTML/XLSX/JSON files")
     ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="if another run holds this school and platform, wait for it to end")
+    ] = False,
 ) -> None:
     """Compare the school with the platform, check the journal's rules, store the report and write its files.
 
-    Exit 0: the report is written (findings or not); 2: refused or failed."""
+    Exit 0: the report is written (findings or not); 2: refused or failed; 4: busy (another run holds the school
+    and platform; --wait waits)."""
     from edugateway.reconciliation.report import trend
     from edugateway.reconciliation.service import ALL_ENTITIES, ReconcileRequest
     from edugateway.reconciliation.service import reconcile as run
@@ -53,7 +59,9 @@ def reconcile(
     chosen = [e.strip() for e in entities.split(",") if e.strip()] if entities else list(ALL_ENTITIES)
     request = ReconcileRequest(school, platform, as_of=day, entities=chosen, write_files=not no_files)
     try:
-        outcome = asyncio.run(run(st.database(), st.settings, request))
+        db = st.database()
+        with hold_lease(db, LeaseKey(school, platform), job="reconcile", ttl=st.lease_ttl(), wait=wait):
+            outcome = asyncio.run(run(db, st.settings, request))
     except GatewayError as exc:
         raise fail(exc) from exc
     report = outcome.report

@@ -14,7 +14,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from edugateway.cli._context import fail, state
-from edugateway.errors import GatewayError
+from edugateway.cli._exit_codes import Exit
+from edugateway.errors import DataSafetyError, GatewayError
 from edugateway.store.db import Database
 from edugateway.store.roster import ImportReport, Mode, ParsedRoster, RowProblem, apply_roster
 
@@ -67,7 +68,8 @@ def import_oneroster(
     report: ReportOption = None,
 ) -> None:
     """Import a OneRoster 1.2 CSV set (UTF-8 or Windows-1251). Exit 0: all rows imported; 1: some rows
-    rejected, the good ones imported; 2: refused or failed, nothing written."""
+    rejected, the good ones imported; 2: refused or failed, nothing written; 3: on hold, nothing written (it would
+    deactivate too many students: check the file, then --allow-mass-delete)."""
     from edugateway.store.oneroster import read_oneroster
 
     default_report = directory.resolve().parent / f"{directory.resolve().name}-import-problems.csv"
@@ -93,7 +95,8 @@ def import_xlsx(
     report: ReportOption = None,
 ) -> None:
     """Import the XLSX template a clerk filled. Exit 0: all rows imported; 1: some rows rejected, the good ones
-    imported; 2: refused or failed, nothing written."""
+    imported; 2: refused or failed, nothing written; 3: on hold, nothing written (it would deactivate too many
+    students: check the file, then --allow-mass-delete)."""
     from edugateway.store.xlsx_roster import read_xlsx
 
     _run_import(
@@ -167,6 +170,8 @@ def _run_import(
         with err.status("reading the files…"):
             roster = read()
         result = _apply_with_progress(db, roster, school, mode, allow_mass_delete, dry_run, err)
+    except DataSafetyError as exc:  # the mass-delete hold: nothing written, waits for --allow-mass-delete
+        raise fail(exc, Exit.ON_HOLD) from exc
     except GatewayError as exc:
         raise fail(exc) from exc
     _summary(out, result)
@@ -184,7 +189,7 @@ def _run_import(
     if dry_run:
         out.print("dry run: nothing was written")
     if result.rejected:
-        raise typer.Exit(1)
+        raise typer.Exit(Exit.PARTIAL)
 
 
 def _apply_with_progress(

@@ -48,10 +48,16 @@ def sync(
     until: Annotated[
         str | None, typer.Option("--until", help="pull the journal up to this day, YYYY-MM-DD (default: today)")
     ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="if another run holds this school and platform, wait for it to end")
+    ] = False,
 ) -> None:
     """Sync one school with one platform: link, plan, push what is ours, report the rest.
 
-    Exit 0: done; 1: on hold (the plan deletes too much, rerun with --approve RUN_ID); 2: refused or failed."""
+    Exit 0: done; 1: partial (some records refused or not stored, see runs show); 2: refused or failed;
+    3: on hold (the plan deletes too much, rerun with --approve RUN_ID); 4: busy (another run holds the school
+    and platform; --wait waits)."""
+    from edugateway.cli._exit_codes import SYNC_STATUS_EXIT
     from edugateway.sync.engine import SyncRequest, run_sync
 
     st = state(ctx)
@@ -59,18 +65,24 @@ def sync(
         last_day = dt.date.fromisoformat(until) if until else None
     except ValueError:
         raise fail(f"--until {until!r} is not a date in the form YYYY-MM-DD") from None
-    request = SyncRequest(school, platform, _entities(entities), dry_run=dry_run, approve=approve, until=last_day)
+    request = SyncRequest(
+        school, platform, _entities(entities), dry_run=dry_run, approve=approve, until=last_day, wait=wait
+    )
     try:
         outcome = asyncio.run(run_sync(st.database(), st.settings, request))
     except GatewayError as exc:
         raise fail(exc) from exc
     if plan_json is not None:
         plan_json.write_text(json.dumps(outcome.plan.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for run_id in outcome.abandoned:
+        typer.echo(f"run {run_id} was left running by a process that died; it is now marked abandoned")
     _print_plan(outcome.plan)
     typer.echo(f"run {outcome.run_id}: {outcome.status}{' (dry run: nothing applied)' if dry_run else ''}")
     if outcome.status == "on_hold":
         typer.echo(outcome.plan.hold or "")
-        raise typer.Exit(1)
+    elif outcome.error:
+        typer.echo(outcome.error)
+    raise typer.Exit(SYNC_STATUS_EXIT.get(outcome.status, 2))
 
 
 def _print_plan(plan: SyncPlan) -> None:

@@ -124,7 +124,7 @@ def test_run_refuses_what_it_cannot_run_and_skips_a_busy_school(gateway: Gateway
     leases = LeaseStore(gateway.db, dt.timedelta(minutes=5))
     leases.acquire(LeaseKey(gateway.school, "ecp"), "gw2:99:beef", job="nightly", run_id=None)
     busy = runner.invoke(app, gateway.args("jobs", "run", JOB))
-    assert busy.exit_code == 1, busy.output
+    assert busy.exit_code == 4, busy.output
     assert "skipped" in busy.output
     assert "held by gw2:99:beef (job nightly" in busy.output
     assert gateway.emulator.world.uploads["students"] == {}

@@ -58,13 +58,13 @@ def test_rejected_rows_exit_1_are_listed_and_written_to_the_report(url: str, fil
     assert (files.parent / "or-import-problems.csv").exists()
 
 
-def test_a_mass_delete_is_refused_with_exit_2_and_advice(url: str, files: Path, tmp_path: Path) -> None:
+def test_a_mass_delete_is_held_with_exit_3_and_advice(url: str, files: Path, tmp_path: Path) -> None:
     assert _run(url, "import", "oneroster", str(files), "--school", "sch125")[0] == 0
     users = files / "users.csv"
     lines = users.read_text(encoding="utf-8").splitlines()
     users.write_text("\r\n".join(line for line in lines if not line.startswith("s0000")) + "\r\n", encoding="utf-8")
     code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125")
-    assert code == 2
+    assert code == 3  # on hold: nothing written until a person approves
     assert "--allow-mass-delete" in out
     code, out = _run(url, "import", "oneroster", str(files), "--school", "sch125", "--allow-mass-delete")
     assert code in (0, 1), out
