@@ -64,6 +64,9 @@ class FaultConfig(BaseModel):
     exempt_paths: tuple[str, ...] = Field(
         default=("/_emulator",), description="path prefixes never faulted nor counted (control endpoints)"
     )
+    down_paths: tuple[str, ...] = Field(
+        default=(), description="path prefixes answered 503 every time: one service of the platform is down"
+    )
 
 
 ErrorRenderer = Callable[[FaultKind, int, float | None], tuple[int, dict[str, str], bytes]]
@@ -200,6 +203,10 @@ class FaultInjector:
                 self.stats.fault(FaultKind.RATE_LIMITED)
                 await self._send_error(send, FaultKind.RATE_LIMITED, 429, max(1, math.ceil(wait)))
                 return
+        if cfg.down_paths and scope.get("path", "").startswith(cfg.down_paths):
+            self.stats.fault(FaultKind.SERVER_ERROR)
+            await self._send_error(send, FaultKind.SERVER_ERROR, 503, None)
+            return
         if cfg.maintenance or self._chance(cfg.maintenance_rate):
             self.stats.fault(FaultKind.MAINTENANCE)
             await self._send_error(send, FaultKind.MAINTENANCE, 550, None)

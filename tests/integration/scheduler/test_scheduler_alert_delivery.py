@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import socket
 
-from loopback_servers import SmtpSink, WebhookServer
 from structlog.testing import capture_logs
 
 from edugateway.config.settings import AlertSettings
@@ -14,6 +13,7 @@ from edugateway.scheduler import JobRunner, plan_jobs
 from edugateway.scheduler.alerts import Alerter
 from edugateway.store.db import Database
 from edugateway.store.job_run_log import JobRunLog
+from support.alert_sinks import SmtpSink, WebhookServer
 from support.scheduler_support import SCHOOL, RecordingService, settings_with, sync_job
 
 FIRE = dt.datetime(2026, 3, 10, 20, 30, tzinfo=dt.UTC)

@@ -70,6 +70,7 @@ def _apply(world: EcpWorld, parsed: list[ParsedFile], *, deleting: bool) -> None
                 stored.pop(key, None)
             else:
                 stored[key] = row
+                world.received[(p.table.name, key)] += 1
 
 
 def _check_references(world: EcpWorld, parsed: list[ParsedFile]) -> None:

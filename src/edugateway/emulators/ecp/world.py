@@ -9,7 +9,7 @@ explicit field lists, so storage-only keys never leak.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +70,8 @@ class EcpWorld:
     tokens: dict[str, Row] = field(default_factory=dict)
     # edu-upload tables received: table -> row key -> the CSV row as column -> value
     uploads: dict[str, dict[tuple[str, ...], Row]] = field(default_factory=dict)
+    # How many times each row was received in an accepted file: a count above 1 is a record sent twice.
+    received: Counter[tuple[str, tuple[str, ...]]] = field(default_factory=Counter, compare=False)
 
     def __post_init__(self) -> None:
         for table in TABLES:
