@@ -21,6 +21,7 @@ from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
 from edugateway.cli._web import serve_app, users_app
 from edugateway.errors import GatewayError
+from edugateway.store.db_errors import describe_database_error
 
 app = typer.Typer(
     name="edugateway",
@@ -55,7 +56,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
@@ -81,3 +82,15 @@ def init_db(ctx: typer.Context) -> None:
     except GatewayError as exc:
         raise fail(exc) from exc
     typer.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+def main() -> None:
+    """The `edugateway` script: the app, with a database failure no command expected (another process holding a
+    lock past the timeout, a constraint broken by a concurrent writer, a server gone) said in one line, exit 2."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        app()
+    except DBAPIError as exc:
+        typer.secho(f"error: {describe_database_error(exc)}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from structlog.contextvars import bind_contextvars
 
 from edugateway.config.settings import PlatformKind, SchoolPlatformSettings, Settings
@@ -31,6 +31,7 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, GatewayError, StoreError
 from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
+from edugateway.store.db_errors import describe_database_error
 from edugateway.store.id_links import IdLinks
 from edugateway.store.job_leases import LeaseKey
 from edugateway.store.run_lease import hold_lease, require_lease
@@ -301,14 +302,7 @@ def _ending(run_log: SyncRunLog, pushed: Sequence[Entity]) -> tuple[str, str | N
 
 def _database_refused(exc: DBAPIError) -> StoreError:
     """A conflict with another process, or a database that went away, as an error a person can act on."""
-    cause = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-    if isinstance(exc, IntegrityError):
-        return StoreError(
-            f"the local database refused a write ({cause}): another process changed the same records at the same "
-            "time; nothing of the step was kept. Run again; if it repeats, check which other process writes this "
-            "school's data"
-        )
-    return StoreError(f"the local database failed during the run ({cause}); check it, then run again")
+    return StoreError(describe_database_error(exc))
 
 
 def _plan_pushes(
