@@ -125,7 +125,7 @@ def runs_list(
         skipped = sum(c.get("skipped", 0) for c in counts.values())
         dry = " dry-run" if row.dry_run else ""
         typer.echo(
-            f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.platform:<10} {row.status:<8}{dry}  {took:>9}  "
+            f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.platform:<10} {row.status:<11}{dry}  {took:>9}  "
             f"skipped {skipped}, failed {failed}"
         )
 

@@ -264,7 +264,7 @@ async def _run(
         status, why = _ending(run_log, [Entity(e) for e in pushes])
         run_log.finish(status, error=why, plan=plan.as_json())
         if why:
-            log.warning("sync.ended", status=status, reason=why)
+            log.info("sync.ended", status=status, reason=why)
         return SyncOutcome(run_log.run_id, status, plan, why)
     except GatewayError as exc:
         run_log.finish("failed", error=str(exc), plan=plan.as_json())
