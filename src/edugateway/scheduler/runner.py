@@ -22,6 +22,7 @@ from edugateway.store.db import Database
 from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore
 from edugateway.store.job_run_log import Fire, JobRunLog
 from edugateway.store.lease_heartbeat import Heartbeat
+from edugateway.store.run_lease import take_over_dead_runs
 from edugateway.store.times import Clock, utc_now
 
 log = get_logger(__name__)
@@ -107,6 +108,7 @@ class JobRunner:
             bound.warning("job.skipped", reason=detail)
             return RunResult("skipped", run_id, detail)
         self._take_over(lease, bound)
+        abandoned = take_over_dead_runs(self.db, key, self.holder)
         bound.info("job.started")
         with Heartbeat(self.leases, key, self.holder):
             try:
@@ -114,6 +116,8 @@ class JobRunner:
             except BaseException:
                 self.run_log.finish(run_id, "interrupted", error="the process was interrupted during the run")
                 raise
+        if abandoned:
+            ending.summary["abandoned_sync_runs"] = list(abandoned)
         self.run_log.finish(run_id, ending.status, error=ending.error, summary=ending.summary or None)
         if ending.status == "failed":
             self._alert("failed", fire, run_id, ending.attempts, ending.error or "")

@@ -76,8 +76,6 @@ def run_sync_job(ctx: JobContext) -> JobOutcome:
     request = SyncRequest(ctx.school, ctx.platform, entities, stop=ctx.stop.is_set)
     outcome = asyncio.run(run_sync(ctx.db, ctx.settings, request, lease_holder=ctx.holder))
     summary: dict[str, Any] = {"sync_run": outcome.run_id, "status": outcome.status}
-    if outcome.abandoned:
-        summary["abandoned_runs"] = list(outcome.abandoned)
     if outcome.status == "stopped":
         return JobOutcome(summary, stopped=True)
     if outcome.status == "on_hold":

@@ -121,15 +121,15 @@ class SyncRunLog:
             held.finished_at = held.finished_at or dt.datetime.now(dt.UTC)
 
 
-def abandon_running(db: Database, school_id: int, platform: str, *, found_by: str) -> list[int]:
+def abandon_running(db: Database, school_code: str, platform: str, *, found_by: str) -> list[int]:
     """Marks every run of this school and platform still `running` abandoned, and returns their ids. Called only
-    under the school and platform's lease (store/run_lease.py): no live run can be running then."""
+    by a process that holds the school and platform's lease (store/run_lease.py): no live run can be running then."""
     with db.session() as session:
         rows = list(
             session.scalars(
-                select(SyncRunRow).where(
-                    SyncRunRow.school_id == school_id, SyncRunRow.platform == platform, SyncRunRow.status == "running"
-                )
+                select(SyncRunRow)
+                .join(SchoolRow, SchoolRow.id == SyncRunRow.school_id)
+                .where(SchoolRow.code == school_code, SyncRunRow.platform == platform, SyncRunRow.status == "running")
             )
         )
         for row in rows:
@@ -137,14 +137,6 @@ def abandon_running(db: Database, school_id: int, platform: str, *, found_by: st
             row.error = f"its process ended without finishing the run (killed, or its machine stopped); {found_by}"
             row.finished_at = dt.datetime.now(dt.UTC)
         return [row.id for row in rows]
-
-
-def school_id_of(db: Database, school_code: str) -> int:
-    with db.session() as session:
-        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == school_code))
-    if school_id is None:
-        raise StoreError(f"no school {school_code!r} in the local database; import it first")
-    return school_id
 
 
 @dataclass

@@ -33,10 +33,10 @@ from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
 from edugateway.store.db_errors import describe_database_error
 from edugateway.store.id_links import IdLinks
-from edugateway.store.job_leases import LeaseKey
+from edugateway.store.job_leases import Held, LeaseKey
 from edugateway.store.run_lease import hold_lease, require_lease
 from edugateway.store.snapshots import load_snapshot
-from edugateway.store.sync_run_log import SyncRunLog, abandon_running, school_id_of
+from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
 from edugateway.sync.directions import resolve_directions
@@ -147,32 +147,29 @@ async def run_sync(
     with run_context(school=request.school, platform=request.platform):
         key = LeaseKey(request.school, request.platform)
         ttl = dt.timedelta(seconds=settings.scheduler.lease_ttl_s)
-        if lease_holder is not None:
+        if lease_holder is not None:  # the scheduler's runner took it, and marked what a dead holder left
             require_lease(db, key, lease_holder, ttl=ttl)
-            return await _run_held(db, settings, request, connector)
-        with hold_lease(db, key, job="sync", ttl=ttl, wait=request.wait, on_wait=_waiting):
-            return await _run_held(db, settings, request, connector)
+            return await _run_held(db, settings, request, connector, abandoned=())
+        with hold_lease(db, key, job="sync", ttl=ttl, wait=request.wait, on_wait=_waiting) as held:
+            return await _run_held(db, settings, request, connector, abandoned=held.abandoned_runs)
 
 
-def _waiting(held: Any) -> None:
+def _waiting(held: Held) -> None:
     log.info("sync.waiting_for_lease", held_by=held.describe())
 
 
-async def _run_held(db: Database, settings: Settings, request: SyncRequest, connector: Connector | None) -> SyncOutcome:
+async def _run_held(
+    db: Database, settings: Settings, request: SyncRequest, connector: Connector | None, *, abandoned: tuple[int, ...]
+) -> SyncOutcome:
     snapshot = load_snapshot(db, request.school)
     platform = settings.school_platform(request.platform)
-    abandoned = abandon_running(
-        db, school_id_of(db, request.school), request.platform, found_by="found by the next run under the lease"
-    )
-    for run_id in abandoned:
-        log.error("sync.abandoned_run", abandoned_run_id=run_id)
     conn = connector or open_connector(settings, request.platform, snapshot.school)
     try:
         outcome = await _run(db, settings, request, snapshot, platform, conn)
     finally:
         if connector is None:
             await conn.aclose()
-    return SyncOutcome(outcome.run_id, outcome.status, outcome.plan, outcome.error, tuple(abandoned))
+    return SyncOutcome(outcome.run_id, outcome.status, outcome.plan, outcome.error, abandoned)
 
 
 async def _run(
@@ -294,10 +291,14 @@ def _ending(run_log: SyncRunLog, pushed: Sequence[Entity]) -> tuple[str, str | N
         first = next((s["reason"] for s in run_log.skips if s["entity"] in {e.value for e in pushed}), "")
         return "failed", f"none of the {refused} writes to {run_log.platform} landed; first refusal: {first}; {where}"
     if refused or skipped:
-        parts = [f"{refused} writes refused"] if refused else []
-        parts += [f"{skipped} records read but not stored"] if skipped else []
+        parts = [f"{refused} {_plural(refused, 'write')} refused"] if refused else []
+        parts += [f"{skipped} {_plural(skipped, 'record')} read but not stored"] if skipped else []
         return "partial", f"{', '.join(parts)}, each with its reason; {where}"
     return "done", None
+
+
+def _plural(n: int, noun: str) -> str:
+    return noun if n == 1 else f"{noun}s"
 
 
 def _database_refused(exc: DBAPIError) -> StoreError:

@@ -199,7 +199,7 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_which_sends_what_it_left(g
     runs = {r.id: r for r in recent_sync_runs(gateway.db)}
     assert runs[left.id].status == "abandoned"
     assert runs[left.id].finished_at is not None
-    assert "found by the next run" in (runs[left.id].error or "")
+    assert "the next holder of the lease" in (runs[left.id].error or "")
     assert len(gateway.emulator.world.uploads["students"]) == STUDENTS
     with gateway.db.session() as session:
         statuses = set(session.scalars(select(OutboxRow.status)))

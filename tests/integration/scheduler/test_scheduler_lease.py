@@ -4,10 +4,13 @@ once; a dead holder's lease expires and is taken over; a live holder's heartbeat
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 
 from edugateway.store.db import Database
-from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore
+from edugateway.store.job_leases import Acquired, Held, LeaseKey, LeaseStore, process_gone, this_host
 from edugateway.store.job_run_log import Fire, JobRunLog
 from edugateway.store.lease_heartbeat import Heartbeat
 from edugateway.store.tables import JobLeaseRow
@@ -105,3 +108,25 @@ def test_a_heartbeat_renews_while_the_block_runs_and_releases_at_its_end(databas
         assert leases.current(KEY) is not None
     assert not beat.lost
     assert leases.current(KEY) is None
+
+
+def test_a_lease_whose_holder_process_is_gone_is_taken_at_once(database: Database) -> None:
+    gone: set[tuple[str | None, int | None]] = set()
+    leases = LeaseStore(database, TTL, clock=FakeClock(), gone=lambda host, pid: (host, pid) in gone)
+    assert leases.acquire(KEY, "killed-run", job="sync", run_id=None) == Acquired()
+    assert isinstance(leases.acquire(KEY, "b", job="sync", run_id=None), Held)  # alive: waited out
+    with database.session() as session:
+        row = session.get(JobLeaseRow, (KEY.school, KEY.platform))
+        assert row is not None
+        assert (row.host, row.pid) == (this_host(), os.getpid())
+        gone.add((row.host, row.pid))
+    assert leases.acquire(KEY, "b", job="sync", run_id=None) == Acquired(previous_holder="killed-run")
+
+
+def test_only_a_process_on_this_machine_that_is_provably_gone_counts_as_gone() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert not process_gone(this_host(), os.getpid())
+    child.wait()  # reaped: its pid is free
+    assert process_gone(this_host(), child.pid)
+    assert not process_gone("another-machine", child.pid)  # cannot be seen from here: waits for the TTL
+    assert not process_gone(this_host(), None)

@@ -28,7 +28,8 @@ from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
-from edugateway.store.tables import AuditRow, IdentityLinkRow, MarkRow, OutboxRow, PersonRow, SyncRunRow
+from edugateway.store.sync_run_log import recent_sync_runs
+from edugateway.store.tables import AuditRow, IdentityLinkRow, MarkRow, OutboxRow, PersonRow, SchoolRow, SyncRunRow
 from edugateway.sync import engine, push
 from edugateway.sync.engine import SyncRequest, run_sync
 
@@ -271,3 +272,36 @@ async def test_the_runs_lines_name_the_school_platform_and_run_only_while_it_run
     assert (inside["school"], inside["platform"], inside["run_id"]) == (CODE, "ecp", run.run_id)
     (after,) = [e for e in logs if e["event"] == "after.run"]
     assert not {"school", "platform", "run_id"} & set(after)
+
+
+async def test_a_push_whose_every_write_is_refused_fails_and_one_partly_refused_is_partial(
+    db: Database, school: SchoolSnapshot, ecp_served: tuple[ecp.EcpEmulator, Settings]
+) -> None:
+    emulator, settings = ecp_served
+    with db.session() as session:
+        school_row = session.scalar(select(SchoolRow).where(SchoolRow.code == CODE))
+        assert school_row is not None
+        ogrn, school_row.ogrn = school_row.ogrn, None  # the students table requires the school's ОГРН
+    refused = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    assert refused.status == "failed"
+    assert refused.error is not None
+    assert refused.error.startswith("none of the ")
+    assert "org_ogrn" in refused.error
+    assert emulator.world.uploads["students"] == {}
+
+    pupil = next(p for p in school.persons if "student" in p.roles)
+    with db.session() as session:
+        school_row = session.scalar(select(SchoolRow).where(SchoolRow.code == CODE))
+        assert school_row is not None
+        school_row.ogrn = ogrn
+        row = session.scalar(select(PersonRow).where(PersonRow.source_id == pupil.id))
+        assert row is not None
+        row.birth_date = None
+    partial = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    assert partial.status == "partial"
+    assert partial.error is not None
+    assert partial.error.startswith("3 writes refused")  # the pupil, and the two representatives that name them
+    students = {p.id for p in school.persons if "student" in p.roles}
+    assert {key[0] for key in emulator.world.uploads["students"]} == students - {pupil.id}
+    (run,) = [r for r in recent_sync_runs(db) if r.id == partial.run_id]
+    assert run.status == "partial"

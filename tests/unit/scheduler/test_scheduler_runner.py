@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
@@ -20,6 +21,7 @@ from edugateway.scheduler.services import JobContext
 from edugateway.store.db import Database
 from edugateway.store.job_leases import LeaseKey
 from edugateway.store.job_run_log import JobRunLog
+from edugateway.store.tables import SchoolRow, SyncRunRow
 from support.scheduler_support import PLATFORM, SCHOOL, RecordingService, settings_with, sync_job
 
 FIRE = dt.datetime(2026, 3, 10, 20, 30, tzinfo=dt.UTC)
@@ -163,6 +165,42 @@ def test_a_sync_on_hold_asks_for_a_person(sqlite_db: Database) -> None:
     assert result.status == "done"
     (alert,) = alerts.sent
     assert (alert.what, alert.message) == ("attention", "the plan deletes more than 10 % of persons")
+
+
+def test_a_run_that_failed_for_a_data_reason_alerts_without_a_retry(sqlite_db: Database) -> None:
+    calls: list[int] = []
+
+    def refused(_ctx: object) -> JobOutcome:
+        calls.append(1)
+        return JobOutcome({"sync_run": 7, "status": "failed"}, failed="sync run 7: none of the 120 writes landed")
+
+    settings = settings_with(sync_job(retries=3, retry_backoff_s=0))
+    services = {"sync": JobService(refused, lambda _s, job: job.platform or "")}
+    (planned,) = plan_jobs(settings, services)
+    alerts = KeptAlerts()
+    result = _runner(sqlite_db, settings, alerts).run(planned, FIRE)
+    assert (result.status, len(calls)) == ("failed", 1)  # a retry would be refused the same way
+    (alert,) = alerts.sent
+    assert (alert.what, alert.message) == ("failed", "sync run 7: none of the 120 writes landed")
+    (row,) = JobRunLog(sqlite_db).history()
+    assert (row.status, row.error) == ("failed", "sync run 7: none of the 120 writes landed")
+
+
+def test_taking_the_lease_marks_a_dead_processs_sync_run_abandoned(sqlite_db: Database) -> None:
+    with sqlite_db.session() as session:
+        school = SchoolRow(code=SCHOOL, name="Школа")
+        session.add(school)
+        session.flush()
+        session.add(SyncRunRow(school_id=school.id, platform=PLATFORM, entities=[], directions={}, status="running"))
+        session.add(SyncRunRow(school_id=school.id, platform="other", entities=[], directions={}, status="running"))
+    service = RecordingService()
+    result = _run(sqlite_db, sync_job(), service, KeptAlerts())
+    assert result.status == "done"
+    assert result.summary is not None
+    assert result.summary["abandoned_sync_runs"] == [1]
+    with sqlite_db.session() as session:
+        statuses = {row.platform: row.status for row in session.scalars(select(SyncRunRow))}
+    assert statuses == {PLATFORM: "abandoned", "other": "running"}  # another platform's run is not ours to judge
 
 
 def test_a_run_the_stopping_daemon_ended_after_a_batch_is_interrupted_not_failed(sqlite_db: Database) -> None:
