@@ -205,3 +205,11 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_which_sends_what_it_left(g
         statuses = set(session.scalars(select(OutboxRow.status)))
     assert statuses == {"done"}
     assert not gateway.lease_taken()
+
+
+def test_a_reconcile_is_refused_while_another_run_holds_the_school_and_platform(gateway: Gateway) -> None:
+    LeaseStore(gateway.db, TTL).acquire(LeaseKey(gateway.school, "ecp"), "gw2:99:beef", job="nightly", run_id=None)
+    result = CliRunner().invoke(app, gateway.args("reconcile", "--school", gateway.school, "--platform", "ecp"))
+    assert result.exit_code == 4, result.output
+    assert "is busy: the lease is held by gw2:99:beef (job nightly" in result.output
+    assert gateway.emulator.stats.total == 0  # nothing was read
