@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from edugateway.cli._context import fail, state
-from edugateway.domain.entities import Entity
+from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import GatewayError
 
 if TYPE_CHECKING:
+    from edugateway.sync.engine import SyncOutcome
     from edugateway.sync.plan import SyncPlan
 
 runs_app = typer.Typer(help="The sync run log.", no_args_is_help=True)
@@ -77,6 +78,7 @@ def sync(
     for run_id in outcome.abandoned:
         typer.echo(f"run {run_id} was left running by a process that died; it is now marked abandoned")
     _print_plan(outcome.plan)
+    _print_pulled(outcome)
     typer.echo(f"run {outcome.run_id}: {outcome.status}{' (dry run: nothing applied)' if dry_run else ''}")
     if outcome.status == "on_hold":
         typer.echo(outcome.plan.hold or "")
@@ -99,10 +101,24 @@ def _print_plan(plan: SyncPlan) -> None:
             ]
         for op, changes in section.pushes_by_op().items():
             parts.append(f"{len(changes)} to {op}")
-        typer.echo(f"{entity.value:<10} {direction.value if direction else '?':<8} " + ", ".join(parts))
+        typer.echo(f"{entity.value:<11} {direction.value if direction else '?':<8} " + ", ".join(parts))
     candidates = plan.candidates or []
     if candidates:
         typer.echo(f"{len(candidates)} possible links left for the records clerk (below the auto-link score)")
+
+
+def _print_pulled(outcome: SyncOutcome) -> None:
+    """What the pull read and stored per journal entity, with what it could not store."""
+    for entity, direction in outcome.plan.directions.items():
+        counts = outcome.counts.get(entity.value)
+        if direction is not Direction.PULL or counts is None:
+            continue
+        parts = [f"{counts.read} read", f"{counts.created} new", f"{counts.updated} changed"]
+        if counts.deleted:
+            parts.append(f"{counts.deleted} gone from the platform")
+        if counts.skipped:
+            parts.append(f"{counts.skipped} not stored (reasons in runs show {outcome.run_id})")
+        typer.echo(f"{entity.value:<11} {direction.value:<8} " + ", ".join(parts))
 
 
 @runs_app.command("list")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -36,7 +36,7 @@ from edugateway.store.id_links import IdLinks
 from edugateway.store.job_leases import Held, LeaseKey
 from edugateway.store.run_lease import hold_lease, require_lease
 from edugateway.store.snapshots import load_snapshot
-from edugateway.store.sync_run_log import SyncRunLog
+from edugateway.store.sync_run_log import EntityCounts, SyncRunLog
 from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
 from edugateway.sync.directions import resolve_directions
@@ -73,6 +73,7 @@ class SyncOutcome:
     plan: SyncPlan
     error: str | None = None  # why the run is not done: what was refused or skipped, or why it failed
     abandoned: tuple[int, ...] = ()  # runs left running by dead processes, marked abandoned by this one
+    counts: dict[str, EntityCounts] = field(default_factory=dict)  # per entity, as the run log holds them
 
 
 def _class_names(classes: Sequence[SchoolClass], enrollments: Sequence[Enrollment]) -> dict[str, str]:
@@ -169,7 +170,7 @@ async def _run_held(
     finally:
         if connector is None:
             await conn.aclose()
-    return SyncOutcome(outcome.run_id, outcome.status, outcome.plan, outcome.error, abandoned)
+    return replace(outcome, abandoned=abandoned)
 
 
 async def _run(
@@ -257,12 +258,12 @@ async def _run(
                 if not complete:
                     plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
                     run_log.finish("stopped", plan=plan.as_json())
-                    return SyncOutcome(run_log.run_id, "stopped", plan)
+                    return SyncOutcome(run_log.run_id, "stopped", plan, counts=run_log.counts)
         status, why = _ending(run_log, [Entity(e) for e in pushes])
         run_log.finish(status, error=why, plan=plan.as_json())
         if why:
             log.info("sync.ended", status=status, reason=why)
-        return SyncOutcome(run_log.run_id, status, plan, why)
+        return SyncOutcome(run_log.run_id, status, plan, why, counts=run_log.counts)
     except GatewayError as exc:
         run_log.finish("failed", error=str(exc), plan=plan.as_json())
         raise
