@@ -237,7 +237,9 @@ JobSettings = Annotated[SyncJob | ReconcileJob | VerifyJob | ArchiveJob, Field(d
 
 class SchedulerSettings(_Strict):
     lease_ttl_s: float = Field(
-        default=60.0, gt=0, description="a dead daemon's lease on a school and platform expires after this long"
+        default=60.0,
+        gt=0,
+        description="a run's lease on a school and platform outlives a process that stopped renewing it this long",
     )
     max_parallel: int = Field(default=4, ge=1, le=64, description="runs of different schools or platforms at once")
 
