@@ -51,7 +51,7 @@ def _mask_value(key: str, value: Any) -> Any:
             return mask_snils(str(value))
         return "***"
     if isinstance(value, str):
-        return _mask_text(value)
+        return mask_text(value)
     if isinstance(value, Mapping):
         return {k: _mask_value(str(k), v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -59,7 +59,8 @@ def _mask_value(key: str, value: Any) -> Any:
     return value
 
 
-def _mask_text(text: str) -> str:
+def mask_text(text: str) -> str:
+    """`text` with SNILS numbers masked and full names (with a patronymic) replaced, for output to people."""
     text = _SNILS_IN_TEXT.sub(lambda m: mask_snils(m.group(0)), text)
     return _FIO_IN_TEXT.sub("***", text)
 

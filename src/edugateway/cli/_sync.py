@@ -148,11 +148,16 @@ def runs_list(
 
 @runs_app.command("show")
 def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="the run's id")]) -> None:
-    """One run: what was asked, the counts per entity, skipped records with reasons, the error if any."""
+    """One run: what was asked, the counts per entity, skipped records with reasons, the error if any; then
+    what the school still owes the platform now (the outbox)."""
+    from edugateway.logs import mask_text
+    from edugateway.store.outbox import owed_writes
     from edugateway.store.sync_run_log import sync_run
 
     try:
-        row = sync_run(state(ctx).database(), run_id)
+        db = state(ctx).database()
+        row = sync_run(db, run_id)
+        owed = owed_writes(db, row.school_id, row.platform) if row is not None else []
     except GatewayError as exc:
         raise fail(exc) from exc
     if row is None:
@@ -171,3 +176,19 @@ def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="th
         "approved_by": row.approved_by,
     }
     typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+    if not owed:
+        typer.echo(f"Nothing is owed to {row.platform}.")
+        return
+    typer.echo(f"Still owed to {row.platform}:")
+    for entity in owed:
+        parts = [f"{entity.pending} pending"] if entity.pending else []
+        parts += [
+            f"{n} sending in run {claimer}" if claimer else f"{n} sending under no recorded run"
+            for claimer, n in sorted(entity.sending.items(), key=str)
+        ]
+        parts += [f"{entity.failed} failed"] if entity.failed else []
+        typer.echo(f"  {entity.entity}: {', '.join(parts)}")
+        for failed in entity.failed_rows:  # keys are local ids; a platform's reason may quote a value: masked
+            typer.echo(f"    {failed.key} ({failed.op}): {mask_text(failed.reason or 'refused')}")
+        if entity.failed > len(entity.failed_rows):
+            typer.echo(f"    and {entity.failed - len(entity.failed_rows)} more")

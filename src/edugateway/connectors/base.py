@@ -76,7 +76,9 @@ class WriteResult:
     ok: bool
     remote_id: str | None = None
     error: str | None = None  # the platform's reason, for the run log and the report
-    retryable: bool = False  # a transient failure: the outbox may try this record again
+    # The platform failed, not the record (an outage, 5xx, 429 after retries, a timeout, refused credentials):
+    # the outbox keeps the record queued and the sync run fails. False: the platform refused the record itself.
+    retryable: bool = False
 
 
 @dataclass(frozen=True)

@@ -313,8 +313,9 @@ class IdentityLinkRow(Base):
 
 
 class OutboxRow(Base):
-    """A planned write, recorded before any request is sent. The executor sends it, records the platform's id
-    and marks it done in one transaction; `sending` left behind by a crash means the result is unknown."""
+    """A planned write, recorded before any request is sent. The executor claims it (`sending`, `claimed_by`),
+    sends it, and records the platform's answer in one transaction; `sending` left behind by a run that is no
+    longer running means the result is unknown. One row per record that is not done nor superseded."""
 
     __tablename__ = "sync_outbox"
     __table_args__ = (Index("ix_sync_outbox_open", "school_id", "platform", "status"),)
@@ -326,7 +327,10 @@ class OutboxRow(Base):
     op: Mapped[str] = mapped_column(String(10))  # create, update, delete
     local_key: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sending, done, failed
+    # pending, sending, done, failed, superseded (store/outbox.py says when each is set)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # The sync run that marked the row `sending`: its result is unknown only once that run is no longer running.
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"), index=True)
     remote_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,9 +1,11 @@
 """`edugateway sync` and `runs list|show` against the ЕЦП emulator: a dry run prints and writes the plan and
-changes nothing; the real run pushes; the journal shows both."""
+changes nothing; the real run pushes; the journal shows both; a push cut short by an upload outage fails the
+run, and `runs show` says what is still owed."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +19,11 @@ from edugateway.emulators.synthetic import generate_school
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
+from support.upload_outage import UploadOutage
 
 
 @pytest.fixture
-def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], ecp.EcpEmulator]]:
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[str], ecp.EcpEmulator, UploadOutage]]:
     school = generate_school(students=30, classes=2, seed=4).snapshot
     db = Database(f"sqlite:///{tmp_path / 'gw.sqlite3'}")
     db.migrate()
@@ -28,8 +31,9 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[lis
     apply_roster(db, read_oneroster(tmp_path / "or"), school.school.code)
     db.dispose()
     emulator = ecp.create_app(ecp.world_from_snapshot(school))
+    outage = UploadOutage(emulator.app)
     monkeypatch.setenv("CLI_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
-    with BackgroundServer(emulator.app) as server:
+    with BackgroundServer(outage) as server:
         config = tmp_path / "gateway.toml"
         config.write_text(
             f"""
@@ -45,11 +49,13 @@ rate_limit_rps = 500
 """,
             encoding="utf-8",
         )
-        yield ["--config", str(config)], emulator
+        yield ["--config", str(config)], emulator, outage
 
 
-def test_dry_run_then_run_then_the_journal(setup: tuple[list[str], ecp.EcpEmulator], tmp_path: Path) -> None:
-    base, emulator = setup
+def test_dry_run_then_run_then_the_journal(
+    setup: tuple[list[str], ecp.EcpEmulator, UploadOutage], tmp_path: Path
+) -> None:
+    base, emulator, _ = setup
     runner = CliRunner()
     plan_file = tmp_path / "plan.json"
     sync = [*base, "sync", "--school", "sch125", "--platform", "ecp", "--entities", "persons"]
@@ -72,10 +78,33 @@ def test_dry_run_then_run_then_the_journal(setup: tuple[list[str], ecp.EcpEmulat
     run_id = lines[0].split()[0]
     shown = runner.invoke(app, [*base, "runs", "show", run_id])
     assert shown.exit_code == 0, shown.output
-    detail = json.loads(shown.output)
+    detail, end = json.JSONDecoder().raw_decode(shown.output)
     assert detail["status"] == "done"
     assert detail["counts"]["persons"]["created"] > 30
+    assert shown.output[end:].strip() == "Nothing is owed to ecp."
 
     unknown = runner.invoke(app, [*base, "sync", "--school", "sch125", "--platform", "nope"])
     assert unknown.exit_code == 2
     assert "no platform 'nope'" in unknown.output
+
+
+def test_an_upload_outage_fails_the_run_and_runs_show_says_what_is_owed(
+    setup: tuple[list[str], ecp.EcpEmulator, UploadOutage],
+) -> None:
+    base, emulator, outage = setup
+    runner = CliRunner()
+    outage.lands = 1  # the pupils' file lands, then the service goes down
+    failed = runner.invoke(app, [*base, "sync", "--school", "sch125", "--platform", "ecp", "--entities", "persons"])
+    assert failed.exit_code == 2
+    assert "pushing persons to ecp failed" in failed.output
+    assert len(emulator.world.uploads["students"]) == 30
+    run_id = runner.invoke(app, [*base, "runs", "list"]).output.split()[0]
+    shown = runner.invoke(app, [*base, "runs", "show", run_id])
+    assert shown.exit_code == 0, shown.output
+    detail, end = json.JSONDecoder().raw_decode(shown.output)
+    assert detail["status"] == "failed"
+    assert "are queued for the next run" in detail["error"]
+    owed = shown.output[end:].strip().splitlines()
+    assert owed[0] == "Still owed to ecp:"
+    assert len(owed) == 2
+    assert re.fullmatch(r"  persons: \d+ pending", owed[1])

@@ -133,6 +133,10 @@ async def test_a_run_killed_mid_apply_leaves_one_copy_after_the_rerun(
         await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
     with db.session() as session:
         assert session.scalar(select(func.count()).where(OutboxRow.status == "sending")) > 0
+        # The killed run is still `running` in the log; its rows are another live process's until a run marks
+        # it abandoned under the lease, as the engine does for a dead run.
+        killed = session.scalars(select(SyncRunRow).where(SyncRunRow.status == "running")).one()
+        killed.status = "abandoned"
     monkeypatch.setattr(push, "_record", real_record)
     rerun = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
     assert rerun.status == "done"

@@ -5,7 +5,9 @@ The service takes a request whole or not at all (emulators/ecp/routes_upload.py)
 every good row out. `EduUpload.push` therefore sends a batch, takes the rows the answer names (by line) out
 as failed records, and sends the rest again until it lands; when a refusal names no line (a reference to a
 pupil the platform lacks, an unreadable file) the batch is halved until the bad record stands alone.
-One bad record never fails the others; an outage fails the records not yet landed, as retryable.
+One bad record never fails the others. When the service fails (an outage, 5xx, 429 after the client's
+retries, a timeout, refused credentials) the records not yet landed are answered retryable: the platform
+failed, not they, so the outbox keeps them queued and the sync run fails (sync/push.py).
 
 The 400 body (Spring's error attributes with `errors: [{file, line, column, message}]`, inferred) is what
 names the rows; PlatformClient hands it over decoded as `PlatformRejected.body`.
@@ -19,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from edugateway.connectors.base import WriteResult
-from edugateway.connectors.http import RETRYABLE, PlatformClient
+from edugateway.connectors.http import PlatformClient
 from edugateway.errors import ConnectorError, PlatformRejected
 from edugateway.logs import get_logger
 from edugateway.mapping import ecp as m
@@ -102,11 +104,10 @@ class EduUpload:
             try:
                 refusal = await self._send(table, columns, batch, deleting=deleting)
             except ConnectorError as exc:  # an outage or refused credentials: nothing more lands now
-                left = [r for b in (batch, *pending) for r in b]
-                for row in left:
-                    results[row.key] = WriteResult(
-                        row.key, ok=False, error=str(exc), retryable=isinstance(exc, RETRYABLE)
-                    )
+                # The platform failed, not these records: retryable, so the outbox keeps them and the run fails.
+                error = f"ГИС ЕЦП edu-upload did not take the {table.name} file: {exc}"
+                for row in (r for b in (batch, *pending) for r in b):
+                    results[row.key] = WriteResult(row.key, ok=False, error=error, retryable=True)
                 break
             if refusal is None:
                 for row in batch:

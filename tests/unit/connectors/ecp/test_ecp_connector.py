@@ -304,6 +304,20 @@ async def test_an_outage_fails_what_has_not_landed_as_retryable(respx_mock: resp
 
 
 @respx.mock
+async def test_refused_credentials_fail_what_has_not_landed_as_the_platforms_failure(
+    respx_mock: respx.MockRouter,
+) -> None:
+    """Not the records' fault: they stay queued in the outbox and the sync run fails (sync/push.py)."""
+    token_routes(respx_mock)
+    respx_mock.post(f"{BASE}edu-upload/v1/csv/students").respond(403, json={"error": "Forbidden"})
+    conn = connector()
+    results = await conn.write(Entity.PERSONS, Op.CREATE, [pupil(1), pupil(2)])
+    await conn.aclose()
+    assert [(r.ok, r.retryable) for r in results] == [(False, True), (False, True)]
+    assert (results[0].error or "").startswith("ГИС ЕЦП edu-upload did not take the students file: [ecp] HTTP 403")
+
+
+@respx.mock
 async def test_deletes_send_key_columns_and_representatives_first(respx_mock: respx.MockRouter) -> None:
     token_routes(respx_mock)
     students = respx_mock.delete(f"{BASE}edu-upload/v1/csv/students").respond(200)
