@@ -53,6 +53,7 @@ def sync(
 
     Exit 0: done; 1: on hold (the plan deletes too much, rerun with --approve RUN_ID); 2: refused or failed."""
     from edugateway.sync.engine import SyncRequest, run_sync
+    from edugateway.sync.run_summary import run_summary
 
     st = state(ctx)
     try:
@@ -67,6 +68,8 @@ def sync(
     if plan_json is not None:
         plan_json.write_text(json.dumps(outcome.plan.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _print_plan(outcome.plan)
+    for line in run_summary(st.database(), outcome.run_id):
+        typer.echo(line)
     typer.echo(f"run {outcome.run_id}: {outcome.status}{' (dry run: nothing applied)' if dry_run else ''}")
     if outcome.status == "on_hold":
         typer.echo(outcome.plan.hold or "")
@@ -139,6 +142,7 @@ def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="th
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
         "counts": row.counts,
         "skipped": row.skipped,
+        "needs_mapping": row.needs_mapping,
         "error": row.error,
         "approved_by": row.approved_by,
     }
