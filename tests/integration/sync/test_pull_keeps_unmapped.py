@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from edugateway.config.settings import DnevnikSettings, ReconcileSettings, SchoolSettings, SecretRef, Settings
+from edugateway.domain.entities import RecordKind
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
@@ -24,7 +25,7 @@ from edugateway.emulators.synthetic import generate_school
 from edugateway.reconciliation.service import ReconcileRequest, reconcile
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
-from edugateway.store.roster import apply_roster
+from edugateway.store.roster import ImportReport, apply_roster
 from edugateway.store.snapshots import load_snapshot
 from edugateway.store.sync_run_log import sync_run
 from edugateway.store.tables import (
@@ -54,10 +55,11 @@ def without_math(snapshot: SchoolSnapshot) -> SchoolSnapshot:
     return snapshot.model_copy(update={"subjects": [s for s in snapshot.subjects if s.id != MATH]})
 
 
-def import_roster(db: Database, snapshot: SchoolSnapshot, directory: Path) -> None:
+def import_roster(db: Database, snapshot: SchoolSnapshot, directory: Path) -> ImportReport:
     write_oneroster(snapshot, directory)
     report = apply_roster(db, read_oneroster(directory), CODE)
     assert report.complete, report.rejected
+    return report
 
 
 @pytest.fixture
@@ -202,7 +204,9 @@ async def test_importing_the_subject_moves_the_journal_to_it_once(
     lessons, marks, _ = expected_under_math(world)
 
     # A bulk import of the school's subjects, «Математика» now among them, leaves the held subject alone.
-    import_roster(db, journal, tmp_path / "roster-with-math")
+    imported = import_roster(db, journal, tmp_path / "roster-with-math")
+    assert imported.mode == "bulk"
+    assert imported.counts[RecordKind.SUBJECT].as_dict()["deactivated"] == 0
     assert subject_row(db, held.source_id).active
     assert count(db, LessonRow, LessonRow.subject_id == held.id) == lessons
 
