@@ -148,7 +148,7 @@ def _release_held(ids: IdLinks, local: Sequence[Subject], remote: dict[str, Subj
     for h in held:
         name = remote[h.remote_id].name if h.remote_id in remote else h.name
         target = ids.local_key("subjects", h.remote_id)
-        if target == h.local_key:
+        if target is None or target == h.local_key:  # still held, or its link ended by hand with none made
             found = free_local.get(normalize_name(name), [])
             if len(found) != 1 or held_names[normalize_name(name)] != 1:
                 continue  # none, or not one to one: stays held, as an ambiguous name stays unlinked
@@ -156,8 +156,6 @@ def _release_held(ids: IdLinks, local: Sequence[Subject], remote: dict[str, Subj
             why = f"the school's subject {target} is named «{name}» like the platform's subject held for it"
             ids.relink("subjects", Link(target, h.remote_id, "name"), reason=why)
             outcome.count("subjects")
-        elif target is None:
-            continue  # its link was ended and none made: the pull skips what it files under it
         else:
             why = f"the platform's subject is linked to the school's subject {target}"
         moved = move_journal(ids.session, _holder(ids, why), h, target)

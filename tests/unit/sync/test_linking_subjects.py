@@ -206,3 +206,32 @@ def test_a_school_subject_with_the_held_key_is_never_taken_over(database: Databa
     link(database, school_id, [MATH])
     assert "rm1" not in links(database)
     assert subject(database, "dnevnik:rm1").held_for is None
+
+
+def test_a_held_subject_whose_link_was_ended_by_hand_is_handed_over_by_name(database: Database, school_id: int) -> None:
+    link(database, school_id, [MATH])
+    add_journal(database, school_id, "dnevnik:rm1", lessons=1)
+    with database.session() as session:
+        session.add(SubjectRow(school_id=school_id, source_id="math", name="Математика"))
+        ended = session.scalar(select(IdentityLinkRow).where(IdentityLinkRow.remote_id == "rm1"))
+        assert ended is not None
+        ended.unlinked_at = dt.datetime.now(dt.UTC)
+
+    link(database, school_id, [MATH])
+
+    assert links(database)["rm1"] == ("math", "name")
+    assert under(database, "math") == (1, 1)
+    assert not subject(database, "dnevnik:rm1").active
+
+
+def test_a_held_subject_whose_link_was_ended_by_hand_is_held_again(database: Database, school_id: int) -> None:
+    link(database, school_id, [MATH])
+    with database.session() as session:
+        ended = session.scalar(select(IdentityLinkRow).where(IdentityLinkRow.remote_id == "rm1"))
+        assert ended is not None
+        ended.unlinked_at = dt.datetime.now(dt.UTC)
+
+    link(database, school_id, [MATH])
+
+    assert links(database)["rm1"] == ("dnevnik:rm1", "held")
+    assert subject(database, "dnevnik:rm1").active
