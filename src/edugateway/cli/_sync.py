@@ -60,6 +60,7 @@ def sync(
     and platform; --wait waits)."""
     from edugateway.cli._exit_codes import SYNC_STATUS_EXIT
     from edugateway.sync.engine import SyncRequest, run_sync
+    from edugateway.sync.run_summary import run_summary
 
     st = state(ctx)
     try:
@@ -79,10 +80,12 @@ def sync(
         typer.echo(f"run {run_id} was left running by a process that died; it is now marked abandoned")
     _print_plan(outcome.plan)
     _print_pulled(outcome)
+    for line in run_summary(st.database(), outcome.run_id):
+        typer.echo(line)
     typer.echo(f"run {outcome.run_id}: {outcome.status}{' (dry run: nothing applied)' if dry_run else ''}")
     if outcome.status == "on_hold":
         typer.echo(outcome.plan.hold or "")
-    elif outcome.error:
+    elif outcome.error and outcome.status != "partial":  # a partial run's reasons are the summary's lines above
         typer.echo(outcome.error)
     raise typer.Exit(SYNC_STATUS_EXIT.get(outcome.status, 2))
 
@@ -117,7 +120,7 @@ def _print_pulled(outcome: SyncOutcome) -> None:
         if counts.deleted:
             parts.append(f"{counts.deleted} gone from the platform")
         if counts.skipped:
-            parts.append(f"{counts.skipped} not stored (reasons in runs show {outcome.run_id})")
+            parts.append(f"{counts.skipped} not stored")
         typer.echo(f"{entity.value:<11} {direction.value:<8} " + ", ".join(parts))
 
 
@@ -172,6 +175,7 @@ def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="th
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
         "counts": row.counts,
         "skipped": row.skipped,
+        "needs_mapping": row.needs_mapping,
         "error": row.error,
         "approved_by": row.approved_by,
     }

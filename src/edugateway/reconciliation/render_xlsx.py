@@ -144,9 +144,14 @@ def _cell(sheet: WriteOnlyWorksheet, raw: Any) -> Any:
         cell.number_format = _DATE_FORMAT
         return cell
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
+        value = ", ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, str) and value.startswith("="):
+        # Finding values come from the platforms and the school's data: text, never a formula Excel would run.
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
     return value
 
 

@@ -16,6 +16,7 @@ from edugateway.reconciliation.compare import EntityFindings
 from edugateway.reconciliation.labels import Labels
 from edugateway.reconciliation.report import Column, Section, SectionGroup
 from edugateway.store.case_lists import school_cases
+from edugateway.store.needs_mapping import read_needs_mapping
 
 ENTITY_TITLES = {
     "persons": "Ученики и учителя",
@@ -269,5 +270,38 @@ def identity_section(session: Session, school_id: int, labels: Labels, today: dt
                 "assignee": case.assignee,
             }
             for case in cases
+        ],
+    )
+
+
+def needs_mapping_section(session: Session, school_id: int, platform: str) -> Section:
+    """The platform's subjects the school has none of: the journal pulled under each is kept under the platform's
+    subject until the school adds its own (the next sync then moves the journal to it)."""
+    subjects = read_needs_mapping(session, school_id, platform).subjects
+    return Section(
+        key="subjects.needs_mapping",
+        group=SectionGroup.RECONCILIATION,
+        entity="subjects",
+        title="Предметы платформы без пары в школе",
+        description=(
+            "Предметы, которых нет в базе школы: журнал по ним сохранён под предметом платформы. Добавьте предмет "
+            "с тем же названием в базу школы (импорт), и при следующей синхронизации журнал перейдёт к нему."
+        ),
+        columns=[
+            Column(key="subject", title="Предмет на платформе"),
+            Column(key="remote_id", title=f"id на платформе {platform}"),
+            Column(key="lessons", title="Уроков"),
+            Column(key="marks", title="Отметок"),
+            Column(key="attendance", title="Записей о посещаемости"),
+        ],
+        rows=[
+            {
+                "subject": s.name,
+                "remote_id": s.remote_id,
+                "lessons": s.lessons,
+                "marks": s.marks,
+                "attendance": s.attendance,
+            }
+            for s in subjects
         ],
     )

@@ -28,7 +28,13 @@ from edugateway.reconciliation.entities import JOURNAL, ROSTER, SPECS
 from edugateway.reconciliation.labels import Labels
 from edugateway.reconciliation.remote_side import remote_tables
 from edugateway.reconciliation.report import Report, Section
-from edugateway.reconciliation.sections import ENTITY_TITLES, FIELD_TITLES, entity_sections, identity_section
+from edugateway.reconciliation.sections import (
+    ENTITY_TITLES,
+    FIELD_TITLES,
+    entity_sections,
+    identity_section,
+    needs_mapping_section,
+)
 from edugateway.store.db import Database
 from edugateway.store.local_side import RosterScope, links_table, local_table
 from edugateway.store.reports import fail_report, finish_report, start_report, summary_before
@@ -192,6 +198,7 @@ async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest
         findings, labels = _compare_all(db, school.id, request.platform, remote, span, SCOPES.get(kind, RosterScope()))
         sections = [s for f in findings for s in entity_sections(f, labels, request.platform)]
         with db.session() as session:
+            sections.append(needs_mapping_section(session, school.id, request.platform))
             sections.append(identity_section(session, school.id, labels, as_of))
         compliance, figures = _compliance(db, settings, school.id, request.platform, span)
         report = Report(

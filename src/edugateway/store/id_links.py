@@ -19,6 +19,12 @@ from edugateway.store.batches import chunks
 from edugateway.store.tables import AuditRow, IdentityLinkRow
 
 
+def platform_ref(platform: str, remote_id: str) -> str:
+    """A platform's record named in local terms, "<platform>:<remote id>": the local key of a record first
+    pulled from it or held for it, and the teacher reference a lesson keeps."""
+    return f"{platform}:{remote_id}"
+
+
 @dataclass(frozen=True)
 class Link:
     local_key: str

@@ -103,7 +103,8 @@ def _subjects(school_id: int, platform: str, _scope: RosterScope) -> Select[Any]
     return (
         select(SubjectRow.source_id, k.remote_id, SubjectRow.name)
         .outerjoin(k, on)
-        .where(SubjectRow.school_id == school_id, SubjectRow.active.is_(True))
+        # A subject held for a platform is the platform's, not the school's: the platform's stays only on it.
+        .where(SubjectRow.school_id == school_id, SubjectRow.active.is_(True), SubjectRow.held_for.is_(None))
     )
 
 

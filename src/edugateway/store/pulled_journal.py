@@ -12,16 +12,16 @@ Counts and skips go to a `Tally` and reach the run log only once the window is c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from edugateway.errors import DataSafetyError
 from edugateway.store.batches import chunks
-from edugateway.store.id_links import IdLinks, Link
+from edugateway.store.id_links import IdLinks, Link, platform_ref
 from edugateway.store.sync_run_log import Tally
 from edugateway.store.tables import (
     AttendanceRow,
@@ -288,3 +288,45 @@ class WindowWriter:
                 reason=f"sync run {self.run_id}: pulled {entity} {record.remote_id} from {self.platform}",
             )
         )
+
+
+def fill_linked_teachers(
+    session: Session, school_id: int, platform: str, teacher_of: Callable[[str], int | None], *, actor: str, reason: str
+) -> int:
+    """Fills in the teacher of the stored lessons that name a teacher of `platform` nobody was linked to when they
+    were pulled, now that `teacher_of(remote id)` finds the local person's row id; returns how many lessons.
+
+    The pull re-reads only its look-back days: without this, a lesson before them would keep its empty teacher."""
+    prefix = platform_ref(platform, "")
+    unlinked = LessonRow.school_id == school_id, LessonRow.teacher_id.is_(None)
+    refs = session.scalars(
+        select(LessonRow.teacher_ref)
+        .distinct()
+        .where(*unlinked, LessonRow.teacher_ref.startswith(prefix, autoescape=True))
+    )
+    filled = 0
+    now = dt.datetime.now(dt.UTC)
+    for ref in list(refs):
+        person_id = teacher_of(ref.removeprefix(prefix)) if ref else None
+        if person_id is None:
+            continue
+        lessons = list(session.scalars(select(LessonRow.source_id).where(*unlinked, LessonRow.teacher_ref == ref)))
+        session.execute(update(LessonRow).where(*unlinked, LessonRow.teacher_ref == ref).values(teacher_id=person_id))
+        session.execute(
+            insert(AuditRow),
+            [
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "update",
+                    "school_id": school_id,
+                    "entity": AUDIT_NAMES["lessons"],
+                    "entity_id": key,
+                    "changes": {"teacher_id": [None, person_id]},
+                    "reason": reason,
+                }
+                for key in lessons
+            ],
+        )
+        filled += len(lessons)
+    return filled

@@ -350,7 +350,8 @@ class _Applier:
 
         self.persons = {r.source_id: r for r in rows(PersonRow)}
         self.classes = {r.source_id: r for r in rows(ClassRow)}
-        self.subjects = {r.source_id: r for r in rows(SubjectRow)}
+        # Subjects held for a platform are not the school's: a bulk file never lists them, and must not retire them.
+        self.subjects = {r.source_id: r for r in rows(SubjectRow) if r.held_for is None}
         self.enrollments = {r.source_id: r for r in rows(EnrollmentRow)}
         self.periods = {r.source_id: r for r in rows(ReportingPeriodRow)}
         self.links = {(r.parent_id, r.child_id): r for r in rows(ParentLinkRow)}

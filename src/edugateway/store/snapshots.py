@@ -43,7 +43,7 @@ def load_snapshot(db: Database, school_code: str) -> SchoolSnapshot:
     """The school's active roster: persons, classes and subgroups, subjects, enrollments, parent links and
     reporting periods, each sorted by id. Enrollments and links to inactive persons or classes are left out,
     as are subgroups of inactive classes; a subject an active subgroup still names is kept even if inactive,
-    so no reference dangles."""
+    so no reference dangles. Subjects held for a platform are the platform's, not the school's: left out."""
     with db.session() as session:
         school = session.scalar(select(SchoolRow).where(SchoolRow.code == school_code))
         if school is None:
@@ -58,7 +58,7 @@ def _rows(session: Session, table: Any, school_id: int) -> list[Any]:
 def _snapshot(session: Session, school: SchoolRow) -> SchoolSnapshot:
     persons = {r.id: r for r in _rows(session, PersonRow, school.id) if r.active}
     all_classes = {r.id: r for r in _rows(session, ClassRow, school.id)}
-    subjects_all = {r.id: r for r in _rows(session, SubjectRow, school.id)}
+    subjects_all = {r.id: r for r in _rows(session, SubjectRow, school.id) if r.held_for is None}
 
     def class_alive(row: ClassRow) -> bool:
         # A subgroup lives only while its whole chain of parents is active.

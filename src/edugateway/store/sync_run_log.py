@@ -1,5 +1,6 @@
 """The sync run log: every sync run records its school, platform, entities and directions, counts per entity,
-every skipped record with its reason, the plan it made, how long it took, and the error that ended it, if any.
+every skipped record with its reason, the plan it made, what its pull keeps under the platform's own references
+(subjects and teachers that need mapping), how long it took, and the error that ended it, if any.
 One failing record never fails a run; a platform outage fails it with the reason. (The table is `sync_runs`.)
 
 A run's status: running; then done (everything asked was done), partial (done, but some records were refused
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from edugateway.errors import DataSafetyError, StoreError
 from edugateway.store.db import Database
+from edugateway.store.needs_mapping import NeedsMapping
 from edugateway.store.tables import SchoolRow, SyncRunRow
 
 MAX_SKIPS_KEPT = 10_000  # beyond this a run keeps the count, not every reason
@@ -49,6 +51,7 @@ class SyncRunLog:
     counts: dict[str, EntityCounts] = field(default_factory=dict)
     skips: list[dict[str, str]] = field(default_factory=list)
     started: float = 0.0
+    needs_mapping: NeedsMapping | None = None  # set by a pull, once it has stored what it read
 
     @classmethod
     def start(
@@ -96,6 +99,8 @@ class SyncRunLog:
                 raise StoreError(f"sync run {self.run_id} vanished from the run log")
             row.counts = {entity: asdict(c) for entity, c in self.counts.items()}
             row.skipped = list(self.skips)
+            if self.needs_mapping is not None:
+                row.needs_mapping = self.needs_mapping.as_json()
             if plan is not None:
                 row.plan = plan
             if status is not None:
@@ -178,6 +183,7 @@ class SyncRunRecord:
     counts: dict[str, Any] | None
     skipped: list[Any] | None
     plan: dict[str, Any] | None
+    needs_mapping: dict[str, Any] | None
     error: str | None
     approved_by: str | None
 
@@ -196,6 +202,7 @@ def _record(row: SyncRunRow) -> SyncRunRecord:
         counts=row.counts,
         skipped=row.skipped,
         plan=row.plan,
+        needs_mapping=row.needs_mapping,
         error=row.error,
         approved_by=row.approved_by,
     )

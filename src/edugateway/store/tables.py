@@ -104,6 +104,10 @@ class SubjectRow(Base, _Timestamps):
     name: Mapped[str] = mapped_column(String(300))
     code: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The platform whose subject this row holds because the school has none of that name (source_id is
+    # "<platform>:<remote id>"): its pulled journal is kept here until the school's own subject takes it over.
+    # NULL for the school's own subjects; held rows are not the school's roster (imports, exports leave them out).
+    held_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class EnrollmentRow(Base, _Timestamps):
@@ -163,6 +167,7 @@ class LessonRow(Base, _Timestamps):
     __table_args__ = (
         UniqueConstraint("school_id", "source_id"),
         Index("ix_lessons_class_date", "class_id", "date"),
+        Index("ix_lessons_teacher_ref", "school_id", "teacher_ref"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
@@ -172,6 +177,9 @@ class LessonRow(Base, _Timestamps):
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    # The platform's teacher, "<platform>:<remote id>", as read: kept when nobody local is linked to them yet,
+    # so a later link can fill in teacher_id without the lesson being read again.
+    teacher_ref: Mapped[str | None] = mapped_column(String(200))
     topic: Mapped[str | None] = mapped_column(Text)
     homework: Mapped[str | None] = mapped_column(Text)
 
@@ -267,6 +275,8 @@ class SyncRunRow(Base):
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # entity -> {read, created, updated, …}
     skipped: Mapped[list[Any] | None] = mapped_column(JSON)  # [{entity, id, reason}]
     plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the change set, as shown by --dry-run
+    # What the pull kept under the platform's own references: {"subjects": [...], "teachers": [...]}
+    needs_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(200))
 

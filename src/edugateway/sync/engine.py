@@ -255,6 +255,7 @@ async def _run(
                 complete = await pull_journal(
                     db, conn, run_log, entities=pulled, until=until, start=first_day, stop=request.stop
                 )
+                plan.needs_mapping = run_log.needs_mapping
                 if not complete:
                     plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
                     run_log.finish("stopped", plan=plan.as_json())

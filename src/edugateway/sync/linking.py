@@ -5,7 +5,8 @@ dates, persons by SNILS where the platform can search by it and otherwise by a m
 platform's search. The rest are scored on normalised names, birth date and class (mapping/names.py), within
 blocks (birth year, and the first letters of the last name, so a changed birth date still meets its match).
 Only a clear best above AUTO_LINK is linked; a weaker or ambiguous best goes to the clerk as a candidate,
-never auto-linked.
+never auto-linked. A platform subject the school has none of that name is held for the platform rather than
+left unlinked (store/held_subjects.py), until the school's own subject takes its journal over.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from dataclasses import dataclass, field
 
 from edugateway.domain.models import Person, ReportingPeriod, Role, SchoolClass, Subject
 from edugateway.mapping.names import PersonKey, match_score, normalize_name
+from edugateway.store.held_subjects import Holder, held_key, held_subjects, hold_subject, move_journal
 from edugateway.store.id_links import IdLinks, Link
 
 AUTO_LINK = 0.9  # a best match at least this good, and clear of the runner-up, links by itself
 CLEAR_MARGIN = 0.05
 REVIEW = 0.6  # from here to AUTO_LINK a match is put to the clerk; below it nobody is suggested
+HELD = "held"  # the link method of a platform subject to the local subject held for it
 
 SnilsSearch = Callable[[str], Awaitable[list[str]]]
 
@@ -36,10 +39,23 @@ class Candidate:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ReleasedSubject:
+    """A held subject whose journal moved to the school's subject now linked to the platform's."""
+
+    remote_id: str
+    name: str
+    local_key: str
+    lessons: int
+    marks: int
+
+
 @dataclass
 class LinkOutcome:
     linked: dict[str, int] = field(default_factory=dict)  # entity -> links made now
     candidates: list[Candidate] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # platform subjects held for the platform now
+    released: list[ReleasedSubject] = field(default_factory=list)
 
     def count(self, entity: str) -> None:
         self.linked[entity] = self.linked.get(entity, 0) + 1
@@ -98,6 +114,10 @@ def link_classes(
 def link_subjects(
     ids: IdLinks, local: Sequence[Subject], remote: Sequence[tuple[str, Subject]], outcome: LinkOutcome
 ) -> None:
+    """Subjects by name; a platform subject the school has none of that name is held for the platform, so the
+    journal filed under it is stored; a held subject the school now has (by name, or linked by hand) hands its
+    journal over. `local` is the school's own subjects: held ones are not among them."""
+    _release_held(ids, local, dict(remote), outcome)
     link_by_key(
         ids,
         "subjects",
@@ -106,6 +126,62 @@ def link_subjects(
         outcome,
         "name",
     )
+    _hold_unmatched(ids, local, remote, outcome)
+
+
+def _holder(ids: IdLinks, reason: str) -> Holder:
+    return Holder(ids.school_id, ids.platform, ids.actor, f"sync run {ids.run_id}: {reason}" if ids.run_id else reason)
+
+
+def _release_held(ids: IdLinks, local: Sequence[Subject], remote: dict[str, Subject], outcome: LinkOutcome) -> None:
+    """Moves the journal of each held subject the school now has to the school's subject and retires the held
+    one: the platform's subject linked elsewhere (by hand), or one free local subject of the same name as one
+    held subject (the platform's current name)."""
+    held = held_subjects(ids.session, ids.school_id, ids.platform)
+    free_local: dict[str, list[str]] = defaultdict(list)
+    for s in local:
+        if ids.remote_id("subjects", s.id) is None:
+            free_local[normalize_name(s.name)].append(s.id)
+    held_names: dict[str, int] = defaultdict(int)
+    for h in held:
+        held_names[normalize_name(remote[h.remote_id].name if h.remote_id in remote else h.name)] += 1
+    for h in held:
+        name = remote[h.remote_id].name if h.remote_id in remote else h.name
+        target = ids.local_key("subjects", h.remote_id)
+        if target is None or target == h.local_key:  # still held, or its link ended by hand with none made
+            found = free_local.get(normalize_name(name), [])
+            if len(found) != 1 or held_names[normalize_name(name)] != 1:
+                continue  # none, or not one to one: stays held, as an ambiguous name stays unlinked
+            target = found[0]
+            why = f"the school's subject {target} is named «{name}» like the platform's subject held for it"
+            ids.relink("subjects", Link(target, h.remote_id, "name"), reason=why)
+            outcome.count("subjects")
+        else:
+            why = f"the platform's subject is linked to the school's subject {target}"
+        moved = move_journal(ids.session, _holder(ids, why), h, target)
+        outcome.released.append(ReleasedSubject(h.remote_id, name, target, moved.lessons, moved.marks))
+
+
+def _hold_unmatched(
+    ids: IdLinks, local: Sequence[Subject], remote: Sequence[tuple[str, Subject]], outcome: LinkOutcome
+) -> None:
+    """Holds each unlinked platform subject whose name no local subject has; renames the held ones the platform
+    renamed. A name the school has but could not link (two of it on a side) stays unlinked and is reported."""
+    names = {normalize_name(s.name) for s in local}
+    held = {h.remote_id for h in held_subjects(ids.session, ids.school_id, ids.platform)}
+    for rid, subject in remote:
+        linked = ids.local_key("subjects", rid)
+        if linked is not None:
+            if rid in held and linked == held_key(ids.platform, rid):
+                hold_subject(ids.session, _holder(ids, "the platform renamed its subject"), rid, subject.name)
+            continue
+        if normalize_name(subject.name) in names:
+            continue
+        why = f"no subject of the school is named «{subject.name}»; its journal is kept under the platform's"
+        key = hold_subject(ids.session, _holder(ids, why), rid, subject.name)
+        if key is not None:
+            ids.link("subjects", Link(key, rid, HELD), reason=why)
+            outcome.held.append(rid)
 
 
 def link_periods(

@@ -1,8 +1,9 @@
 """The plan of one sync run, typed: what each entity's comparison found, the writes a push would make, the
 possible links left for the clerk, and why the run stopped short (held or stopped).
 
-A run builds it as it goes (a failed run keeps what it got to). `as_json()` is the one shape the plan takes
-outside the engine: stored with the run (`sync_runs.plan`), printed and written by `edugateway sync`.
+A run builds it as it goes (a failed run keeps what it got to; `needs_mapping` is the pull's, from the run log).
+`as_json()` is the one shape the plan takes outside the engine: stored with the run (`sync_runs.plan`), printed
+and written by `edugateway sync`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edugateway.domain.entities import Direction, Entity
+from edugateway.store.needs_mapping import NeedsMapping
 from edugateway.sync.compare import EntityComparison
 from edugateway.sync.linking import Candidate
 from edugateway.sync.push import PushChange
@@ -52,6 +54,7 @@ class SyncPlan:
     candidates: list[Candidate] | None = None  # set once linking is done
     hold: str | None = None  # why nothing was applied: the plan deletes too much; approve the run to go on
     stopped: str | None = None  # the run ended after a whole pull window when asked to stop
+    needs_mapping: NeedsMapping | None = None  # what the pull keeps under the platform's subjects and teachers
 
     def entity(self, entity: Entity) -> EntityPlan:
         return self.entities.setdefault(entity, EntityPlan())
@@ -72,4 +75,6 @@ class SyncPlan:
             out["hold"] = self.hold
         if self.stopped is not None:
             out["stopped"] = self.stopped
+        if self.needs_mapping is not None:
+            out["needs_mapping"] = self.needs_mapping.as_json()
         return out

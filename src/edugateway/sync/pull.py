@@ -7,8 +7,11 @@ then stored in one transaction that also moves the cursor to the window's last d
 where it was and the rerun redoes that window, idempotently (unchanged records are not written at all). Final
 marks are not dated on the platforms' APIs; they are read whole and stored in batches.
 
-Records whose person, class, subject, lesson or period has no local counterpart are skipped into the run
-log with the reason; records the connector could not map come from `connector.skipped`.
+Records whose person, class, lesson or period has no local counterpart are skipped into the run log with the
+reason; records the connector could not map come from `connector.skipped`. A subject the school lacks does not
+skip its records: linking holds it for the platform (store/held_subjects.py). A lesson whose teacher is not
+linked is stored without one and keeps the platform's reference; a pull first fills in the teachers linked since.
+What is kept under the platform's references goes to the run log as `needs_mapping` when the pull ends.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from edugateway.domain.models import Attendance, Lesson, Mark
 from edugateway.logs import get_logger
 from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
-from edugateway.store.id_links import WindowIdLinks
-from edugateway.store.pulled_journal import LocalRoster, WindowWriter, load_lessons
+from edugateway.store.id_links import IdLinks, WindowIdLinks
+from edugateway.store.needs_mapping import read_needs_mapping
+from edugateway.store.pulled_journal import LocalRoster, WindowWriter, fill_linked_teachers, load_lessons
 from edugateway.store.sync_run_log import SyncRunLog, Tally
 from edugateway.sync.pull_cursor import DEFAULT_LOOKBACK_DAYS, pull_span
 from edugateway.sync.pull_resolve import Pulled, Resolver, Unresolved
@@ -93,6 +97,20 @@ async def pull_journal(
     with db.session() as session:
         roster = LocalRoster.load(session, run_log.school_id)
     pull = _Pull(db, connector, run_log, roster, today or dt.date.today(), stop=stop or _never)
+    if Entity.LESSONS in wanted:
+        _fill_teachers(pull)
+    complete = await _pull_entities(
+        pull, wanted, until=until, start=start, lookback_days=lookback_days, window_days=window_days
+    )
+    with db.session() as session:
+        run_log.needs_mapping = read_needs_mapping(session, run_log.school_id, pull.platform)
+    run_log.save()
+    return complete
+
+
+async def _pull_entities(
+    pull: _Pull, wanted: set[Entity], *, until: dt.date, start: dt.date | None, lookback_days: int, window_days: int
+) -> bool:
     for entity in JOURNAL_ENTITIES:
         if entity not in wanted:
             continue
@@ -104,9 +122,37 @@ async def pull_journal(
             span = _span(pull, entity, until=until, start=start, lookback_days=lookback_days)
             if span is not None and not await _pull_dated(pull, entity, span, window_days):
                 return False
-        counts = run_log.of(entity.value)
-        log.info("sync.pull.entity", platform=pull.platform, run_id=run_log.run_id, entity=entity.value, **vars(counts))
+        counts = pull.run_log.of(entity.value)
+        log.info(
+            "sync.pull.entity", platform=pull.platform, run_id=pull.run_log.run_id, entity=entity.value, **vars(counts)
+        )
     return True
+
+
+def _fill_teachers(pull: _Pull) -> None:
+    """Lessons stored without their teacher get the ones linked since (a lesson out of the look-back is not re-read)."""
+    run_log = pull.run_log
+    with pull.db.session() as session:
+        links = IdLinks(
+            session, run_log.school_id, pull.platform, actor=f"sync:{pull.platform}", entities=[Entity.PERSONS.value]
+        )
+
+        def teacher_of(remote_id: str) -> int | None:
+            key = links.local_key(Entity.PERSONS.value, remote_id)
+            return pull.roster.persons.get(key) if key is not None else None
+
+        filled = fill_linked_teachers(
+            session,
+            run_log.school_id,
+            pull.platform,
+            teacher_of,
+            actor=f"sync:{pull.platform}",
+            reason=f"sync run {run_log.run_id}: the lesson's teacher on {pull.platform} is linked now",
+        )
+    if filled:
+        run_log.of(Entity.LESSONS.value).updated += filled
+        log.info("sync.pull.teachers_filled", platform=pull.platform, run_id=run_log.run_id, lessons=filled)
+        run_log.save()
 
 
 def _never() -> bool:

@@ -18,7 +18,7 @@ from edugateway.connectors.base import Remote
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark, MarkKind
 from edugateway.logs import get_logger
-from edugateway.store.id_links import IdLinks
+from edugateway.store.id_links import IdLinks, platform_ref
 from edugateway.store.pulled_journal import LessonRef, LocalRoster
 
 log = get_logger(__name__)
@@ -68,7 +68,7 @@ class Resolver:
     def own_key(self, entity: Entity, remote_id: str) -> tuple[str, bool]:
         """The record's local key, and whether it still needs its link (a first pull names it after the platform)."""
         linked = self.links.local_key(entity, remote_id)
-        return (linked, False) if linked is not None else (f"{self.platform}:{remote_id}", True)
+        return (linked, False) if linked is not None else (platform_ref(self.platform, remote_id), True)
 
     def ref(self, entity: Entity, remote_id: str) -> tuple[str, int]:
         """(local key, row id) of a roster record the platform's record points at."""
@@ -121,16 +121,24 @@ class Resolver:
         class_key, class_id = self.ref(Entity.CLASSES, lesson.class_id)
         subject_key, subject_id = self.ref(Entity.SUBJECTS, lesson.subject_id)
         # The teacher is optional on a lesson: an unlinked one leaves it empty rather than losing the topic and
-        # homework; once linked, the digest changes and the lesson is updated.
+        # homework, and the platform's reference stays on the lesson (teacher_ref) for a later link to fill in.
         teacher_key, teacher_id = self.optional_ref(Entity.PERSONS, lesson.teacher_id)
+        teacher_ref = platform_ref(self.platform, lesson.teacher_id) if lesson.teacher_id else None
         if lesson.teacher_id and teacher_key is None and lesson.teacher_id not in self.unlinked_teachers:
             self.unlinked_teachers.add(lesson.teacher_id)  # said once per teacher, not once per lesson
             log.warning(
                 "sync.pull.teacher_unlinked", platform=self.platform, lesson=remote_id, teacher=lesson.teacher_id
             )
         key, new = self.own_key(entity, remote_id)
+        # An unlinked teacher counts in the digest by the platform's reference: another unlinked teacher on the
+        # lesson is a change, and so is the teacher's link (the local key replaces the reference).
         canonical = lesson.model_copy(
-            update={"id": key, "class_id": class_key, "subject_id": subject_key, "teacher_id": teacher_key}
+            update={
+                "id": key,
+                "class_id": class_key,
+                "subject_id": subject_key,
+                "teacher_id": teacher_key or teacher_ref,
+            }
         )
         values = {
             "source_id": key,
@@ -139,6 +147,7 @@ class Resolver:
             "class_id": class_id,
             "subject_id": subject_id,
             "teacher_id": teacher_id,
+            "teacher_ref": teacher_ref,
             "topic": lesson.topic,
             "homework": lesson.homework,
         }

@@ -1,9 +1,11 @@
 """`edugateway sync` and `runs list|show` against the ЕЦП emulator: a dry run prints and writes the plan and
 changes nothing; the real run pushes; the journal shows both; a push cut short by an upload outage fails the
-run, and `runs show` says what is still owed."""
+run, and `runs show` says what is still owed. Against the Дневник.ру emulator: the summary names the platform
+subjects the school lacks, and `runs show` lists them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -13,13 +15,17 @@ import pytest
 from typer.testing import CliRunner
 
 from edugateway.cli import app
-from edugateway.emulators import ecp
+from edugateway.emulators import dnevnik, ecp
+from edugateway.emulators.dnevnik import platform_id
+from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer
 from edugateway.emulators.synthetic import generate_school
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from support.upload_outage import UploadOutage
+
+UNTIL = dt.date(2026, 10, 20)
 
 
 @pytest.fixture
@@ -80,6 +86,7 @@ def test_dry_run_then_run_then_the_journal(
     assert shown.exit_code == 0, shown.output
     detail, end = json.JSONDecoder().raw_decode(shown.output)
     assert detail["status"] == "done"
+    assert detail["needs_mapping"] is None  # nothing was pulled
     assert detail["counts"]["persons"]["created"] > 30
     assert shown.output[end:].strip() == "Nothing is owed to ecp."
 
@@ -108,3 +115,48 @@ def test_an_upload_outage_fails_the_run_and_runs_show_says_what_is_owed(
     assert owed[0] == "Still owed to ecp:"
     assert len(owed) == 2
     assert re.fullmatch(r"  persons: \d+ pending", owed[1])
+
+
+def test_the_summary_names_the_subjects_that_need_mapping_and_runs_show_has_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = generate_journal(generate_school(students=30, classes=2, seed=4).snapshot, until=UNTIL, seed=4)
+    code = journal.school.code
+    local = journal.model_copy(update={"subjects": [s for s in journal.subjects if s.name != "Математика"]})
+    db = Database(f"sqlite:///{tmp_path / 'gw.sqlite3'}")
+    db.migrate()
+    write_oneroster(local, tmp_path / "or")
+    apply_roster(db, read_oneroster(tmp_path / "or"), code)
+    db.dispose()
+    emulator = dnevnik.create_app(dnevnik.world_from_snapshot(journal))
+    monkeypatch.setenv("CLI_DNEVNIK_TOKEN", emulator.admin_token)
+    with BackgroundServer(emulator.app) as server:
+        config = tmp_path / "gateway.toml"
+        config.write_text(
+            f"""
+database_url = "sqlite:///{tmp_path / "gw.sqlite3"}"
+[[schools]]
+code = "{code}"
+platform_ids = {{ dnevnik = "{platform_id("school", code)}" }}
+[platforms.dnevnik]
+kind = "dnevnik"
+base_url = "{server.base_url}/v2.0/"
+token = {{ env = "CLI_DNEVNIK_TOKEN" }}
+rate_limit_rps = 500
+""",
+            encoding="utf-8",
+        )
+        base = ["--config", str(config)]
+        runner = CliRunner()
+        synced = runner.invoke(app, [*base, "sync", "--school", code, "--platform", "dnevnik", "--until", str(UNTIL)])
+        assert synced.exit_code == 0, synced.output
+        (line,) = [line for line in synced.output.splitlines() if "need mapping" in line or "needs mapping" in line]
+        assert "«Математика» (" in line
+        assert line.endswith("see runs show 1")
+        assert "run 1: done" in synced.output
+
+        shown = runner.invoke(app, [*base, "runs", "show", "1"])
+    assert shown.exit_code == 0, shown.output
+    (subject,) = json.JSONDecoder().raw_decode(shown.output)[0]["needs_mapping"]["subjects"]
+    assert subject["name"] == "Математика"
+    assert subject["lessons"] > 0

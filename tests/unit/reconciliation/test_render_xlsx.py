@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from edugateway.reconciliation.render_xlsx import render_xlsx, sheet_names
+from edugateway.reconciliation.report import Column, Section, SectionGroup
 from support.report_factory import make_report
 
 
@@ -92,3 +93,18 @@ def test_sheet_names_are_short_unique_and_without_forbidden_characters() -> None
         "Раздел",
     ]
     assert all(len(n) <= 31 for n in names)
+
+
+def test_a_value_that_looks_like_a_formula_is_written_as_text() -> None:
+    section = Section(
+        key="subjects.needs_mapping",
+        group=SectionGroup.RECONCILIATION,
+        title="Предметы платформы без пары в школе",
+        columns=[Column(key="subject", title="Предмет на платформе"), Column(key="ids", title="id")],
+        rows=[{"subject": '=HYPERLINK("http://example.invalid","Математика")', "ids": ["=1+1", "2"]}],
+    )
+    book = load_workbook(io.BytesIO(render_xlsx(make_report(sections=[section]), None)))
+    sheet = book["Предметы платформы без пары в ш"]
+    cells = [sheet.cell(2, 1), sheet.cell(2, 2)]
+    assert [c.value for c in cells] == ['=HYPERLINK("http://example.invalid","Математика")', "=1+1, 2"]
+    assert [c.data_type for c in cells] == ["s", "s"]

@@ -21,11 +21,13 @@ from edugateway.domain.models import (
     Mark,
     MarkKind,
     ReportingPeriodKind,
+    Subject,
 )
 from edugateway.errors import ConnectorError
 from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks, Link
+from edugateway.store.needs_mapping import NeedsMapping, SubjectToMap, TeacherToMap
 from edugateway.store.sync_run_log import SyncRunLog
 from edugateway.store.tables import (
     AttendanceRow,
@@ -42,6 +44,7 @@ from edugateway.store.tables import (
     SubjectRow,
 )
 from edugateway.sync import pull as pull_module
+from edugateway.sync.linking import LinkOutcome, link_subjects
 from edugateway.sync.pull import pull_journal
 
 D = dt.date
@@ -53,13 +56,22 @@ Q1_END = D(2026, 10, 26)
 ALL = ("lessons", "marks", "final_marks", "attendance")
 
 
-def lesson(rid: str, day: dt.date) -> Remote[Lesson]:
-    record = Lesson(id=rid, date=day, number=2, class_id="rc1", subject_id="rm1", teacher_id="rt1", topic=f"Тема {rid}")
+def lesson(rid: str, day: dt.date, *, teacher: str = "rt1", subject: str = "rm1") -> Remote[Lesson]:
+    record = Lesson(
+        id=rid, date=day, number=2, class_id="rc1", subject_id=subject, teacher_id=teacher, topic=f"Тема {rid}"
+    )
     return Remote(rid, record)
 
 
-def mark(rid: str, person: str, lesson_id: str, value: str, day: dt.date) -> Remote[Mark]:
-    return Remote(rid, Mark(id=rid, person_id=person, value=value, lesson_id=lesson_id, subject_id="rm1", date=day))
+def mark(rid: str, person: str, lesson_id: str, value: str, day: dt.date, *, subject: str = "rm1") -> Remote[Mark]:
+    return Remote(rid, Mark(id=rid, person_id=person, value=value, lesson_id=lesson_id, subject_id=subject, date=day))
+
+
+def taught_by(platform: FakePlatform, teacher: str, *, only: int | None = None) -> None:
+    """Every lesson of `platform` (or the one at index `only`) taught by `teacher` from now on."""
+    for at, remote in enumerate(platform.lessons_):
+        if only is None or at == only:
+            platform.lessons_[at] = lesson(remote.remote_id, remote.record.date, teacher=teacher)
 
 
 def final(value: str) -> Remote[Mark]:
@@ -246,6 +258,81 @@ async def test_a_pull_stores_the_journal_with_links_audit_and_counts(school: Dat
         assert len(creates) == 3 + 2 + 1 + 1
         assert all(a.actor == "sync:dnevnik" and f"sync run {run_log.run_id}" in (a.reason or "") for a in creates)
     assert count(school, RemoteRecordRow) == 7
+
+
+async def test_an_unlinked_teacher_is_kept_as_the_platforms_and_filled_in_once_linked(school: Database) -> None:
+    platform = FakePlatform()
+    taught_by(platform, "rt9")  # nobody local is linked to rt9
+    run_log = await run(school, platform)
+
+    with school.session() as session:
+        stored = session.execute(select(LessonRow.teacher_id, LessonRow.teacher_ref)).all()
+    assert [tuple(row) for row in stored] == [(None, "dnevnik:rt9")] * 3
+    assert run_log.needs_mapping == NeedsMapping(teachers=[TeacherToMap("rt9", 3)])
+    assert not [s for s in run_log.skips if s["entity"] == "lessons"]
+
+    with school.session() as session:
+        school_id = session.scalar(select(SchoolRow.id))
+        assert school_id is not None
+        session.add(PersonRow(school_id=school_id, source_id="t9", roles="teacher", last_name="Новая", first_name="Б"))
+        IdLinks(session, school_id, "dnevnik", actor="test").link("persons", Link("t9", "rt9", "test"))
+    # The lessons lie before the look-back: they are not read again, yet their teacher is filled in.
+    again = await run(school, platform, entities=("lessons",), lookback_days=0)
+
+    assert again.of("lessons").read == 0
+    assert again.of("lessons").updated == 3
+    with school.session() as session:
+        teacher = session.scalar(select(PersonRow.id).where(PersonRow.source_id == "t9"))
+        stored = session.execute(select(LessonRow.teacher_id, LessonRow.teacher_ref)).all()
+        filled = session.scalars(select(AuditRow).where(AuditRow.action == "update", AuditRow.entity == "lesson")).all()
+    assert [tuple(row) for row in stored] == [(teacher, "dnevnik:rt9")] * 3
+    assert len(filled) == 3
+    assert all(a.changes == {"teacher_id": [None, teacher]} for a in filled)
+    assert again.needs_mapping == NeedsMapping()
+
+    third = await run(school, platform, lookback_days=60)  # read again: the link was already filled in
+    assert third.of("lessons").updated == 0
+    assert count(school, JournalChangeRow) == 0
+
+
+async def test_a_lesson_whose_unlinked_teacher_changes_is_updated(school: Database) -> None:
+    platform = FakePlatform()
+    taught_by(platform, "rt8", only=0)
+    await run(school, platform)
+    taught_by(platform, "rt9", only=0)
+
+    again = await run(school, platform, lookback_days=60)
+
+    assert again.of("lessons").updated == 1
+    with school.session() as session:
+        ref = session.scalar(select(LessonRow.teacher_ref).where(LessonRow.source_id == "dnevnik:L1"))
+    assert ref == "dnevnik:rt9"
+    assert again.needs_mapping == NeedsMapping(teachers=[TeacherToMap("rt9", 1)])
+
+
+async def test_the_journal_of_a_subject_held_for_the_platform_is_stored_and_counted(school: Database) -> None:
+    platform = FakePlatform()
+    # L3, its mark and its absence are of a subject the school lacks.
+    platform.lessons_[2] = lesson("L3", D(2026, 10, 5), subject="rm2")
+    platform.marks_[2] = mark("M3", "rp1", "L3", "3", D(2026, 10, 5), subject="rm2")
+    with school.session() as session:
+        school_id = session.scalar(select(SchoolRow.id))
+        assert school_id is not None
+        ids = IdLinks(session, school_id, "dnevnik", actor="sync:dnevnik", entities=["subjects"])
+        link_subjects(
+            ids, [Subject(id="m1", name="Математика")], [("rm2", Subject(id="rm2", name="Химия"))], LinkOutcome()
+        )
+
+    run_log = await run(school, platform)
+
+    assert run_log.skips == []
+    with school.session() as session:
+        held = session.scalar(select(SubjectRow.id).where(SubjectRow.source_id == "dnevnik:rm2"))
+        lessoned = session.scalar(select(LessonRow.subject_id).where(LessonRow.source_id == "dnevnik:L3"))
+        marked = session.scalar(select(MarkRow.subject_id).where(MarkRow.source_id == "dnevnik:M3"))
+    assert held is not None
+    assert (lessoned, marked) == (held, held)
+    assert run_log.needs_mapping == NeedsMapping(subjects=[SubjectToMap("rm2", "Химия", 1, 1, 1)])
 
 
 async def test_an_unlinked_person_is_skipped_with_the_reason(school: Database) -> None:

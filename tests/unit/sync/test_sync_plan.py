@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from edugateway.domain.entities import Direction, Entity
+from edugateway.store.needs_mapping import NeedsMapping, SubjectToMap, TeacherToMap
 from edugateway.sync.compare import EntityComparison
 from edugateway.sync.linking import Candidate
 from edugateway.sync.plan import SyncPlan
@@ -84,3 +85,16 @@ def test_a_pushed_entity_that_is_not_compared_has_only_its_push_section() -> Non
     shown = stopped.as_json()
     assert shown["entities"] == {"persons": {"push": {"create": [], "update": [], "delete": []}}}
     assert list(shown)[-2:] == ["candidates", "stopped"]
+
+
+def test_what_needs_mapping_comes_last_as_the_run_log_has_it() -> None:
+    pulled = plan()
+    pulled.candidates = []
+    pulled.needs_mapping = NeedsMapping([SubjectToMap("41", "Математика", 472, 1033, 361)], [TeacherToMap("7", 12)])
+    shown = pulled.as_json()
+    assert list(shown)[-1] == "needs_mapping"
+    assert shown["needs_mapping"] == {
+        "subjects": [{"remote_id": "41", "name": "Математика", "lessons": 472, "marks": 1033, "attendance": 361}],
+        "teachers": [{"remote_id": "7", "lessons": 12}],
+    }
+    assert NeedsMapping.from_json(shown["needs_mapping"]) == pulled.needs_mapping

@@ -1,0 +1,59 @@
+"""The lines `edugateway sync` prints after the plan about what the run could not file under the school's own
+records: records skipped (with the reasons in `runs show`), and what the pull keeps under the platform's own
+subjects and teachers until they are mapped. Platform ids, subject names and counts only: no personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from edugateway.store.db import Database
+from edugateway.store.needs_mapping import NeedsMapping
+from edugateway.store.sync_run_log import sync_run
+
+SUBJECTS_SHOWN = 5  # the rest are in `runs show`
+
+
+def run_summary(db: Database, run_id: int) -> list[str]:
+    """The lines of run `run_id`, from the run log (none when it is not there)."""
+    row = sync_run(db, run_id)
+    if row is None:
+        return []
+    needs_mapping = NeedsMapping.from_json(row.needs_mapping) if row.needs_mapping else None
+    return summary_lines(run_id, row.counts, needs_mapping)
+
+
+def summary_lines(
+    run_id: int, counts: Mapping[str, Mapping[str, Any]] | None, needs_mapping: NeedsMapping | None
+) -> list[str]:
+    lines: list[str] = []
+    skipped = {entity: int(c.get("skipped", 0)) for entity, c in (counts or {}).items() if c.get("skipped")}
+    if skipped:
+        per_entity = ", ".join(f"{entity} {n}" for entity, n in skipped.items())
+        lines.append(
+            f"{_plural(sum(skipped.values()), 'record', 'records')} skipped ({per_entity}); "
+            f"the reasons: runs show {run_id}"
+        )
+    if needs_mapping is None:
+        return lines
+    if subjects := needs_mapping.subjects:
+        shown = ", ".join(
+            f"«{s.name}» ({_plural(s.lessons, 'lesson', 'lessons')}, {_plural(s.marks, 'mark', 'marks')})"
+            for s in subjects[:SUBJECTS_SHOWN]
+        )
+        more = ", …" if len(subjects) > SUBJECTS_SHOWN else ""
+        lines.append(
+            f"{_plural(len(subjects), 'platform subject needs', 'platform subjects need')} mapping to local ones "
+            f"(their journal is kept under the platform's): {shown}{more}; see runs show {run_id}"
+        )
+    if teachers := needs_mapping.teachers:
+        lessons = sum(t.lessons for t in teachers)
+        lines.append(
+            f"{_plural(len(teachers), 'platform teacher is', 'platform teachers are')} linked to no local person: "
+            f"{_plural(lessons, 'lesson', 'lessons')} stored without a teacher; see runs show {run_id}"
+        )
+    return lines
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
