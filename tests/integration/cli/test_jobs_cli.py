@@ -27,6 +27,7 @@ from edugateway.store.job_run_log import JobRunLog
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from edugateway.store.times import as_utc, utc_now
+from support.ecp_gateway_toml import ecp_gateway_toml
 from support.scheduler_support import wait_until
 
 SCRIPT = Path(sys.executable).parent / "edugateway"
@@ -45,20 +46,8 @@ class Gateway:
 
 
 def _config(db: Database, base_url: str, school: str, jobs: str) -> str:
-    return f"""
-database_url = "{db.engine.url.render_as_string(hide_password=False)}"
-log_level = "WARNING"
-[[schools]]
-code = "{school}"
-timezone = "Asia/Yekaterinburg"
-[platforms.ecp]
-kind = "ecp"
-base_url = "{base_url}/api/"
-login = "{ecp.admin_login(school)}"
-password = {{ env = "CLI_ECP_PASSWORD" }}
-rate_limit_rps = 500
-{jobs}
-"""
+    url = db.engine.url.render_as_string(hide_password=False)
+    return ecp_gateway_toml(url, base_url, school, school_lines='timezone = "Asia/Yekaterinburg"', more=jobs)
 
 
 CONTINGENT_JOB = f"""

@@ -33,6 +33,7 @@ from edugateway.store.roster import apply_roster
 from edugateway.store.sync_run_log import recent_sync_runs
 from edugateway.store.tables import OutboxRow
 from support.alert_sinks import WebhookServer
+from support.ecp_gateway_toml import ecp_gateway_toml
 from support.scheduler_support import wait_until
 
 SCRIPT = Path(sys.executable).parent / "edugateway"
@@ -85,6 +86,17 @@ class Gateway:
 
 
 TTL = dt.timedelta(seconds=60)
+ECP_LINES = "retries = 1\nbackoff_max_s = 0.05\ntimeout_s = 120"
+JOB_AND_ALERTS = """
+[[jobs]]
+name = "contingent"
+kind = "sync"
+cron = "30 1 * * *"
+platform = "ecp"
+entities = ["persons"]
+retries = 1
+retry_backoff_s = 0.01
+[alerts]"""
 
 
 @pytest.fixture
@@ -97,32 +109,10 @@ def gateway(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("CLI_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
     with WebhookServer() as hook, BackgroundServer(gate) as server:
         config = tmp_path / "gateway.toml"
+        url = database.engine.url.render_as_string(hide_password=False)
         config.write_text(
-            f"""
-database_url = "{database.engine.url.render_as_string(hide_password=False)}"
-log_level = "WARNING"
-[[schools]]
-code = "{school.school.code}"
-[platforms.ecp]
-kind = "ecp"
-base_url = "{server.base_url}/api/"
-login = "{ecp.admin_login(school.school.code)}"
-password = {{ env = "CLI_ECP_PASSWORD" }}
-rate_limit_rps = 500
-retries = 1
-backoff_max_s = 0.05
-timeout_s = 120
-[alerts]
-webhook_url = "{hook.url}"
-[[jobs]]
-name = "contingent"
-kind = "sync"
-cron = "30 1 * * *"
-platform = "ecp"
-entities = ["persons"]
-retries = 1
-retry_backoff_s = 0.01
-""",
+            ecp_gateway_toml(url, server.base_url, school.school.code, ecp_lines=ECP_LINES, more=JOB_AND_ALERTS)
+            + f'webhook_url = "{hook.url}"\n',
             encoding="utf-8",
         )
         yield Gateway(config, emulator, gate, hook, database, school.school.code)

@@ -23,6 +23,7 @@ from edugateway.emulators.synthetic import generate_school
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
+from support.ecp_gateway_toml import ecp_gateway_toml
 from support.upload_outage import UploadOutage
 
 UNTIL = dt.date(2026, 10, 20)
@@ -41,20 +42,8 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[lis
     monkeypatch.setenv("CLI_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
     with BackgroundServer(outage) as server:
         config = tmp_path / "gateway.toml"
-        config.write_text(
-            f"""
-database_url = "sqlite:///{tmp_path / "gw.sqlite3"}"
-[[schools]]
-code = "{school.school.code}"
-[platforms.ecp]
-kind = "ecp"
-base_url = "{server.base_url}/api/"
-login = "{ecp.admin_login(school.school.code)}"
-password = {{ env = "CLI_ECP_PASSWORD" }}
-rate_limit_rps = 500
-""",
-            encoding="utf-8",
-        )
+        url = f"sqlite:///{tmp_path / 'gw.sqlite3'}"
+        config.write_text(ecp_gateway_toml(url, server.base_url, school.school.code), encoding="utf-8")
         yield ["--config", str(config)], emulator, outage
 
 

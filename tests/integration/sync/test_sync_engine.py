@@ -1,11 +1,14 @@
 """The sync engine against the emulators over real sockets: a first sync links and pushes, a second with no
 change sends no write, a change on each side lands where the direction says, a run killed mid-apply leaves
-exactly one copy of every write after the rerun, and a plan that deletes too much waits for --approve."""
+exactly one copy of every write after the rerun, and a plan that deletes too much waits for --approve. While
+edu-upload is down the run fails (never `done`) after recording what landed, the rest stays queued without
+giving up, and after three such nights a good run pushes every record exactly once and leaves no failed rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +26,17 @@ from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer, free_port
 from edugateway.emulators.synthetic import generate_school
-from edugateway.errors import ConfigError
+from edugateway.errors import ConfigError, ConnectorError
 from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
+from edugateway.store.outbox import owed_writes
 from edugateway.store.roster import apply_roster
 from edugateway.store.sync_run_log import recent_sync_runs
 from edugateway.store.tables import AuditRow, IdentityLinkRow, MarkRow, OutboxRow, PersonRow, SchoolRow, SyncRunRow
 from edugateway.sync import engine, push
 from edugateway.sync.engine import SyncRequest, run_sync
+from support.upload_outage import UploadOutage
 
 CODE = "sch125"
 UNTIL = dt.date(2026, 10, 20)
@@ -49,11 +54,19 @@ def db(sqlite_db: Database, school: SchoolSnapshot, tmp_path: Path) -> Database:
     return sqlite_db
 
 
+@dataclass
+class Served:
+    emulator: ecp.EcpEmulator
+    outage: UploadOutage  # the edu-upload service goes down on cue (lands=N), the reads stay up
+    settings: Settings
+
+
 @pytest.fixture
-def ecp_served(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ecp.EcpEmulator, Settings]]:
+def served(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     emulator = ecp.create_app(ecp.world_from_snapshot(school))
+    outage = UploadOutage(emulator.app)
     monkeypatch.setenv("SYNC_ECP_PASSWORD", ecp.ADMIN_PASSWORD)
-    with BackgroundServer(emulator.app) as server:
+    with BackgroundServer(outage) as server:
         settings = Settings(
             schools=[SchoolSettings(code=CODE)],
             platforms={
@@ -65,12 +78,17 @@ def ecp_served(school: SchoolSnapshot, monkeypatch: pytest.MonkeyPatch) -> Itera
                         "password": SecretRef(env="SYNC_ECP_PASSWORD"),
                         "rate_limit_rps": 1000,
                         "retries": 2,
-                        "backoff_max_s": 0.1,
+                        "backoff_max_s": 0.05,
                     }
                 )
             },
         )
-        yield emulator, settings
+        yield Served(emulator, outage, settings)
+
+
+@pytest.fixture
+def ecp_served(served: Served) -> tuple[ecp.EcpEmulator, Settings]:
+    return served.emulator, served.settings
 
 
 def _uploads(emulator: ecp.EcpEmulator) -> int:
@@ -307,3 +325,54 @@ async def test_a_push_whose_every_write_is_refused_fails_and_one_partly_refused_
     assert {key[0] for key in emulator.world.uploads["students"]} == students - {pupil.id}
     (run,) = [r for r in recent_sync_runs(db) if r.id == partial.run_id]
     assert run.status == "partial"
+
+
+def outbox(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        return dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).tuples().all())
+
+
+async def test_an_upload_outage_fails_the_run_and_queues_what_did_not_land(
+    db: Database, school: SchoolSnapshot, served: Served
+) -> None:
+    emulator, outage, settings = served.emulator, served.outage, served.settings
+    pupils = sum("student" in p.roles for p in school.persons)
+    outage.lands = 1  # the pupils' file lands, then the service goes down
+    with pytest.raises(ConnectorError) as raised:
+        await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    queued = outbox(db)["pending"]
+    assert outbox(db) == {"done": pupils, "pending": queued}
+    assert len(emulator.world.uploads["students"]) == pupils
+    assert emulator.world.uploads["representatives"] == {}
+    message = str(raised.value)
+    assert message.startswith("pushing persons to ecp failed: ГИС ЕЦП edu-upload did not take the representatives")
+    assert message.endswith(f"; {pupils} writes landed, {queued} are queued for the next run")
+    with db.session() as session:
+        run = session.scalars(select(SyncRunRow)).one()
+        assert (run.status, run.error) == ("failed", message)
+        assert run.counts is not None
+        assert (run.counts["persons"]["created"], run.counts["persons"]["failed"]) == (pupils, 0)
+    owed = owed_writes(db, run.school_id, "ecp")
+    assert [(o.entity, o.pending, o.sending, o.failed) for o in owed] == [("persons", queued, {}, 0)]
+
+
+async def test_three_outage_nights_then_a_good_run_push_every_record_once(db: Database, served: Served) -> None:
+    emulator, outage, settings = served.emulator, served.outage, served.settings
+    for lands in (0, 1, 0):
+        outage.lands = lands
+        with pytest.raises(ConnectorError, match="are queued for the next run"):
+            await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    outage.lands = None
+    good = await run_sync(db, settings, SyncRequest(CODE, "ecp", [Entity.PERSONS]))
+    assert good.status == "done"
+    with db.session() as session:
+        keys = session.scalar(select(func.count(func.distinct(OutboxRow.local_key))))
+        creates = select(AuditRow.entity_id, func.count()).where(AuditRow.action == "push_create")
+        pushes = dict(session.execute(creates.group_by(AuditRow.entity_id)).tuples().all())
+        runs = list(session.scalars(select(SyncRunRow).order_by(SyncRunRow.id)))
+    assert outbox(db) == {"done": keys}  # one row per record, every one done: none failed, none left behind
+    assert len(pushes) == keys
+    assert set(pushes.values()) == {1}
+    assert len(emulator.world.uploads["students"]) + len(emulator.world.uploads["representatives"]) == keys
+    assert [r.status for r in runs] == ["failed", "failed", "failed", "done"]
+    assert owed_writes(db, runs[-1].school_id, "ecp") == []
