@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from edugateway.config.settings import DnevnikSettings, SecretRef
+from edugateway.config.settings import DnevnikSettings, SchoolSettings, SecretRef, Settings
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
@@ -43,6 +43,20 @@ def link_roster(db: Database, code: str, world: dnevnik.DnevnikWorld) -> None:
                 remote_id = platform_id(kind, code, local_key)
                 if remote_id in remote_table[kind]:
                     links.link(entity, Link(local_key, str(remote_id), "test"))
+
+
+def gateway_settings(base_url: str, code: str, token_env: str, **more: object) -> Settings:
+    """Settings of one school synced with the Дневник.ру emulator at `base_url` (its token in $`token_env`)."""
+    platform = DnevnikSettings.model_validate(
+        {"kind": "dnevnik", "base_url": f"{base_url}/v2.0/", "token": SecretRef(env=token_env), "rate_limit_rps": 1000}
+    )
+    return Settings.model_validate(
+        {
+            "schools": [SchoolSettings(code=code, platform_ids={"dnevnik": str(platform_id("school", code))})],
+            "platforms": {"dnevnik": platform},
+            **more,
+        }
+    )
 
 
 def connect(monkeypatch: pytest.MonkeyPatch, base_url: str, token: str, code: str) -> DnevnikConnector:

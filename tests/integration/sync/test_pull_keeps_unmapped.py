@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from edugateway.config.settings import DnevnikSettings, ReconcileSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import ReconcileSettings, Settings
 from edugateway.domain.entities import RecordKind
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
@@ -40,6 +40,7 @@ from edugateway.store.tables import (
 from edugateway.store.xlsx_roster import write_template
 from edugateway.sync.engine import SyncRequest, run_sync
 from edugateway.sync.run_summary import run_summary
+from support.dnevnik_pull import gateway_settings
 
 CODE = "sch125"
 UNTIL = dt.date(2026, 10, 20)
@@ -72,19 +73,8 @@ def settings(world: dnevnik.DnevnikWorld, monkeypatch: pytest.MonkeyPatch, tmp_p
     emulator = dnevnik.create_app(world)
     monkeypatch.setenv("HELD_DNEVNIK_TOKEN", emulator.admin_token)
     with BackgroundServer(emulator.app) as server:
-        yield Settings(
-            schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": str(platform_id("school", CODE))})],
-            platforms={
-                "dnevnik": DnevnikSettings.model_validate(
-                    {
-                        "kind": "dnevnik",
-                        "base_url": f"{server.base_url}/v2.0/",
-                        "token": SecretRef(env="HELD_DNEVNIK_TOKEN"),
-                        "rate_limit_rps": 1000,
-                    }
-                )
-            },
-            reconcile=ReconcileSettings(reports_dir=tmp_path / "reports"),
+        yield gateway_settings(
+            server.base_url, CODE, "HELD_DNEVNIK_TOKEN", reconcile=ReconcileSettings(reports_dir=tmp_path / "reports")
         )
 
 

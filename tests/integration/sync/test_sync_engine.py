@@ -22,7 +22,6 @@ from edugateway.domain.entities import Entity
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik, ecp
-from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.journal import generate_journal
 from edugateway.emulators.server import BackgroundServer, free_port
 from edugateway.emulators.synthetic import generate_school
@@ -36,6 +35,7 @@ from edugateway.store.sync_run_log import recent_sync_runs
 from edugateway.store.tables import AuditRow, IdentityLinkRow, MarkRow, OutboxRow, PersonRow, SchoolRow, SyncRunRow
 from edugateway.sync import engine, push
 from edugateway.sync.engine import SyncRequest, run_sync
+from support.dnevnik_pull import gateway_settings
 from support.upload_outage import UploadOutage
 
 CODE = "sch125"
@@ -199,19 +199,7 @@ async def test_dnevnik_rosters_are_compared_and_linked_by_snils_never_written(
     emulator = dnevnik.create_app(dnevnik.world_from_snapshot(journal))
     monkeypatch.setenv("SYNC_DNEVNIK_TOKEN", emulator.admin_token)
     with BackgroundServer(emulator.app) as server:
-        settings = Settings(
-            schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": str(platform_id("school", CODE))})],
-            platforms={
-                "dnevnik": DnevnikSettings.model_validate(
-                    {
-                        "kind": "dnevnik",
-                        "base_url": f"{server.base_url}/v2.0/",
-                        "token": SecretRef(env="SYNC_DNEVNIK_TOKEN"),
-                        "rate_limit_rps": 1000,
-                    }
-                )
-            },
-        )
+        settings = gateway_settings(server.base_url, CODE, "SYNC_DNEVNIK_TOKEN")
         run = await run_sync(db, settings, SyncRequest(CODE, "dnevnik", until=UNTIL))
         with db.session() as session:
             audits = session.scalar(select(func.count()).select_from(AuditRow))
