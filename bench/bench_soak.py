@@ -71,11 +71,11 @@ def postgres_database(server_url: str) -> Iterator[str]:
 
 
 def night(
-    cli: Cli, rng: random.Random, n: int, until: dt.date, plans: dict[str, LanePlan], role: str = "run"
+    cli: Cli, n: int, until: dt.date, plans: dict[str, LanePlan], role: str = "run", typical: int = 40
 ) -> list[Launch]:
     """Both platforms' syncs at once: they hold different leases, as the scheduler would run them."""
     with ThreadPoolExecutor(len(PLATFORMS)) as pool:
-        lanes = [pool.submit(run_lane, cli, n, p, until.isoformat(), plans[p], role) for p in PLATFORMS]
+        lanes = [pool.submit(run_lane, cli, n, p, until.isoformat(), plans[p], role, typical) for p in PLATFORMS]
         return [launch for lane in lanes for launch in lane.result()]
 
 
@@ -103,9 +103,9 @@ def soak(backend: str, url: str, args: argparse.Namespace, tmp: Path) -> Soak:
             school, done = changes.change(school, rng, n)
             changes.import_roster(db, school, roster_dir)
             result.changes.update(done)
-            plans = {p: plan_lane(rng, args.kill_rate, args.twin_rate, typical) for p in PLATFORMS}
+            plans = {p: plan_lane(rng, args.kill_rate, args.twin_rate) for p in PLATFORMS}
             before = platforms.dnevnik.stats.total
-            launches = night(cli, rng, n, first_day + dt.timedelta(days=n), plans)
+            launches = night(cli, n, first_day + dt.timedelta(days=n), plans, typical=typical)
             if not plans["dnevnik"].kill and not plans["dnevnik"].twin:
                 typical = max(typical, platforms.dnevnik.stats.total - before)
             result.launches += launches
@@ -122,7 +122,7 @@ def soak(backend: str, url: str, args: argparse.Namespace, tmp: Path) -> Soak:
         # The calm night after: no faults, no kills, nothing changed locally; what was left owing is sent now.
         platforms.set_faults(weather.CALM, weather.CALM)
         calm = {p: LanePlan() for p in PLATFORMS}
-        result.launches += night(cli, rng, args.nights + 1, last_day, calm, role="final")
+        result.launches += night(cli, args.nights + 1, last_day, calm, role="final")
         result.wall_s = time.perf_counter() - started
         report(result, db, school.school.code, platforms, first_day, last_day)
     db.dispose()

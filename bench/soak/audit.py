@@ -335,7 +335,7 @@ def run_log(db: Database, code: str) -> RunLog:
             if before.finished_at is not None and after.started_at < before.finished_at:
                 overlapping.append((before.id, after.id))
     errors = Counter(
-        f"{r.platform}: {(r.error or '').splitlines()[0][:110]}" for r in rows if r.status in ("failed", "partial")
+        f"{r.platform}: {(r.error or '').splitlines()[0][:160]}" for r in rows if r.status in ("failed", "partial")
     )
     return RunLog(statuses, running, overlapping, errors)
 

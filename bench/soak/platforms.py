@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from starlette.requests import ClientDisconnect
+
 from edugateway.emulators import dnevnik, ecp
 from edugateway.emulators.ecp.upload_csv import parse_file
 from edugateway.emulators.ecp.upload_tables import TABLES
@@ -72,7 +74,10 @@ class RecordUploads:
                 status.append(int(message["status"]))
             await send(message)
 
-        await self.inner(scope, receiving, sending)
+        try:
+            await self.inner(scope, receiving, sending)
+        except ClientDisconnect:
+            return  # the bench killed the sender mid-body: nothing was stored and there is no one to answer
         if status[:1] == [200]:
             self._log(path, str(scope.get("method")) == "DELETE", b"".join(body))
 

@@ -43,18 +43,20 @@ class LanePlan:
 
     kill: str | None = None  # early: after a random moment of start-up; work: once the platform sees its work
     kill_delay_s: float = 0.0
-    work_requests: int = 1  # work kill: after this many requests to the platform by the run
+    work_share: float = 0.0  # work kill on Дневник.ру: after this share of a whole run's requests
     twin: bool = False  # a second sync of the same school and platform started at the same moment
 
 
-def plan_lane(rng: random.Random, kill_rate: float, twin_rate: float, work_requests: int) -> LanePlan:
+def plan_lane(rng: random.Random, kill_rate: float, twin_rate: float) -> LanePlan:
+    """Draws the same number of values every time, so the nights that follow do not depend on timings."""
     roll = rng.random()
     if roll < twin_rate:
         return LanePlan(twin=True)
     if roll < twin_rate + kill_rate:
         if rng.random() < 0.3:
             return LanePlan(kill="early", kill_delay_s=rng.uniform(0.2, 2.0))
-        return LanePlan(kill="work", kill_delay_s=rng.uniform(0.0, 0.1), work_requests=rng.randint(1, work_requests))
+        # An upload of a night's few rows is answered in milliseconds: a later kill finds the run already done.
+        return LanePlan(kill="work", kill_delay_s=rng.uniform(0.0, 0.03), work_share=rng.random())
     return LanePlan()
 
 
@@ -117,8 +119,11 @@ def _work_seen(platforms: Platforms, platform: str, requests: int) -> Callable[[
     return lambda: stats.total >= base + requests
 
 
-def run_lane(cli: Cli, night: int, platform: str, until: str, plan: LanePlan, role: str = "run") -> list[Launch]:
-    """One platform's sync on one night, as planned; a run on hold is approved at once, as a clerk would."""
+def run_lane(
+    cli: Cli, night: int, platform: str, until: str, plan: LanePlan, role: str = "run", typical: int = 40
+) -> list[Launch]:
+    """One platform's sync on one night, as planned; a run on hold is approved at once, as a clerk would.
+    `typical` is how many requests a whole Дневник.ру run makes, for where in it a work kill falls."""
     args = cli.args(platform, until)
     if plan.twin:
         first, second = cli.start(args), cli.start(args)
@@ -134,7 +139,7 @@ def run_lane(cli: Cli, night: int, platform: str, until: str, plan: LanePlan, ro
             trigger = (
                 _after(launch.started + plan.kill_delay_s)
                 if plan.kill == "early"
-                else _work_seen(cli.platforms, platform, plan.work_requests)
+                else _work_seen(cli.platforms, platform, 1 + int(plan.work_share * typical))
             )
             if _watch(proc, trigger, launch.started + HANG_S):
                 time.sleep(plan.kill_delay_s if plan.kill == "work" else 0.0)
