@@ -206,7 +206,8 @@ def report(result: Soak, db: Database, code: str, platforms: Platforms, first_da
         f"  runs overlapping in time           {len(runs.overlapping)}"
         + (f" {runs.overlapping[:5]}" if runs.overlapping else "")
     )
-    print(_line("  outbox rows not done", outbox))
+    print(_line("  outbox rows not done", outbox.counts))
+    _examples(outbox, shown=2)
     for error, n in runs.errors.most_common(8):
         print(f"      {n:>4} x {error}")
 

@@ -340,16 +340,28 @@ def run_log(db: Database, code: str) -> RunLog:
     return RunLog(statuses, running, overlapping, errors)
 
 
-def open_outbox(db: Database, code: str) -> Counter[str]:
+def open_outbox(db: Database, code: str) -> Found:
+    """Outbox rows not done at the end, by status and by what became of their record: sent by a later row (a row
+    that gave up after its attempts stays failed, and the next plan queues the record anew), no longer wanted,
+    or still owed."""
     school_id = school_id_of(db, code)
+    wanted = EcpContingent().wanted(load_snapshot(db, code))
+    found = Found()
     with db.session() as session:
-        rows = (
-            session.execute(
-                select(OutboxRow.status, func.count())
-                .where(OutboxRow.school_id == school_id, OutboxRow.status != "done")
-                .group_by(OutboxRow.status)
-            )
-            .tuples()
-            .all()
-        )
-        return Counter(dict(rows))
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.school_id == school_id).order_by(OutboxRow.id)).all()
+    done_after: dict[str, int] = {}
+    for row in rows:
+        if row.status == "done":
+            done_after[row.local_key] = row.id
+    for row in rows:
+        if row.status == "done":
+            continue
+        if done_after.get(row.local_key, 0) > row.id:
+            fate = "its record sent by a later row"
+        elif row.local_key not in wanted and row.op != "delete":
+            fate = "its record no longer wanted"
+        else:
+            fate = "still owed"
+        error = (row.error or "").splitlines()[0][:100] if row.error else "no error"
+        found.add(f"{row.status}, {fate}", f"{row.op} {row.local_key} after {row.attempts} attempts: {error}")
+    return found
