@@ -1,5 +1,5 @@
 """`python -m edugateway`: the command line, for a process that must run this source tree's CLI."""
 
-from edugateway.cli import app
+from edugateway.cli import main
 
-app(prog_name="edugateway")
+main()

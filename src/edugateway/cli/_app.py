@@ -90,7 +90,7 @@ def main() -> None:
     from sqlalchemy.exc import DBAPIError
 
     try:
-        app()
+        app(prog_name="edugateway")
     except DBAPIError as exc:
         typer.secho(f"error: {describe_database_error(exc)}", err=True, fg=typer.colors.RED)
         raise SystemExit(2) from None
