@@ -32,8 +32,8 @@ from edugateway.emulators.ecp.upload_tables import TABLES
 from edugateway.errors import ValidationError
 from edugateway.mapping import ecp as m
 from edugateway.store.db import Database
+from edugateway.store.identity_checks import school_id_of
 from edugateway.store.snapshots import load_snapshot
-from edugateway.store.sync_run_log import school_id_of
 from edugateway.store.tables import (
     AttendanceRow,
     IdentityLinkRow,
@@ -131,7 +131,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _ecp_runs(db: Database, code: str) -> list[tuple[dt.datetime, dt.datetime, SyncRunRow]]:
-    school_id = school_id_of(db, code)
+    school_id = _school_id(db, code)
     with db.session() as session:
         rows = session.scalars(
             select(SyncRunRow).where(SyncRunRow.school_id == school_id, SyncRunRow.platform == "ecp")
@@ -204,7 +204,7 @@ def dnevnik_lost(
 ) -> tuple[Found, Counter[str]]:
     """(lost by kind, records the platform serves by entity)."""
     remote = asyncio.run(_platform_journal(settings, db, code, DateRange(first, last)))
-    school_id = school_id_of(db, code)
+    school_id = _school_id(db, code)
     skipped = _skipped(db, school_id)
     with db.session() as session:
         links = {
@@ -269,7 +269,7 @@ def dnevnik_lost(
 
 
 def local_doubles(db: Database, code: str) -> Found:
-    school_id = school_id_of(db, code)
+    school_id = _school_id(db, code)
     found = Found()
     with db.session() as session:
         active = IdentityLinkRow.unlinked_at.is_(None)
@@ -318,7 +318,7 @@ class RunLog:
 
 
 def run_log(db: Database, code: str) -> RunLog:
-    school_id = school_id_of(db, code)
+    school_id = _school_id(db, code)
     with db.session() as session:
         rows = list(
             session.scalars(select(SyncRunRow).where(SyncRunRow.school_id == school_id).order_by(SyncRunRow.started_at))
@@ -344,7 +344,7 @@ def open_outbox(db: Database, code: str) -> Found:
     """Outbox rows not done at the end, by status and by what became of their record: sent by a later row (a row
     that gave up after its attempts stays failed, and the next plan queues the record anew), no longer wanted,
     or still owed."""
-    school_id = school_id_of(db, code)
+    school_id = _school_id(db, code)
     wanted = EcpContingent().wanted(load_snapshot(db, code))
     found = Found()
     with db.session() as session:
@@ -365,3 +365,8 @@ def open_outbox(db: Database, code: str) -> Found:
         error = (row.error or "").splitlines()[0][:100] if row.error else "no error"
         found.add(f"{row.status}, {fate}", f"{row.op} {row.local_key} after {row.attempts} attempts: {error}")
     return found
+
+
+def _school_id(db: Database, code: str) -> int:
+    with db.session() as session:
+        return school_id_of(session, code)
