@@ -12,7 +12,7 @@ from edugateway.cli import _app
 
 
 def _raising(error: Exception) -> object:
-    def app() -> None:
+    def app(**_options: object) -> None:
         raise error
 
     return app
