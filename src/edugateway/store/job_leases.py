@@ -99,6 +99,19 @@ class LeaseStore:
     def _now(self) -> dt.datetime:
         return self.clock().astimezone(dt.UTC)  # SQLite stores wall-clock text: compare UTC with UTC only
 
+    def _holding(self, job: str, holder: str, run_id: int | None, now: dt.datetime) -> dict[str, object]:
+        """The columns of a lease held by `holder` from `now`, in this process on this machine."""
+        return {
+            "job": job,
+            "holder": holder,
+            "run_id": run_id,
+            "host": this_host(),
+            "pid": os.getpid(),
+            "acquired_at": now,
+            "heartbeat_at": now,
+            "expires_at": now + self.ttl,
+        }
+
     def acquire(self, key: LeaseKey, holder: str, *, job: str, run_id: int | None) -> Acquired | Held:
         seen: Held | None = None
         for _ in range(_ROUNDS):
@@ -107,16 +120,7 @@ class LeaseStore:
                 with self.db.session() as session:
                     session.execute(
                         insert(JobLeaseRow).values(
-                            school=key.school,
-                            platform=key.platform,
-                            job=job,
-                            holder=holder,
-                            run_id=run_id,
-                            host=this_host(),
-                            pid=os.getpid(),
-                            acquired_at=now,
-                            heartbeat_at=now,
-                            expires_at=now + self.ttl,
+                            school=key.school, platform=key.platform, **self._holding(job, holder, run_id, now)
                         )
                     )
                 return Acquired()
@@ -143,16 +147,7 @@ class LeaseStore:
                         JobLeaseRow.holder == seen.holder,
                         still_takeable,
                     )
-                    .values(
-                        job=job,
-                        holder=holder,
-                        run_id=run_id,
-                        host=this_host(),
-                        pid=os.getpid(),
-                        acquired_at=now,
-                        heartbeat_at=now,
-                        expires_at=now + self.ttl,
-                    ),
+                    .values(**self._holding(job, holder, run_id, now)),
                 )
             if taken == 1:
                 return Acquired(previous_holder=seen.holder, previous_run_id=previous_run)
