@@ -56,7 +56,7 @@ def _school_ids(session: Session, codes: Collection[str]) -> dict[str, int]:
     known = dict(session.execute(select(SchoolRow.code, SchoolRow.id).order_by(SchoolRow.code)).tuples().all())
     unknown = sorted(set(codes) - known.keys())
     if unknown:
-        there = ", ".join(known) if known else "none yet (run `edugateway roster import` for a school first)"
+        there = ", ".join(known) if known else "none yet (a school is added by its first `edugateway import`)"
         raise ValidationError(f"no school {', '.join(unknown)}; known school codes: {there}", field="school")
     return {code: known[code] for code in codes}
 
