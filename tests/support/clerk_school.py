@@ -16,6 +16,7 @@ from edugateway.domain.snils import control_number, format_snils, mask_snils
 from edugateway.emulators.smev import SmevWorld
 from edugateway.identity.verify import Verifier
 from edugateway.store.db import Database
+from edugateway.store.schools import find_school
 from edugateway.store.tables import (
     ClassRow,
     EnrollmentRow,
@@ -69,9 +70,14 @@ def cheap_passwords() -> Passwords:
 
 
 def add_accounts(db: Database, passwords: Passwords) -> None:
-    add_user(db, passwords, "admin", PASSWORD, "admin", full_name="Администратор", actor="test")
-    add_user(db, passwords, "ivanova", PASSWORD, "clerk", full_name="Иванова М. П.", actor="test")
-    add_user(db, passwords, "petrov", PASSWORD, "viewer", full_name="Петров А. А.", actor="test")
+    """admin reads every school; clerk ivanova and viewer petrov read this school (CODE), added bare if a test
+    needs only the accounts."""
+    if find_school(db, CODE) is None:
+        with db.session() as session:
+            session.add(SchoolRow(code=CODE, name=SCHOOL_NAME))
+    add_user(db, passwords, "admin", PASSWORD, "admin", all_schools=True, full_name="Администратор", actor="test")
+    add_user(db, passwords, "ivanova", PASSWORD, "clerk", schools=[CODE], full_name="Иванова М. П.", actor="test")
+    add_user(db, passwords, "petrov", PASSWORD, "viewer", schools=[CODE], full_name="Петров А. А.", actor="test")
 
 
 def add_school(db: Database) -> ClerkSchool:
@@ -335,3 +341,72 @@ def add_platform_record(db: Database, school: ClerkSchool) -> None:
                 },
             )
         )
+
+
+OTHER_CODE = "gym2"
+OTHER_SCHOOL_NAME = "МБОУ Гимназия № 2"
+OTHER_PUPIL = ("Зайцева", "Ксения", "Олеговна")
+OTHER_SNILS = snils("556677889")
+
+
+@dataclass
+class OtherSchool:
+    """A second school whose clerk is not ours: one pupil with a SNILS, one open case, one clerk (sidorova)."""
+
+    school_id: int
+    person_id: int
+    case_id: int
+
+
+def add_other_school(db: Database, passwords: Passwords) -> OtherSchool:
+    """The second school (OTHER_CODE) with its pupil, an open "name differs" case with a candidate, and its clerk
+    sidorova, who reads only it."""
+    now = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+    last, first, middle = OTHER_PUPIL
+    with db.session() as session:
+        school = SchoolRow(code=OTHER_CODE, name=OTHER_SCHOOL_NAME)
+        session.add(school)
+        session.flush()
+        person = PersonRow(
+            school_id=school.id,
+            source_id="g-1",
+            roles="student",
+            last_name=last,
+            first_name=first,
+            middle_name=middle,
+            birth_date=dt.date(2013, 2, 17),
+            gender="f",
+            snils=OTHER_SNILS,
+        )
+        session.add(person)
+        session.flush()
+        candidate = {
+            "source": "esia",
+            "remote_id": "1000000777",
+            "probability": 0.9,
+            "last_name": "Зайцева",
+            "first_name": "Ксения",
+            "birth_date": "2013-02-17",
+            "snils": snils("556677898"),
+            "snils_masked": mask_snils(snils("556677898")),
+        }
+        case = IdentityCaseRow(
+            school_id=school.id,
+            person_id=person.id,
+            case_type="name_differs",
+            detail="typo",
+            class_name="6В",
+            status="open",
+            evidence={"fields": {"last_name": ["Зайцева", "Заицева"]}, "digest": "g1"},
+            candidates=[candidate],
+            opened_at=now,
+            updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+        session.add(IdentityCaseEventRow(case_id=case.id, at=now, actor="verify", action="opened", detail=None))
+        other = OtherSchool(school.id, person.id, case.id)
+    add_user(
+        db, passwords, "sidorova", PASSWORD, "clerk", schools=[OTHER_CODE], full_name="Сидорова Е. В.", actor="test"
+    )
+    return other

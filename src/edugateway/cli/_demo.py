@@ -98,7 +98,7 @@ def demo(
         out.print(f"The clerk's queue: edugateway {db_option} cases list")
         out.print(f"The reports kept so far: edugateway {db_option} reports list")
         out.print(
-            f"Or in a browser: edugateway {db_option} users add clerk --role clerk, "
+            f"Or in a browser: edugateway {db_option} users add clerk --role clerk --school {school.code}, "
             f"then edugateway {db_option} serve web and open http://127.0.0.1:8080/ (the queue) "
             "and http://127.0.0.1:8080/reports (the reports)"
         )

@@ -1,4 +1,5 @@
-"""`edugateway users add|passwd|list` (the clerk's web accounts) and `edugateway serve web` (the clerk's pages)."""
+"""`edugateway users add|schools|passwd|list` (the clerk's web accounts) and `edugateway serve web` (the clerk's
+pages)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def users_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="the sign-in name: Latin letters, digits, . _ -")],
     role: Annotated[str, typer.Option("--role", help="admin, clerk or viewer (a viewer changes nothing)")],
+    school: Annotated[
+        list[str] | None,
+        typer.Option("--school", help="the code of a school the account reads; repeat for more", show_default=False),
+    ] = None,
+    all_schools: Annotated[
+        bool, typer.Option("--all-schools", help="admins only: every school, including ones added later")
+    ] = False,
     full_name: Annotated[
         str | None, typer.Option("--full-name", help="shown on the pages, e.g. 'Иванова М. П.'", show_default=False)
     ] = None,
@@ -44,7 +52,7 @@ def users_add(
         bool, typer.Option("--password-stdin", help="read the password from the first line of stdin")
     ] = False,
 ) -> None:
-    """Create a web account; the password is asked twice (or read from stdin)."""
+    """Create a web account of one or more schools; the password is asked twice (or read from stdin)."""
     from edugateway.web.accounts import add_user
     from edugateway.web.passwords import Passwords
 
@@ -52,10 +60,60 @@ def users_add(
     try:
         db = st.database()
         password = _read_password(password_stdin)
-        account = add_user(db, Passwords(), name, password, role, full_name=full_name, actor=_actor())
+        account = add_user(
+            db,
+            Passwords(),
+            name,
+            password,
+            role,
+            schools=school or [],
+            all_schools=all_schools,
+            full_name=full_name,
+            actor=_actor(),
+        )
     except GatewayError as exc:
         raise fail(exc) from exc
-    typer.echo(f"user {account.username} created ({account.role})")
+    where = "all schools" if all_schools else ", ".join(dict.fromkeys(c.strip() for c in school or [] if c.strip()))
+    typer.echo(f"user {account.username} created ({account.role}; {where})")
+
+
+@users_app.command("schools")
+def users_schools(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="the account's sign-in name")],
+    add: Annotated[
+        list[str] | None, typer.Option("--add", help="a school code to give; repeatable", show_default=False)
+    ] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option("--remove", help="a school code to take away; repeatable", show_default=False)
+    ] = None,
+    all_schools: Annotated[
+        bool | None,
+        typer.Option(
+            "--all-schools/--no-all-schools",
+            help="admins only: read every school / only the listed ones",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Change the schools an account reads; its open sessions obey from their next page."""
+    from edugateway.web.accounts import change_schools
+
+    try:
+        changed = change_schools(
+            state(ctx).database(), name, add=add or [], remove=remove or [], all_schools=all_schools, actor=_actor()
+        )
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    typer.echo(
+        f"{name.strip().lower()} ({changed.role}) now reads {_schools_text(changed.all_schools, changed.schools)}"
+    )
+
+
+def _schools_text(all_schools: bool, schools: list[str]) -> str:
+    if all_schools:
+        return "all schools"
+    return ", ".join(schools) if schools else "no school: sees nothing until `users schools NAME --add CODE`"
 
 
 @users_app.command("passwd")
@@ -82,7 +140,7 @@ def users_passwd(
 
 @users_app.command("list")
 def users_list(ctx: typer.Context) -> None:
-    """Every account: role, whether active, last sign-in, open sessions."""
+    """Every account: role, whether active, last sign-in, open sessions, schools."""
     from edugateway.store.web_accounts import list_accounts
 
     try:
@@ -97,7 +155,7 @@ def users_list(ctx: typer.Context) -> None:
         state_word = "active" if a.active else "disabled"
         typer.echo(
             f"{a.username:<20} {a.role:<7} {state_word:<8} last sign-in {last:<16}  "
-            f"{a.sessions} session(s)  {a.full_name or ''}".rstrip()
+            f"{a.sessions} session(s)  schools: {_schools_text(a.all_schools, a.schools)}  {a.full_name or ''}".rstrip()
         )
 
 

@@ -9,17 +9,21 @@ from edugateway.doctor.configuration import configuration_loaded, jobs_plan, pla
 from edugateway.doctor.database import database_ready
 from edugateway.doctor.directories import writable_directories
 from edugateway.doctor.platforms import Clock, platform_checks, utc_now
-from edugateway.doctor.result import CheckResult
+from edugateway.doctor.result import CheckResult, Status
+from edugateway.doctor.web_accounts import accounts_have_schools
 
 
 def run_checks(settings: Settings, config_file: Path | None, *, clock: Clock = utc_now) -> list[CheckResult]:
+    database = database_ready(settings.database_url)
     results = [
         configuration_loaded(config_file, settings),
         schools_configured(settings),
         jobs_plan(settings),
         *platform_ids(settings),
-        database_ready(settings.database_url),
+        database,
     ]
+    if database.status is Status.OK:  # the accounts can be read only from a current schema
+        results.append(accounts_have_schools(settings.database_url))
     for name in settings.platforms:
         results += platform_checks(name, settings, clock=clock)
     results += writable_directories(settings)

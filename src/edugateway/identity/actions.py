@@ -1,6 +1,9 @@
 """What a clerk does to a case. Every action needs a reason, writes the audit table (who, when, what, why) and
 the case history, and a change to the person is verified against ЕСИА at once, so the clerk sees whether it
-fixed the problem."""
+fixed the problem.
+
+Each action takes the acting account's school scope: a case or person of a school outside it is "not found"
+(StoreError), exactly as if it did not exist, and nothing is changed."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from edugateway.identity.case_types import CASE_TITLES, CaseStatus
 from edugateway.identity.verify import Verifier
 from edugateway.store.cases import MATCH, NON_MATCH, NOT_AN_ERROR, CasePerson, Cases, StoredCase
 from edugateway.store.db import Database
+from edugateway.store.school_scope import SchoolScope
 
 CASE = "identity_case"  # the audit rows' entity for a case; a person's rows name RecordKind.PERSON
 # Case history events and the audit table's verbs for them.
@@ -39,8 +43,8 @@ def _reason(reason: str) -> str:
     return text
 
 
-def _open_case(cases: Cases, case_id: int) -> StoredCase:
-    case = cases.get(case_id)
+def _open_case(cases: Cases, case_id: int, scope: SchoolScope) -> StoredCase:
+    case = cases.get_within(case_id, scope)
     if case.status != CaseStatus.OPEN:
         raise ValidationError(f"case {case_id} is {case.status}, not open; reopen it by fixing the data", field="case")
     return case
@@ -144,13 +148,13 @@ def _candidate(case: StoredCase, index: int) -> dict[str, Any]:
 
 
 def correct_snils(
-    db: Database, case_id: int, snils: str, *, actor: str, reason: str, verifier: Verifier
+    db: Database, case_id: int, snils: str, *, actor: str, reason: str, verifier: Verifier, scope: SchoolScope
 ) -> ActionResult:
     """Sets the person's SNILS to a valid number no other person of the school holds."""
     why = _reason(reason)
     with db.session() as session:
         cases = Cases(session)
-        case = _open_case(cases, case_id)
+        case = _open_case(cases, case_id, scope)
         _set_snils(cases, case, snils, actor=actor, action="snils_corrected", reason=why)
         person_id = case.person_id
     return _reverified(db, case_id, person_id, verifier, actor)
@@ -167,6 +171,7 @@ def correct_person(
     actor: str,
     reason: str,
     verifier: Verifier,
+    scope: SchoolScope,
 ) -> ActionResult:
     """Corrects the person's name or birth date (as the documents say, usually as ЕСИА has it)."""
     why = _reason(reason)
@@ -183,20 +188,20 @@ def correct_person(
     }
     with db.session() as session:
         cases = Cases(session)
-        case = _open_case(cases, case_id)
+        case = _open_case(cases, case_id, scope)
         _update_person(cases, case, values, actor=actor, action="person_corrected", reason=why)
         person_id = case.person_id
     return _reverified(db, case_id, person_id, verifier, actor)
 
 
 def link_candidate(
-    db: Database, case_id: int, candidate: int, *, actor: str, reason: str, verifier: Verifier
+    db: Database, case_id: int, candidate: int, *, actor: str, reason: str, verifier: Verifier, scope: SchoolScope
 ) -> ActionResult:
     """Takes a ranked candidate as the person's: its SNILS becomes the person's; the decision is kept as a label."""
     why = _reason(reason)
     with db.session() as session:
         cases = Cases(session)
-        case = _open_case(cases, case_id)
+        case = _open_case(cases, case_id, scope)
         chosen = _candidate(case, candidate)
         number = chosen.get("snils")
         if not number:
@@ -214,12 +219,14 @@ def link_candidate(
     return _reverified(db, case_id, person_id, verifier, actor)
 
 
-def reject_candidate(db: Database, case_id: int, candidate: int, *, actor: str, reason: str) -> ActionResult:
+def reject_candidate(
+    db: Database, case_id: int, candidate: int, *, actor: str, reason: str, scope: SchoolScope
+) -> ActionResult:
     """ "Not this person": the candidate leaves the case and is never proposed for the person again."""
     why = _reason(reason)
     with db.session() as session:
         cases = Cases(session)
-        case = _open_case(cases, case_id)
+        case = _open_case(cases, case_id, scope)
         chosen = _candidate(case, candidate)
         cases.add_label(
             case,
@@ -235,12 +242,12 @@ def reject_candidate(db: Database, case_id: int, candidate: int, *, actor: str, 
     return ActionResult(case_id, CaseStatus.OPEN, "Кандидат отклонён и больше не будет предложен.")
 
 
-def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str) -> ActionResult:
+def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str, scope: SchoolScope) -> ActionResult:
     """ "Checked — not an error": the case is closed as dismissed and the same finding will not reopen it."""
     why = _reason(reason)
     with db.session() as session:
         cases = Cases(session)
-        case = _open_case(cases, case_id)
+        case = _open_case(cases, case_id, scope)
         cases.add_label(
             case, NOT_AN_ERROR, actor=actor, reason=why, evidence_digest=_text((case.evidence or {}).get("digest"))
         )
@@ -251,12 +258,14 @@ def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str) -> Acti
     return ActionResult(case_id, CaseStatus.DISMISSED, "Отмечено: проверено, не ошибка.")
 
 
-def reassign_case(db: Database, case_id: int, assignee: str | None, *, actor: str, reason: str) -> ActionResult:
+def reassign_case(
+    db: Database, case_id: int, assignee: str | None, *, actor: str, reason: str, scope: SchoolScope
+) -> ActionResult:
     why = _reason(reason)
     who = (assignee or "").strip() or None
     with db.session() as session:
         cases = Cases(session)
-        case = _open_case(cases, case_id)
+        case = _open_case(cases, case_id, scope)
         if case.assignee == who:
             raise ValidationError("the case is already assigned so", field="assignee")
         old = case.assignee
@@ -266,11 +275,11 @@ def reassign_case(db: Database, case_id: int, assignee: str | None, *, actor: st
     return ActionResult(case_id, CaseStatus.OPEN, message)
 
 
-def reveal_snils(db: Database, person_id: int, *, actor: str) -> str | None:
+def reveal_snils(db: Database, person_id: int, *, actor: str, scope: SchoolScope) -> str | None:
     """The person's SNILS in full (or the value as entered, if it was refused); the look is audited."""
     with db.session() as session:
         cases = Cases(session)
-        person = cases.person(person_id)
+        person = cases.person_within(person_id, scope)
         if person is None:
             raise StoreError(f"no person {person_id}")
         cases.audit(

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugateway.store.db import Database
+from edugateway.store.school_scope import SchoolScope
 from edugateway.store.tables import IdentityCaseRow, PersonRow, SchoolRow
 
 _Case = IdentityCaseRow
@@ -22,8 +23,8 @@ class CaseFilter:
     status: str | None = None  # None: every status
 
 
-def _conditions(chosen: CaseFilter, *, without: str | None = None) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = []
+def _conditions(chosen: CaseFilter, scope: SchoolScope, *, without: str | None = None) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = [scope.where(_Case.school_id)]
     if chosen.school_id is not None:
         found.append(_Case.school_id == chosen.school_id)
     if chosen.class_name:
@@ -61,7 +62,7 @@ class QueueSlice:
     pages: int
     by_type: dict[str, int]  # every filter but the case type
     by_status: dict[str, int]  # every filter but the status
-    schools: list[tuple[int, str]]  # the schools that have a case: (id, name), by name
+    schools: list[tuple[int, str]]  # the schools in scope that have a case: (id, name), by name
     classes: list[str]  # the classes that have a case (of the chosen school), unordered
 
 
@@ -88,31 +89,34 @@ def _lines() -> Select[
     )
 
 
-def queue_slice(db: Database, chosen: CaseFilter, *, page: int, page_size: int) -> QueueSlice:
-    """The cases the filter keeps, the oldest problem first, one page of them."""
+def queue_slice(db: Database, chosen: CaseFilter, *, scope: SchoolScope, page: int, page_size: int) -> QueueSlice:
+    """The cases of the scope's schools the filter keeps, the oldest problem first, one page of them; every count
+    and list of choices is of the scope's schools too."""
     with db.session() as session:
-        total = session.scalar(select(func.count()).select_from(_Case).where(*_conditions(chosen))) or 0
+        total = session.scalar(select(func.count()).select_from(_Case).where(*_conditions(chosen, scope))) or 0
         pages = max(1, -(-total // page_size))
         page = min(max(1, page), pages)
         found = session.execute(
             _lines()
-            .where(*_conditions(chosen))
+            .where(*_conditions(chosen, scope))
             .order_by(_Case.opened_at, _Case.id)
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).tuples()
         lines = [CaseLine(*row) for row in found]
-        by_type = _counts(session, _Case.case_type, _conditions(chosen, without="case_type"))
-        by_status = _counts(session, _Case.status, _conditions(chosen, without="status"))
+        by_type = _counts(session, _Case.case_type, _conditions(chosen, scope, without="case_type"))
+        by_status = _counts(session, _Case.status, _conditions(chosen, scope, without="status"))
         schools = [
             (sid, name)
             for sid, name in session.execute(
                 select(SchoolRow.id, SchoolRow.name)
-                .where(SchoolRow.id.in_(select(_Case.school_id)))
+                .where(SchoolRow.id.in_(select(_Case.school_id)), scope.where(SchoolRow.id))
                 .order_by(SchoolRow.name)
             ).all()
         ]
-        class_query = select(_Case.class_name).where(_Case.class_name.is_not(None)).distinct()
+        class_query = (
+            select(_Case.class_name).where(_Case.class_name.is_not(None), scope.where(_Case.school_id)).distinct()
+        )
         if chosen.school_id is not None:
             class_query = class_query.where(_Case.school_id == chosen.school_id)
         classes = [c for c in session.scalars(class_query).all() if c]

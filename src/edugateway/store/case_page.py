@@ -1,7 +1,8 @@
 """What the case page reads besides the case and its person (store/cases.py): the school, each platform's record of
 the person, the other holders of a SNILS, the case history and the audit rows about the case and its person.
 
-The functions take the caller's session, so the page is read in one transaction.
+The functions take the caller's session, so the page is read in one transaction. What the page reads starts
+from `find_case`, which takes the account's school scope: a case of another school is not found at all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from edugateway.domain.entities import Entity, RecordKind
 from edugateway.store.cases import CasePerson, StoredCase, case_person, stored_case
+from edugateway.store.school_scope import SchoolScope
 from edugateway.store.tables import (
     AuditRow,
     IdentityCaseEventRow,
@@ -61,9 +63,12 @@ class HistoryLine:
     reason: str | None
 
 
-def find_case(session: Session, case_id: int) -> tuple[StoredCase, CasePerson, str] | None:
-    """The case, its person and its school's name; None if any of them is gone."""
-    case = session.get(IdentityCaseRow, case_id)
+def find_case(session: Session, case_id: int, scope: SchoolScope) -> tuple[StoredCase, CasePerson, str] | None:
+    """The case, its person and its school's name; None if any of them is gone or the case's school is not in
+    the scope (the page then says "not found": it must not confirm the case exists)."""
+    case = session.scalar(
+        select(IdentityCaseRow).where(IdentityCaseRow.id == case_id, scope.where(IdentityCaseRow.school_id))
+    )
     if case is None:
         return None
     person = session.get(PersonRow, case.person_id)
@@ -106,12 +111,18 @@ def linked_records(session: Session, person: CasePerson) -> list[LinkedRecord]:
 
 
 def other_persons(
-    session: Session, person_ids: Sequence[int], case_type: str, *, open_status: str
+    session: Session, person_ids: Sequence[int], case_type: str, *, open_status: str, scope: SchoolScope
 ) -> list[OtherPerson]:
-    """These persons by last name, each with their open case of this type (the status `open_status`)."""
+    """These persons of the scope's schools by last name, each with their open case of this type (the status
+    `open_status`)."""
     if not person_ids:
         return []
-    persons = session.scalars(select(PersonRow).where(PersonRow.id.in_(person_ids)).order_by(PersonRow.last_name)).all()
+    persons = session.scalars(
+        select(PersonRow)
+        .where(PersonRow.id.in_(person_ids), scope.where(PersonRow.school_id))
+        .order_by(PersonRow.last_name)
+    ).all()
+    person_ids = [p.id for p in persons]
     cases = dict(
         session.execute(
             select(IdentityCaseRow.person_id, IdentityCaseRow.id).where(

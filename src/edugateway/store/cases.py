@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugateway.errors import StoreError
+from edugateway.store.school_scope import SchoolScope
 from edugateway.store.tables import AuditRow, IdentityCaseEventRow, IdentityCaseRow, IdentityLabelRow, PersonRow
 
 # The kinds of a clerk's label (`identity_labels.kind`).
@@ -102,6 +103,15 @@ class Cases:
     # ---- cases -----------------------------------------------------------------------------------------
     def get(self, case_id: int) -> StoredCase:
         return stored_case(self._row(case_id))
+
+    def get_within(self, case_id: int, scope: SchoolScope) -> StoredCase:
+        """The case if its school is in the scope; one of another school is as missing as one that never was."""
+        row = self._session.scalar(
+            select(IdentityCaseRow).where(IdentityCaseRow.id == case_id, scope.where(IdentityCaseRow.school_id))
+        )
+        if row is None:
+            raise StoreError(f"no case {case_id}")
+        return stored_case(row)
 
     def of_person(self, person_id: int, *, status: str) -> list[StoredCase]:
         """The person's cases in this status, by id."""
@@ -251,6 +261,11 @@ class Cases:
     # ---- the persons the cases are about ---------------------------------------------------------------------
     def person(self, person_id: int) -> CasePerson | None:
         row = self._session.get(PersonRow, person_id)
+        return None if row is None else case_person(row)
+
+    def person_within(self, person_id: int, scope: SchoolScope) -> CasePerson | None:
+        """The person if their school is in the scope, else None (as if there were none)."""
+        row = self._session.scalar(select(PersonRow).where(PersonRow.id == person_id, scope.where(PersonRow.school_id)))
         return None if row is None else case_person(row)
 
     def update_person(self, person_id: int, values: Mapping[str, Any]) -> None:

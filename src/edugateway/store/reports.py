@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from edugateway.errors import StoreError
 from edugateway.store.db import Database
+from edugateway.store.school_scope import SchoolScope
 from edugateway.store.tables import ReconciliationReportRow, SchoolRow
 
 _Row = ReconciliationReportRow
@@ -38,7 +39,7 @@ class ReportNight:
 @dataclass(frozen=True, slots=True)
 class ReportIndex:
     nights: list[ReportNight]  # oldest first
-    schools: list[tuple[int, str]]  # the schools that have a report: (id, name), by name
+    schools: list[tuple[int, str]]  # the schools in scope that have a report: (id, name), by name
     platforms: list[str]
 
 
@@ -57,9 +58,16 @@ class ReportRecord:
     previous_summary: dict[str, int] | None
 
 
-def report_index(db: Database, school_id: int | None = None, platform: str | None = None) -> ReportIndex:
+def report_index(
+    db: Database, scope: SchoolScope, school_id: int | None = None, platform: str | None = None
+) -> ReportIndex:
+    """The reports of the scope's schools (and the school and platform chosen, if any)."""
     columns = (_Row.id, _Row.school_id, SchoolRow.name, _Row.platform, _Row.as_of, _Row.started_at, _Row.status)
-    query = select(*columns, _Row.summary, _Row.error).join(SchoolRow, SchoolRow.id == _Row.school_id)
+    query = (
+        select(*columns, _Row.summary, _Row.error)
+        .join(SchoolRow, SchoolRow.id == _Row.school_id)
+        .where(scope.where(_Row.school_id))
+    )
     if school_id is not None:
         query = query.where(_Row.school_id == school_id)
     if platform:
@@ -70,20 +78,21 @@ def report_index(db: Database, school_id: int | None = None, platform: str | Non
             (sid, name)
             for sid, name in session.execute(
                 select(SchoolRow.id, SchoolRow.name)
-                .where(SchoolRow.id.in_(select(_Row.school_id)))
+                .where(SchoolRow.id.in_(select(_Row.school_id)), scope.where(SchoolRow.id))
                 .order_by(SchoolRow.name)
             ).all()
         ]
-        platforms = sorted(session.scalars(select(_Row.platform).distinct()).all())
+        platforms = sorted(session.scalars(select(_Row.platform).where(scope.where(_Row.school_id)).distinct()).all())
     return ReportIndex([ReportNight(*row) for row in found], schools, platforms)
 
 
-def report_record(db: Database, report_id: int) -> ReportRecord | None:
+def report_record(db: Database, report_id: int, scope: SchoolScope) -> ReportRecord | None:
+    """The report, or None when there is none of this id among the scope's schools."""
     with db.session() as session:
         found = session.execute(
             select(_Row, SchoolRow.name, SchoolRow.timezone)
             .join(SchoolRow, SchoolRow.id == _Row.school_id)
-            .where(_Row.id == report_id)
+            .where(_Row.id == report_id, scope.where(_Row.school_id))
         ).first()
         if found is None:
             return None

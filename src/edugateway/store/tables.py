@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -498,6 +499,16 @@ class WebUserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every school, present and future (admins only); otherwise the schools in web_user_schools, none: nothing.
+    all_schools: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class WebUserSchoolRow(Base):
+    """A school whose cases, persons and reports the account may read (and, unless a viewer, change)."""
+
+    __tablename__ = "web_user_schools"
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class WebSessionRow(Base):

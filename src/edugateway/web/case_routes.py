@@ -1,5 +1,8 @@
 """The case page and the clerk's actions on it.
 
+A case of a school the account does not read is "not found" (404) on the page and to every action, which then
+change nothing: the account's school scope goes into every store query (`load_case`, `identity.actions`).
+
 Every action needs a reason, is refused to viewers (403), checks the CSRF token, and goes through
 `identity.actions`, which writes the audit table and the case history and re-verifies the person with ЕСИА at
 once. Input is checked here first, in Russian, so the clerk learns what to fix without a round trip to ЕСИА;
@@ -53,7 +56,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     state = web_state(request)
-    view = load_case(state.db, case_id)
+    view = load_case(state.db, case_id, who.account.schools)
     if view is None:
         return render(request, "not_found.html", {"what": f"Случай № {case_id}"}, who=who, status_code=404)
     response = render(
@@ -61,7 +64,7 @@ def _page(
         "case.html",
         {
             "case": view,
-            "assignees": assignable_users(state.db) if who.account.can_change else [],
+            "assignees": assignable_users(state.db, view.school_id) if who.account.can_change else [],
             "problem": problem,
             "revealed": revealed,
         },
@@ -79,10 +82,14 @@ def case_page(request: Request, case_id: int, who: Reader) -> Response:
 
 @router.post("/cases/{case_id}/reveal-snils")
 def reveal_snils(request: Request, case_id: int, who: Changer) -> Response:
-    view = load_case(web_state(request).db, case_id)
+    view = load_case(web_state(request).db, case_id, who.account.schools)
     if view is None:
         return _page(request, who, case_id)
-    value = actions.reveal_snils(web_state(request).db, view.person_id, actor=who.account.actor)
+    db, scope = web_state(request).db, who.account.schools
+    try:
+        value = actions.reveal_snils(db, view.person_id, actor=who.account.actor, scope=scope)
+    except StoreError:
+        return _page(request, who, case_id)  # the person is gone (or left the account's schools) meanwhile
     return _page(request, who, case_id, revealed=value or "нет")
 
 
@@ -149,7 +156,13 @@ def correct_snils(request: Request, case_id: int, who: Changer, snils: Text = ""
         "snils",
         values,
         lambda: actions.correct_snils(
-            state.db, case_id, snils, actor=who.account.actor, reason=reason, verifier=state.verifier.get()
+            state.db,
+            case_id,
+            snils,
+            actor=who.account.actor,
+            reason=reason,
+            verifier=state.verifier.get(),
+            scope=who.account.schools,
         ),
     )
 
@@ -201,6 +214,7 @@ def correct_person(
             actor=who.account.actor,
             reason=reason,
             verifier=state.verifier.get(),
+            scope=who.account.schools,
         ),
     )
 
@@ -232,6 +246,7 @@ def link_candidate(request: Request, case_id: int, who: Changer, candidate: Text
             actor=who.account.actor,
             reason=reason,
             verifier=state.verifier.get(),
+            scope=who.account.schools,
         ),
     )
 
@@ -250,7 +265,9 @@ def reject_candidate(request: Request, case_id: int, who: Changer, candidate: Te
         case_id,
         "link",
         values,
-        lambda: actions.reject_candidate(db, case_id, int(candidate), actor=who.account.actor, reason=reason),
+        lambda: actions.reject_candidate(
+            db, case_id, int(candidate), actor=who.account.actor, reason=reason, scope=who.account.schools
+        ),
     )
 
 
@@ -267,7 +284,7 @@ def dismiss_case(request: Request, case_id: int, who: Changer, reason: Text = ""
         case_id,
         "dismiss",
         values,
-        lambda: actions.dismiss_case(db, case_id, actor=who.account.actor, reason=reason),
+        lambda: actions.dismiss_case(db, case_id, actor=who.account.actor, reason=reason, scope=who.account.schools),
     )
 
 
@@ -275,7 +292,10 @@ def dismiss_case(request: Request, case_id: int, who: Changer, reason: Text = ""
 def reassign_case(request: Request, case_id: int, who: Changer, assignee: Text = "", reason: Text = "") -> Response:
     values = {"assignee": assignee, "reason": reason}
     db = web_state(request).db
-    allowed = {a.username for a in assignable_users(db)}
+    view = load_case(db, case_id, who.account.schools)
+    if view is None:
+        return _page(request, who, case_id)
+    allowed = {a.username for a in assignable_users(db, view.school_id)}
     problem = (
         Problem("assign", "Такого исполнителя нет.", values)
         if assignee and assignee not in allowed
@@ -289,7 +309,9 @@ def reassign_case(request: Request, case_id: int, who: Changer, assignee: Text =
         case_id,
         "assign",
         values,
-        lambda: actions.reassign_case(db, case_id, assignee or None, actor=who.account.actor, reason=reason),
+        lambda: actions.reassign_case(
+            db, case_id, assignee or None, actor=who.account.actor, reason=reason, scope=who.account.schools
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from edugateway.store.case_page import (
 from edugateway.store.cases import CasePerson, StoredCase
 from edugateway.store.db import Database
 from edugateway.store.identity_checks import StoredCheck, latest_check
+from edugateway.store.school_scope import SchoolScope
 
 FIELD_TITLES: dict[str, str] = {
     "last_name": "Фамилия",
@@ -106,6 +107,7 @@ class OtherHolder:
 class CaseView:
     id: int
     person_id: int
+    school_id: int
     school_name: str
     person_name: str
     class_name: str | None
@@ -175,9 +177,10 @@ def full_name(last: Any, first: Any, middle: Any) -> str:
     return " ".join(str(p) for p in (last, first, middle) if p)
 
 
-def load_case(db: Database, case_id: int) -> CaseView | None:
+def load_case(db: Database, case_id: int, scope: SchoolScope) -> CaseView | None:
+    """The case page, or None when there is no such case among the scope's schools."""
     with db.session() as session:
-        found = find_case(session, case_id)
+        found = find_case(session, case_id, scope)
         if found is None:
             return None
         case, person, school_name = found
@@ -185,6 +188,7 @@ def load_case(db: Database, case_id: int) -> CaseView | None:
         view = CaseView(
             id=case.id,
             person_id=person.id,
+            school_id=case.school_id,
             school_name=school_name,
             person_name=full_name(person.last_name, person.first_name, person.middle_name),
             class_name=case.class_name,
@@ -218,7 +222,7 @@ def load_case(db: Database, case_id: int) -> CaseView | None:
         ]
         view.other_holders = [
             OtherHolder(p.person_id, full_name(p.last_name, p.first_name, p.middle_name), p.class_name, p.case_id)
-            for p in other_persons(session, holder_ids, case.case_type, open_status=CaseStatus.OPEN)
+            for p in other_persons(session, holder_ids, case.case_type, open_status=CaseStatus.OPEN, scope=scope)
         ]
         view.events = _events(case_events(session, case.id))
         view.audit = _audit(case_audit(session, case, person, case_entity=CASE))

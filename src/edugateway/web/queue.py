@@ -13,6 +13,7 @@ from typing import Any
 from edugateway.identity.case_types import CaseStatus
 from edugateway.store.case_lists import CaseFilter, queue_slice
 from edugateway.store.db import Database
+from edugateway.store.school_scope import SchoolScope
 
 PAGE_SIZE = 50
 ANY_STATUS = "all"
@@ -70,8 +71,9 @@ class QueuePage:
     classes: list[str]
 
 
-def load_queue(db: Database, chosen: QueueFilter) -> QueuePage:
-    found = queue_slice(db, chosen.cases(), page=chosen.page, page_size=PAGE_SIZE)
+def load_queue(db: Database, chosen: QueueFilter, scope: SchoolScope) -> QueuePage:
+    """The queue of the scope's schools only (the account's)."""
+    found = queue_slice(db, chosen.cases(), scope=scope, page=chosen.page, page_size=PAGE_SIZE)
     rows = [
         QueueRow(
             line.case_id,

@@ -40,7 +40,7 @@ def _filter(request: Request) -> QueueFilter:
 @router.get("/cases")
 def queue(request: Request, who: Reader) -> Response:
     chosen = _filter(request)
-    found = load_queue(web_state(request).db, chosen)
+    found = load_queue(web_state(request).db, chosen, who.account.schools)
     return render(
         request,
         "queue.html",
@@ -50,6 +50,7 @@ def queue(request: Request, who: Reader) -> Response:
             "case_types": [t.value for t in CaseType],
             "statuses": STATUSES,
             "any_status": ANY_STATUS,
+            "no_school": who.account.schools.empty,
         },
         who=who,
     )

@@ -16,6 +16,7 @@ from edugateway.reconciliation.report import Report
 from edugateway.reconciliation.svg_charts import sparkline
 from edugateway.store.db import Database
 from edugateway.store.reports import report_index, report_record
+from edugateway.store.school_scope import SchoolScope
 
 HISTORY_LIMIT = 200  # lines on the page; a year of nights for a school with two platforms fits
 SPARK_NIGHTS = 14
@@ -59,8 +60,10 @@ def _total(summary: dict[str, Any] | None) -> int | None:
     return None if summary is None else sum(int(n) for n in summary.values())
 
 
-def load_history(db: Database, school_id: int | None = None, platform: str | None = None) -> History:
-    index = report_index(db, school_id, platform)
+def load_history(
+    db: Database, scope: SchoolScope, school_id: int | None = None, platform: str | None = None
+) -> History:
+    index = report_index(db, scope, school_id, platform)
     lines: list[HistoryLine] = []
     totals: dict[tuple[int, str], list[int]] = {}  # the finished nights so far, oldest first
     for night in index.nights:
@@ -88,8 +91,8 @@ def load_history(db: Database, school_id: int | None = None, platform: str | Non
     return History(lines[:HISTORY_LIMIT], index.schools, index.platforms)
 
 
-def load_report(db: Database, report_id: int) -> StoredReport | None:
-    found = report_record(db, report_id)
+def load_report(db: Database, report_id: int, scope: SchoolScope) -> StoredReport | None:
+    found = report_record(db, report_id, scope)
     if found is None:
         return None
     report = Report.model_validate(found.report) if found.status == "done" and found.report else None

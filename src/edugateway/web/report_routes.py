@@ -1,5 +1,6 @@
 """The nightly reconciliation reports: the history, one report in the app's layout, and its XLSX and JSON.
-Any signed-in account may read them (a viewer included): they are what a director is meant to see."""
+Any signed-in account may read those of its schools (a viewer included): they are what a director is meant to
+see. Another school's report is "not found" (404), never "forbidden": the page must not confirm it exists."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from edugateway.reconciliation.render_xlsx import render_xlsx
 from edugateway.reconciliation.report import Report
 from edugateway.reconciliation.report_files import report_stem
 from edugateway.reconciliation.report_view import change_kind, change_text, platform_title
-from edugateway.web.context import Reader, web_state
+from edugateway.web.context import Reader, SignedIn, web_state
 from edugateway.web.report_history import StoredReport, load_history, load_report
 from edugateway.web.templating import render
 
@@ -35,7 +36,7 @@ def history(
 ) -> Response:
     # A value that makes no sense is ignored rather than refused: a bookmarked link may be old.
     school_id = int(school) if school.isdigit() else None
-    found = load_history(web_state(request).db, school_id, platform.strip()[:64] or None)
+    found = load_history(web_state(request).db, who.account.schools, school_id, platform.strip()[:64] or None)
     response = render(
         request,
         "reports.html",
@@ -60,8 +61,8 @@ def stylesheet() -> Response:
     return FileResponse(STYLESHEET, media_type="text/css")
 
 
-def _stored(request: Request, report_id: int) -> StoredReport:
-    found = load_report(web_state(request).db, report_id)
+def _stored(request: Request, who: SignedIn, report_id: int) -> StoredReport:
+    found = load_report(web_state(request).db, report_id, who.account.schools)
     if found is None:
         raise HTTPException(status_code=404)
     return found
@@ -75,7 +76,7 @@ def _finished(stored: StoredReport) -> Report:
 
 @router.get("/reports/{report_id:int}")
 def report_page(request: Request, who: Reader, report_id: int) -> Response:
-    stored = _stored(request, report_id)
+    stored = _stored(request, who, report_id)
     body = None
     if stored.report is not None:
         body = render_report_body(stored.report, stored.previous_summary, zone=_zone(stored.timezone))
@@ -96,7 +97,7 @@ def report_page(request: Request, who: Reader, report_id: int) -> Response:
 
 @router.get("/reports/{report_id:int}.xlsx")
 def report_xlsx(request: Request, who: Reader, report_id: int) -> Response:
-    stored = _stored(request, report_id)
+    stored = _stored(request, who, report_id)
     report = _finished(stored)
     content = render_xlsx(report, stored.previous_summary, zone=_zone(stored.timezone))
     return _download(content, XLSX, f"{report_stem(report)}.xlsx")
@@ -104,7 +105,7 @@ def report_xlsx(request: Request, who: Reader, report_id: int) -> Response:
 
 @router.get("/reports/{report_id:int}.json")
 def report_json(request: Request, who: Reader, report_id: int) -> Response:
-    report = _finished(_stored(request, report_id))
+    report = _finished(_stored(request, who, report_id))
     return _download(render_json(report), "application/json; charset=utf-8", f"{report_stem(report)}.json")
 
 

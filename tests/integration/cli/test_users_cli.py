@@ -1,5 +1,6 @@
-"""`edugateway users add|passwd|list` and `edugateway serve web`: accounts are made and changed from the command
-line (audited, never echoing the password), and the pages come up on the configured port."""
+"""`edugateway users add|schools|passwd|list` and `edugateway serve web`: accounts are made and changed from the
+command line (audited, never echoing the password), each belongs to schools, and the pages come up on the
+configured port."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from edugateway.cli import app
 from edugateway.emulators.server import free_port
 from edugateway.store.db import Database
-from edugateway.store.tables import AuditRow
+from edugateway.store.tables import AuditRow, SchoolRow
 from edugateway.web.accounts import authenticate
 from edugateway.web.passwords import Passwords
 
@@ -25,8 +26,13 @@ PASSWORD = "пароль-делопроизводителя"
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
+    """A migrated database with two schools, sch1 and sch2."""
     url = f"sqlite:///{tmp_path / 'gw.sqlite3'}"
-    Database(url).migrate()
+    db = Database(url)
+    db.migrate()
+    with db.session() as session:
+        session.add_all([SchoolRow(code="sch1", name="Школа № 1"), SchoolRow(code="sch2", name="Школа № 2")])
+    db.dispose()
     return url
 
 
@@ -42,13 +48,15 @@ def test_add_with_the_password_on_stdin_then_sign_in(url: str) -> None:
         "Ivanova",
         "--role",
         "clerk",
+        "--school",
+        "sch1",
         "--full-name",
         "Иванова М. П.",
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )
 
-    assert (code, output.strip()) == (0, "user ivanova created (clerk)")
+    assert (code, output.strip()) == (0, "user ivanova created (clerk; sch1)")
     db = Database(url)
     account = authenticate(db, Passwords(), "ivanova", PASSWORD)
     assert account is not None
@@ -62,7 +70,13 @@ def test_add_with_the_password_on_stdin_then_sign_in(url: str) -> None:
 
 def test_the_password_is_asked_twice_until_both_agree(url: str) -> None:
     code, output = run(
-        url, "add", "admin", "--role", "admin", stdin=f"{PASSWORD}\nдругой-пароль\n{PASSWORD}\n{PASSWORD}\n"
+        url,
+        "add",
+        "admin",
+        "--role",
+        "admin",
+        "--all-schools",
+        stdin=f"{PASSWORD}\nдругой-пароль\n{PASSWORD}\n{PASSWORD}\n",
     )
 
     assert code == 0, output
@@ -73,9 +87,9 @@ def test_the_password_is_asked_twice_until_both_agree(url: str) -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["add", "x y", "--role", "clerk"], "is not allowed"),
-        (["add", "ivanova", "--role", "boss"], "use admin, clerk or viewer"),
-        (["add", "ivanova", "--role", "clerk"], "at least 10"),
+        (["add", "x y", "--role", "clerk", "--school", "sch1"], "is not allowed"),
+        (["add", "ivanova", "--role", "boss", "--school", "sch1"], "use admin, clerk or viewer"),
+        (["add", "ivanova", "--role", "clerk", "--school", "sch1"], "at least 10"),
     ],
 )
 def test_refusals_say_what_to_fix(url: str, args: list[str], says: str) -> None:
@@ -85,15 +99,20 @@ def test_refusals_say_what_to_fix(url: str, args: list[str], says: str) -> None:
 
 
 def test_a_second_account_of_the_same_name_is_refused(url: str) -> None:
-    assert run(url, "add", "ivanova", "--role", "clerk", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
-    code, output = run(url, "add", "IVANOVA", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n")
+    assert (
+        run(url, "add", "ivanova", "--role", "clerk", "--school", "sch1", "--password-stdin", stdin=PASSWORD + "\n")[0]
+        == 0
+    )
+    code, output = run(
+        url, "add", "IVANOVA", "--role", "viewer", "--school", "sch2", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert code == 2
-    assert "exists already" in output
+    assert "exists already; change its schools with `edugateway users schools`" in output
 
 
 def test_passwd_and_list(url: str) -> None:
-    run(url, "add", "ivanova", "--role", "clerk", "--password-stdin", stdin=PASSWORD + "\n")
-    run(url, "add", "petrov", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n")
+    run(url, "add", "ivanova", "--role", "clerk", "--school", "sch1", "--password-stdin", stdin=PASSWORD + "\n")
+    run(url, "add", "petrov", "--role", "viewer", "--school", "sch2", "--password-stdin", stdin=PASSWORD + "\n")
 
     code, output = run(url, "passwd", "ivanova", "--password-stdin", stdin="новый-пароль-длинный\n")
     assert (code, output.strip()) == (0, "password of ivanova changed; 0 session(s) ended")

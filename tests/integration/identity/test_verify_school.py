@@ -31,6 +31,7 @@ from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
+from edugateway.store.school_scope import SchoolScope
 from edugateway.store.tables import (
     AuditRow,
     IdentityCaseEventRow,
@@ -40,6 +41,8 @@ from edugateway.store.tables import (
 )
 from support.clerk_school import quick_lookup
 from support.identity_truth import Expected, expected_cases, score
+
+EVERY = SchoolScope.all_schools()  # the clerk's school is the only one here; scopes are tested with the pages
 
 CODE = "sch125"
 TODAY = dt.date(2026, 11, 23)
@@ -145,6 +148,7 @@ def test_correcting_a_name_closes_its_case_at_once_and_is_audited(school_db: Dat
         actor="clerk:ivanova",
         reason="по свидетельству о рождении",
         verifier=check,
+        scope=EVERY,
     )
     assert result.status == CaseStatus.CLOSED
     with school_db.session() as session:
@@ -166,8 +170,8 @@ def test_a_dismissed_case_stays_dismissed_until_the_evidence_changes(school_db: 
     untrusted = planted(world, DriftKind.ESIA_UNTRUSTED)[0]
     case = case_of(school_db, untrusted.person_id, CaseType.ACCOUNT_UNTRUSTED)
     with pytest.raises(ValidationError):
-        actions.dismiss_case(school_db, case.id, actor="clerk:ivanova", reason="  ")
-    actions.dismiss_case(school_db, case.id, actor="clerk:ivanova", reason="подтвердит в МФЦ в декабре")
+        actions.dismiss_case(school_db, case.id, actor="clerk:ivanova", reason="  ", scope=EVERY)
+    actions.dismiss_case(school_db, case.id, actor="clerk:ivanova", reason="подтвердит в МФЦ в декабре", scope=EVERY)
     report = check.verify_school(school_db, CODE, actor="test", force=True)
     assert report.cases.suppressed == 1
     assert report.cases.opened == 0
@@ -186,7 +190,7 @@ def test_a_mistyped_snils_offers_the_real_number_and_linking_it_closes_the_case(
     assert best["snils"] == normalize_snils(str(typo.remote))
     assert best["probability"] >= 0.9
     result = actions.link_candidate(
-        school_db, case.id, 0, actor="clerk:ivanova", reason="совпал с ЕСИА", verifier=check
+        school_db, case.id, 0, actor="clerk:ivanova", reason="совпал с ЕСИА", verifier=check, scope=EVERY
     )
     assert result.status == CaseStatus.CLOSED
     with school_db.session() as session:
@@ -203,10 +207,12 @@ def test_a_snils_another_person_holds_is_refused_with_the_reason(school_db: Data
     with school_db.session() as session:
         taken = session.scalars(select(PersonRow.snils).where(PersonRow.snils.is_not(None)).limit(1)).one()
     with pytest.raises(ValidationError, match="already has SNILS"):
-        actions.correct_snils(school_db, case.id, str(taken), actor="clerk:ivanova", reason="опечатка", verifier=check)
+        actions.correct_snils(
+            school_db, case.id, str(taken), actor="clerk:ivanova", reason="опечатка", verifier=check, scope=EVERY
+        )
     with pytest.raises(ValidationError, match=r"checksum|control"):
         actions.correct_snils(
-            school_db, case.id, "112-233-445 96", actor="clerk:ivanova", reason="опечатка", verifier=check
+            school_db, case.id, "112-233-445 96", actor="clerk:ivanova", reason="опечатка", verifier=check, scope=EVERY
         )
     assert case_of(school_db, missing, CaseType.MISSING_SNILS).status == CaseStatus.OPEN
 
@@ -216,7 +222,7 @@ def test_revealing_a_snils_is_audited(school_db: Database, world: World) -> None
         person_id, source_id = session.execute(
             select(PersonRow.id, PersonRow.source_id).where(PersonRow.snils.is_not(None)).limit(1)
         ).one()
-    shown = actions.reveal_snils(school_db, person_id, actor="clerk:ivanova")
+    shown = actions.reveal_snils(school_db, person_id, actor="clerk:ivanova", scope=EVERY)
     assert shown is not None
     assert len(shown) == len("XXX-XXX-XXX YY")
     with school_db.session() as session:
@@ -231,7 +237,7 @@ def test_a_rejected_candidate_is_never_proposed_again(school_db: Database, world
     case = case_of(school_db, typo.person_id, CaseType.INVALID_SNILS)
     assert case.candidates
     rejected = case.candidates[0]["remote_id"]
-    actions.reject_candidate(school_db, case.id, 0, actor="clerk:ivanova", reason="другой человек")
+    actions.reject_candidate(school_db, case.id, 0, actor="clerk:ivanova", reason="другой человек", scope=EVERY)
     check.verify_school(school_db, CODE, actor="test", force=True)
     again = case_of(school_db, typo.person_id, CaseType.INVALID_SNILS)
     assert again.id == case.id
