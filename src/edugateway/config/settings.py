@@ -306,6 +306,21 @@ class ArchiveSettings(_Strict):
     )
 
 
+class ImportSettings(_Strict):
+    """Limits of the files `edugateway import` reads; a file beyond one is refused before it is parsed. The
+    defaults are far above a real school's files and far below what exhausts the memory of a small server."""
+
+    max_xlsx_part_mb: float = Field(
+        default=32, gt=0, description="one part of an XLSX (a sheet, the shared strings), uncompressed"
+    )
+    max_xlsx_total_mb: float = Field(default=128, gt=0, description="all parts of an XLSX together, uncompressed")
+    max_xlsx_ratio: float = Field(
+        default=100, gt=1, description="a part over 1 MB that compresses further than this is refused as a zip bomb"
+    )
+    max_csv_mb: float = Field(default=64, gt=0, description="one CSV file of a OneRoster set")
+    max_field_chars: int = Field(default=4096, ge=64, description="one field of a CSV file")
+
+
 class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -339,6 +354,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
