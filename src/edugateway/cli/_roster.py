@@ -17,6 +17,7 @@ from edugateway.cli._context import fail, state
 from edugateway.cli._exit_codes import Exit
 from edugateway.errors import DataSafetyError, GatewayError
 from edugateway.store.db import Database
+from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import ImportReport, Mode, ParsedRoster, RowProblem, apply_roster
 
 import_app = typer.Typer(help="Load a school's roster into the local database.", no_args_is_help=True)
@@ -75,7 +76,7 @@ def import_oneroster(
     default_report = directory.resolve().parent / f"{directory.resolve().name}-import-problems.csv"
     _run_import(
         ctx,
-        lambda: read_oneroster(directory, school=school),
+        lambda: read_oneroster(directory, school=school, limits=_limits(ctx)),
         school,
         mode,
         allow_mass_delete=allow_mass_delete,
@@ -101,7 +102,7 @@ def import_xlsx(
 
     _run_import(
         ctx,
-        lambda: read_xlsx(file),
+        lambda: read_xlsx(file, _limits(ctx)),
         school,
         mode,
         allow_mass_delete=allow_mass_delete,
@@ -151,6 +152,18 @@ def template_xlsx(
 
 
 # --- shared ---------------------------------------------------------------------------------------------
+
+
+def _limits(ctx: typer.Context) -> ImportLimits:
+    """The [imports] limits of the configuration, as the readers take them."""
+    imports = state(ctx).settings.imports
+    return ImportLimits.from_megabytes(
+        xlsx_part_mb=imports.max_xlsx_part_mb,
+        xlsx_total_mb=imports.max_xlsx_total_mb,
+        xlsx_ratio=imports.max_xlsx_ratio,
+        csv_mb=imports.max_csv_mb,
+        field_chars=imports.max_field_chars,
+    )
 
 
 def _run_import(

@@ -7,7 +7,9 @@ site). `explain` turns each of its errors into one line a person can act on: whe
     gateway.toml:37: platforms.dnevnik.kind: expected one of dnevnik, ecp, esia; write e.g. kind = "dnevnik"
 
 Keys are named as in the file; an element of an array of tables is named by its `name` (jobs) or `code`
-(schools), else by its position (jobs#2 is the second [[jobs]] block).
+(schools), else by its position (jobs#2 is the second [[jobs]] block). What was written under a key that may hold a
+secret (a SecretRef or SecretStr, or a field marked with SECRET, like a database URL with its password) is never
+repeated: the line says what is expected there, not what was found.
 """
 
 from __future__ import annotations
@@ -15,18 +17,24 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails, PydanticUndefined
 
 from edugateway.config.toml_lines import KeyPath, key_lines, line_of
+
+# json_schema_extra of a field whose value may carry a secret though its type is a plain str (a database URL).
+SECRET: JsonDict = {"secret": True}
+_NOT_SHOWN = "(what was written is not shown: it may be a secret)"
 
 # The error types that mean "a value of the wrong type": answered with the type expected and an example.
 _WRONG_TYPE = frozenset(
@@ -139,8 +147,15 @@ def _problems(details: ErrorDetails, model: type[BaseModel], document: Mapping[s
         return [Problem(place.path, f"required{_for_variant(place)} and not set", _example(place, document))]
     if kind == "extra_forbidden":
         return [Problem(place.path, _extra_message(place))]
-    got = f", got {_render_input(details.get('input'))}"
+    secret = _is_secret(place)
+    got = f" {_NOT_SHOWN}" if secret else f", got {_render_input(details.get('input'))}"
     if _is_type_error(details):
+        if secret and isinstance(details.get("input"), str) and _is_secret_ref(place.expected):
+            message = (
+                f"a secret itself is never written in the configuration {_NOT_SHOWN}; put it in an environment "
+                "variable or a file and name that here"
+            )
+            return [Problem(place.path, message, _example(place, document))]
         expected = _describe(place.expected)
         return [Problem(place.path, f"expected {expected}{got}", _example(place, document))]
     message = details["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -151,6 +166,34 @@ def _problems(details: ErrorDetails, model: type[BaseModel], document: Mapping[s
             message = message.removeprefix(subject)
             break
     return [Problem(place.path, f"{message[:1].lower()}{message[1:]}{got}", _example(place, document))]
+
+
+def _is_secret(place: _Place) -> bool:
+    """Whether the value at `place` may be a secret: its field is marked SECRET, or its type admits one."""
+    info = place.field
+    if info is None:
+        return False
+    extra = info.json_schema_extra
+    return (isinstance(extra, dict) and extra.get("secret") is True) or _admits_secret(info.annotation)
+
+
+def _admits_secret(annotation: Any) -> bool:
+    if annotation is SecretStr or _is_secret_ref(annotation):
+        return True
+    return any(_admits_secret(a) for a in get_args(annotation))
+
+
+def _is_secret_ref(annotation: Any) -> bool:
+    """A SecretRef (config/settings.py), known by its fields: this module must not import the settings."""
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and set(annotation.model_fields)
+        == {
+            "env",
+            "file",
+        }
+    )
 
 
 def _is_type_error(details: ErrorDetails) -> bool:
@@ -226,6 +269,10 @@ def _union_member_named(annotation: Any, element: str | int) -> Any:
         return None
     for member in get_args(annotation):
         if element in (getattr(member, "__name__", None), str(member)):
+            return member
+    for member in get_args(annotation):  # a member that validates through a function is named inside brackets
+        name = getattr(member, "__name__", None)
+        if name and re.search(rf"\b{re.escape(name)}\b", element):
             return member
     return None
 
@@ -362,6 +409,8 @@ def _describe(annotation: Any) -> str:
         return f"a list of {_describe(get_args(annotation)[0]).removeprefix('a ').removeprefix('an ')}s"
     if origin is dict:
         return "a table"
+    if annotation is SecretStr:
+        return "a text in quotes"
     if isinstance(annotation, type):
         if issubclass(annotation, bool):
             return "true or false"

@@ -3,7 +3,8 @@
 Precedence, highest first: keyword arguments, EDUGATEWAY_* environment variables (nested keys joined
 with `__`, e.g. EDUGATEWAY_PLATFORMS__DNEVNIK__BASE_URL), the TOML file. The file is the one passed
 as --config, else $EDUGATEWAY_CONFIG, else ./gateway.toml when it exists. Secrets are never values in
-the file: a platform names the environment variable or file that holds each one.
+the file: a platform names the environment variable or file that holds each one, and what that resolves to is a
+SecretStr. No message about a secret field repeats what was written there (config/explain.py, `SECRET`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
@@ -26,13 +27,18 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 from pydantic_settings.exceptions import SettingsError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from edugateway.config.explain import Problem, Sources, explain, toml_syntax_problem
+from edugateway.config.explain import SECRET, Problem, Sources, explain, toml_syntax_problem
 from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("gateway.toml")
 DEFAULT_DATABASE_URL = "sqlite:///var/edugateway.sqlite3"
+# What an environment variable's name looks like; anything else named in `env` is shown to nobody, since it is
+# most likely the secret itself written where its variable's name belongs.
+_VARIABLE_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
 class _Strict(BaseModel):
@@ -51,15 +57,20 @@ class SecretRef(_Strict):
             raise ValueError("name exactly one of `env` (a variable name) or `file` (a path)")
         return self
 
-    def resolve(self, what: str) -> str:
+    def resolve(self, what: str) -> SecretStr:
         if self.env:
             value = os.environ.get(self.env)
             if not value:
+                if not _VARIABLE_NAME.fullmatch(self.env):
+                    raise ConfigError(
+                        f"{what}: `env` names no variable that is set, and its text (not shown) does not look like "
+                        'a variable\'s name; write the name, e.g. env = "EDUGATEWAY_DNEVNIK_TOKEN", never the secret'
+                    )
                 raise ConfigError(f"{what}: environment variable {self.env} is not set; export it or use `file`")
-            return value
+            return SecretStr(value)
         assert self.file is not None
         try:
-            return self.file.read_text(encoding="utf-8").strip()
+            return SecretStr(self.file.read_text(encoding="utf-8").strip())
         except OSError as exc:
             raise ConfigError(f"{what}: cannot read secret file {self.file}: {exc.strerror}") from exc
 
@@ -247,8 +258,9 @@ class SchedulerSettings(_Strict):
 class AlertSettings(_Strict):
     """Where a failed job is reported besides the log (an error-level `job.alert` event, always written)."""
 
-    # A URL, or {env = ...} / {file = ...} when the URL carries a token (Slack, Mattermost, Telegram bots).
-    webhook_url: str | SecretRef | None = None
+    # A URL, or {env = ...} / {file = ...} when the URL carries a token (Slack, Mattermost, Telegram bots); a URL
+    # written here is kept as a secret too, since it often carries one.
+    webhook_url: SecretStr | SecretRef | None = None
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -294,6 +306,21 @@ class ArchiveSettings(_Strict):
     )
 
 
+class ImportSettings(_Strict):
+    """Limits of the files `edugateway import` reads; a file beyond one is refused before it is parsed. The
+    defaults are far above a real school's files and far below what exhausts the memory of a small server."""
+
+    max_xlsx_part_mb: float = Field(
+        default=32, gt=0, description="one part of an XLSX (a sheet, the shared strings), uncompressed"
+    )
+    max_xlsx_total_mb: float = Field(default=128, gt=0, description="all parts of an XLSX together, uncompressed")
+    max_xlsx_ratio: float = Field(
+        default=100, gt=1, description="a part over 1 MB that compresses further than this is refused as a zip bomb"
+    )
+    max_csv_mb: float = Field(default=64, gt=0, description="one CSV file of a OneRoster set")
+    max_field_chars: int = Field(default=4096, ge=64, description="one field of a CSV file")
+
+
 class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -309,7 +336,8 @@ class Settings(BaseSettings):
         extra="forbid",
     )
 
-    database_url: str = DEFAULT_DATABASE_URL
+    # May carry a password (postgresql://user:password@host/db): never repeated in a message.
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, json_schema_extra=SECRET)
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     data_dir: Path = Path("var")
@@ -326,8 +354,21 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):  # a bad port is a ValueError; either message may quote the URL
+            raise ValueError(
+                'is not a database URL; write e.g. "postgresql://edugateway@db.local/edugateway" or '
+                '"sqlite:///var/edugateway.sqlite3" (the value is not shown: it may hold a password)'
+            ) from None
+        return value
 
     def school_platform(self, name: str) -> SchoolPlatformSettings:
         """The platform `name`, of a kind that keeps a school's roster and journal; ConfigError otherwise."""

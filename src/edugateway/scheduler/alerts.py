@@ -60,7 +60,11 @@ class Alerter:
         url = settings.webhook_url
         webhook = url.resolve("alerts.webhook_url") if isinstance(url, SecretRef) else url
         password = settings.smtp_password.resolve("alerts.smtp_password") if settings.smtp_password else None
-        return cls(settings, webhook_url=webhook, smtp_password=password)
+        return cls(
+            settings,
+            webhook_url=webhook.get_secret_value() if webhook else None,
+            smtp_password=password.get_secret_value() if password else None,
+        )
 
     def send(self, alert: Alert) -> None:
         payload = alert.payload()

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,9 @@ from edugateway.domain.models import (
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import ValidationError
+from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import Incoming, Mode, ParsedRoster, RowProblem
+from edugateway.store.xlsx_archive import check_xlsx_archive
 
 INSTRUCTIONS = "Инструкция"
 SCHOOL, SUBJECTS, PERIODS, CLASSES, PEOPLE, ENROLLMENTS, PARENTS = (
@@ -338,23 +341,44 @@ def derived_enrollment_id(person_id: str, class_id: str, role: EnrollmentRole) -
 # --- reading --------------------------------------------------------------------------------------------
 
 
-def read_xlsx(path: Path) -> ParsedRoster:
+def read_xlsx(path: Path, limits: ImportLimits | None = None) -> ParsedRoster:
     """Parses a filled template. Rows that cannot become records are reported as "FILE.xlsx:Лист", row number
-    and a reason that names the column."""
+    and a reason that names the column. A file that is no workbook, is broken, or is larger than `limits` (see
+    xlsx_archive.py) is refused whole with a ValidationError."""
+    check_xlsx_archive(path, limits or ImportLimits())
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
+        try:
+            return _XlsxReader(path, wb).read()
+        finally:
+            wb.close()
+    # What openpyxl raises on a broken workbook, while opening it and while reading a sheet lazily: a missing
+    # part (KeyError), XML that does not parse (SyntaxError: ElementTree's ParseError, lxml's XMLSyntaxError),
+    # a part that fails its CRC or does not inflate, a value of the wrong type in a cell's markup.
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+        SyntaxError,
+    ) as exc:
         raise ValidationError(
-            f"{path} does not exist; give the filled template (edugateway template xlsx writes one)"
+            f"{path} is not a readable .xlsx workbook ({_broken(exc)}); save it from Excel as «Книга Excel (.xlsx)»"
         ) from None
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ValidationError(
-            f"{path} is not an .xlsx workbook ({exc}); save it from Excel as «Книга Excel (.xlsx)»"
-        ) from None
-    try:
-        return _XlsxReader(path, wb).read()
-    finally:
-        wb.close()
+
+
+def _broken(exc: BaseException) -> str:
+    """What is wrong, in one line without the workbook's contents (a cell's value may be personal data)."""
+    if isinstance(exc, KeyError):
+        return f"a part is missing: {exc.args[0]}" if exc.args else "a part is missing"
+    if isinstance(exc, SyntaxError):
+        return f"broken XML: {str(exc).splitlines()[0][:120]}"
+    text = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _text(value: Any) -> str:

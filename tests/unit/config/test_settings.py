@@ -48,9 +48,9 @@ def test_secret_ref_resolves_from_env_and_file(monkeypatch: pytest.MonkeyPatch, 
     from edugateway.config import SecretRef
 
     monkeypatch.setenv("DN_TOKEN", "t" * 32)
-    assert SecretRef(env="DN_TOKEN").resolve("dnevnik token") == "t" * 32
+    assert SecretRef(env="DN_TOKEN").resolve("dnevnik token").get_secret_value() == "t" * 32
     secret = tmp_path / "pw"
     secret.write_text("s3cret\n", encoding="utf-8")
-    assert SecretRef(file=secret).resolve("ecp password") == "s3cret"
+    assert SecretRef(file=secret).resolve("ecp password").get_secret_value() == "s3cret"
     with pytest.raises(ConfigError, match="NOPE_VAR is not set"):
         SecretRef(env="NOPE_VAR").resolve("x")

@@ -1,19 +1,25 @@
 from pathlib import Path
 
-from edugateway.store.csvfiles import decode, read_table
+from edugateway.store.csvfiles import detect_encoding, read_table
 from edugateway.store.roster import RowProblem
 
 
-def test_decode_reads_utf8_with_and_without_bom_and_falls_back_to_cp1251() -> None:
+def test_utf8_with_and_without_bom_is_detected_and_cp1251_is_the_fallback(tmp_path: Path) -> None:
     text = "Иванова,Мария\n"
-    assert decode(text.encode("utf-8")) == (text, "utf-8")
-    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "utf-8-sig")
-    assert decode(text.encode("cp1251")) == (text, "cp1251")
+    for raw, encoding in [
+        (text.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + text.encode("utf-8"), "utf-8-sig"),
+        (text.encode("cp1251"), "cp1251"),
+    ]:
+        (tmp_path / "f.csv").write_bytes(raw)
+        assert detect_encoding(tmp_path / "f.csv") == encoding
+        assert (tmp_path / "f.csv").read_text(encoding=encoding) == text
 
 
-def test_decode_reads_utf16_that_excel_writes_as_unicode_text() -> None:
+def test_utf16_that_excel_writes_as_unicode_text_is_detected(tmp_path: Path) -> None:
     text = "sourcedId\tИванова\n"
-    assert decode(text.encode("utf-16")) == (text, "utf-16")
+    (tmp_path / "f.csv").write_bytes(text.encode("utf-16"))
+    assert detect_encoding(tmp_path / "f.csv") == "utf-16"
 
 
 def _read(path: Path, content: bytes) -> tuple[object, list[RowProblem], list[RowProblem]]:
@@ -31,7 +37,7 @@ def test_a_row_with_the_wrong_number_of_fields_is_rejected_alone(tmp_path: Path)
         tmp_path / "courses.csv", b'sourcedId,title\nc1,Math\nc2,Art,extra\n\nc3,"History, local"\n'
     )
     assert table is not None
-    assert [(line, row["sourcedId"]) for line, row in table.rows] == [(2, "c1"), (5, "c3")]
+    assert [(line, row["sourcedId"]) for line, row in table.rows()] == [(2, "c1"), (5, "c3")]
     assert rejected == [
         RowProblem("courses.csv", 3, "the row has 3 fields but the header has 2; check the commas and quotes")
     ]

@@ -24,7 +24,7 @@ def build_dnevnik_connector(
 
     def secret(field: str) -> str | None:
         ref = getattr(settings, field)
-        return ref.resolve(f"platforms.{name}.{field}") if ref is not None else None
+        return ref.resolve(f"platforms.{name}.{field}").get_secret_value() if ref is not None else None
 
     auth = DnevnikTokenAuth(
         secret("token") or "",

@@ -30,7 +30,8 @@ def build_ecp_connector(
             f"ГИС ЕЦП needs a login and a password: set platforms.{name}.login and platforms.{name}.password "
             '(password = {env = "VAR"} or {file = "path"})'
         )
-    auth = EcpPasswordAuth(settings.login, settings.password.resolve(f"platforms.{name}.password"), settings_name=name)
+    password = settings.password.resolve(f"platforms.{name}.password").get_secret_value()
+    auth = EcpPasswordAuth(settings.login, password, settings_name=name)
     policy = policy_for(settings)
     client = PlatformClient(
         name, settings.base_url, policy=policy, auth=auth, error_types=ERROR_TYPES, transport=transport, timer=timer

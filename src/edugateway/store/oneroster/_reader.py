@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from edugateway.domain.models import (
 from edugateway.domain.snils import check_snils
 from edugateway.errors import ValidationError
 from edugateway.store.csvfiles import CsvTable, parse_date, parse_datetime, read_table
+from edugateway.store.import_limits import ImportLimits
 from edugateway.store.oneroster._spec import (
     COLUMNS,
     EXT,
@@ -67,11 +68,12 @@ _KINDS: dict[str, tuple[RecordKind, ...]] = {
 }
 
 
-def read_oneroster(directory: Path, *, school: str | None = None) -> ParsedRoster:
-    """Parses the set in `directory`. `school` picks the school org when orgs.csv lists several."""
+def read_oneroster(directory: Path, *, school: str | None = None, limits: ImportLimits | None = None) -> ParsedRoster:
+    """Parses the set in `directory`. `school` picks the school org when orgs.csv lists several. A file over
+    `limits`, or not CSV text at all, refuses the whole set (ValidationError, see csvfiles.py)."""
     if not directory.is_dir():
         raise ValidationError(f"{directory} is not a directory; give the folder that holds manifest.csv")
-    return _Reader(directory, school).read()
+    return _Reader(directory, school, limits or ImportLimits()).read()
 
 
 def _why(exc: pydantic.ValidationError, columns: Mapping[str, str]) -> str:
@@ -91,9 +93,10 @@ class _UserRow:
 
 
 class _Reader:
-    def __init__(self, directory: Path, school: str | None) -> None:
+    def __init__(self, directory: Path, school: str | None, limits: ImportLimits) -> None:
         self.dir = directory
         self.school_code = school
+        self.limits = limits
         self.roster = ParsedRoster(source="oneroster", location=str(directory))
         self.file_modes: dict[str, Mode] = {}
 
@@ -115,20 +118,20 @@ class _Reader:
             required=REQUIRED[name],
             rejected=self.roster.rejected,
             warnings=self.roster.warnings,
+            limits=self.limits,
         )
         if table is not None:
             self.roster.encodings[table.file] = table.encoding
         return table
 
-    def rows(self, name: str, table: CsvTable | None) -> list[tuple[int, dict[str, str], bool]]:
-        """The rows of a file with their line and whether they are `tobedeleted`; rows with a bad status or a
-        sourcedId seen before in the file are rejected here."""
+    def rows(self, name: str, table: CsvTable | None) -> Iterator[tuple[int, dict[str, str], bool]]:
+        """The rows of a file, streamed, with their line and whether they are `tobedeleted`; rows with a bad
+        status or a sourcedId seen before in the file are rejected here."""
         if table is None:
-            return []
+            return
         delta = self.file_modes[name] is Mode.DELTA
         first_line: dict[str, int] = {}
-        out = []
-        for line, row in table.rows:
+        for line, row in table.rows():
             sid = row.get("sourcedId", "")
             status = row.get("status", "")
             if status not in ("", "active", "tobedeleted"):
@@ -159,8 +162,7 @@ class _Reader:
                     )
                     continue
                 first_line[sid] = line
-            out.append((line, row, status == "tobedeleted"))
-        return out
+            yield line, row, status == "tobedeleted"
 
     # --- driver -------------------------------------------------------------------------------------
 
@@ -171,7 +173,7 @@ class _Reader:
                 self.roster.modes[kind] = self.file_modes.get(name, Mode.ABSENT)
         session_years = self.read_sessions()
         self.read_orgs()
-        courses = self.rows("courses", self.table("courses"))
+        courses = list(self.rows("courses", self.table("courses")))  # small; read before classes, as before
         homeroom_courses = self.read_classes(session_years)
         self.read_courses(courses, homeroom_courses)
         self.read_users()
@@ -198,11 +200,12 @@ class _Reader:
             required=("propertyName", "value"),
             rejected=self.roster.rejected,
             warnings=self.roster.warnings,
+            limits=self.limits,
         )
         if table is None:
             raise ValidationError(f"{path} cannot be read (see the rows above); fix it, it says how to read the rest")
         self.roster.encodings[table.file] = table.encoding
-        props = {row["propertyName"]: (line, row["value"]) for line, row in table.rows}
+        props = {row["propertyName"]: (line, row["value"]) for line, row in table.rows()}
         version = props.get("oneroster.version", (0, ""))[1]
         if version and version != "1.2":
             self.warn("manifest.csv", props["oneroster.version"][0], f"oneroster.version is {version}; read as 1.2")
@@ -300,7 +303,7 @@ class _Reader:
 
     def read_classes(self, session_years: dict[str, int]) -> set[str]:
         """Adds the classes and subgroups; returns the ids of homeroom courses (which are not subjects)."""
-        rows = self.rows("classes", self.table("classes"))
+        rows = list(self.rows("classes", self.table("classes")))  # read twice, and small
         homeroom_courses = {row["courseSourcedId"] for _, row, _ in rows if row["classType"] == "homeroom"}
         for line, row, deleted in rows:
             sid = row["sourcedId"]
@@ -409,9 +412,12 @@ class _Reader:
         return out
 
     def read_users(self) -> None:
-        user_rows = self.rows("users", self.table("users"))
+        table = self.table("users")
+        # users.csv is the largest file: its ids are read in a pass of their own, then its rows are streamed.
+        user_ids = set(table.column("sourcedId")) if table is not None and "sourcedId" in table.header else set()
         roles = self.read_roles()
-        demographics = self.read_demographics({row["sourcedId"] for _, row, _ in user_rows})
+        demographics = self.read_demographics(user_ids)
+        user_rows = self.rows("users", table)
         demo_bulk = self.file_modes.get("demographics") is Mode.BULK
         roles_bulk = self.file_modes.get("roles") is Mode.BULK
         parsed: dict[str, _UserRow] = {}
