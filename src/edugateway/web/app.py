@@ -9,6 +9,7 @@ error page shows a traceback or an exception's text.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +40,12 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+
+# How uvicorn must serve the app (`serve web`, and the tests that serve it on loopback): no rewriting of the
+# client address from X-Forwarded-For (uvicorn believes it from 127.0.0.1 by default, and a local proxy or a
+# forged header would then choose the address the sign-in throttle counts); the app resolves the client itself
+# through `web.trusted_proxies` (client_address.py). No `server` header announcing uvicorn either.
+UVICORN_OPTIONS: Final[dict[str, Any]] = {"proxy_headers": False, "forwarded_allow_ips": "", "server_header": False}
 
 ERROR_TITLES = {
     400: ("Неверный запрос", "Адрес или форма заполнены неверно."),

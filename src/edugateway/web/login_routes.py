@@ -2,7 +2,8 @@
 
 A wrong password and an unknown name get the same answer, after the same argon2 work and the same delay, so
 the form does not tell which names exist. Too many failures from one address are refused for a while
-(`throttle.py`). Signing in always starts a new session (a cookie planted before cannot be taken over).
+(`throttle.py`); the address is the client `client_address.py` resolves. Signing in always starts a new
+session (a cookie planted before cannot be taken over).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from edugateway.logs import get_logger
 from edugateway.web import csrf
 from edugateway.web.accounts import authenticate
+from edugateway.web.client_address import request_client
 from edugateway.web.context import Poster, safe_next, web_state
 from edugateway.web.sessions import COOKIE
 from edugateway.web.templating import render
@@ -26,10 +28,6 @@ router = APIRouter()
 log = get_logger(__name__)
 
 REFUSED = "Неверное имя пользователя или пароль."
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _login_page(request: Request, *, next_path: str, error: str | None = None, status_code: int = 200) -> Response:
@@ -68,7 +66,7 @@ async def login(
         return _login_page(
             request, next_path=target, error="Форма входа устарела. Введите имя и пароль ещё раз.", status_code=403
         )
-    address, name = _client(request), username.strip().lower()
+    address, name = request_client(request, state.settings.web.trusted_proxies), username.strip().lower()
     wait = state.throttle.retry_after(address, name)
     if wait > 0:
         log.warning("web.sign_in_throttled", client=address, user=name, retry_after_s=round(wait))
