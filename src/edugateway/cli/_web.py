@@ -168,7 +168,7 @@ def serve_web(
     """The clerk's pages with uvicorn on web.host:web.port, in the foreground (Ctrl-C stops)."""
     import uvicorn
 
-    from edugateway.web.app import create_app
+    from edugateway.web.app import UVICORN_OPTIONS, create_app
 
     st = state(ctx)
     try:
@@ -185,4 +185,5 @@ def serve_web(
             fg=typer.colors.YELLOW,
         )
     typer.echo(f"clerk's pages on http://{bind_host}:{bind_port}/ (Ctrl-C stops)")
-    uvicorn.run(create_app(db, settings), host=bind_host, port=bind_port, log_level="info", server_header=False)
+    app = create_app(db, settings)
+    uvicorn.run(app, host=bind_host, port=bind_port, log_level="info", **UVICORN_OPTIONS)

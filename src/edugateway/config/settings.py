@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 from pydantic_settings import (
@@ -327,6 +327,10 @@ class WebSettings(_Strict):
     session_idle_minutes: int = Field(default=30, ge=1, description="a session ends after this long unused")
     session_max_hours: int = Field(default=12, ge=1, description="and after this long in any case")
     secure_cookies: bool = Field(default=False, description="set behind HTTPS: cookies only over TLS")
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="addresses or networks of the reverse proxies in front; only their X-Forwarded-For is believed",
+    )
 
 
 class Settings(BaseSettings):

@@ -21,10 +21,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 class BackgroundServer:
     """An ASGI app served from a daemon thread (on 127.0.0.1 unless told otherwise); a context manager."""
 
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int | None = None, **options: Any) -> None:
+        """`options`: more uvicorn.Config settings (the clerk's pages pass theirs, as `serve web` does)."""
         self.host = host
         self.port = port or free_port(host)
-        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="off", **options)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"emulator:{self.port}", daemon=True)
 

@@ -1,19 +1,26 @@
 """The clerk's pages as one FastAPI app: server-rendered Russian pages, no external resources (the gateway
-may run offline), a strict Content-Security-Policy, and personal data never cached by the browser."""
+may run offline), a strict Content-Security-Policy, and personal data never cached by the browser.
+
+Every answer carries the security headers, error pages included: 404/405/400 pass through the middleware that
+sets them, and the 500 page (made outside it, by Starlette's outermost error handler) sets them itself. No
+error page shows a traceback or an exception's text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from edugateway.config.settings import Settings
 from edugateway.identity.verify import Verifier
+from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.web_sessions import SessionStore
 from edugateway.web import case_routes, health, login_routes, queue_routes, report_routes
@@ -33,6 +40,24 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+
+# How uvicorn must serve the app (`serve web`, and the tests that serve it on loopback): no rewriting of the
+# client address from X-Forwarded-For (uvicorn believes it from 127.0.0.1 by default, and a local proxy or a
+# forged header would then choose the address the sign-in throttle counts); the app resolves the client itself
+# through `web.trusted_proxies` (client_address.py). No `server` header announcing uvicorn either.
+UVICORN_OPTIONS: Final[dict[str, Any]] = {"proxy_headers": False, "forwarded_allow_ips": "", "server_header": False}
+
+ERROR_TITLES = {
+    400: ("Неверный запрос", "Адрес или форма заполнены неверно."),
+    404: ("Страница не найдена", "Такой страницы нет. Вернитесь к списку случаев."),
+    405: ("Так нельзя", "Эта страница так не открывается. Вернитесь к списку."),
+}
+UNEXPECTED = (
+    "Ошибка на сервере",
+    "Что-то пошло не так. Повторите позже; если ошибка повторится, сообщите администратору.",
+)
+
+log = get_logger(__name__)
 
 
 def create_app(
@@ -63,12 +88,7 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if settings.web.secure_cookies:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+        return _secured(await call_next(request), settings)
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -83,17 +103,35 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404:
-            return _error_page(request, 404, "Страница не найдена", "Такой страницы нет. Вернитесь к списку случаев.")
-        if exc.status_code == 405:
-            return _error_page(request, 405, "Так нельзя", "Эта страница так не открывается. Вернитесь к списку.")
-        return _error_page(request, exc.status_code, "Ошибка", str(exc.detail))
+        title, message = ERROR_TITLES.get(exc.status_code, UNEXPECTED)
+        return _error_page(request, exc.status_code, title, message)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        return _error_page(request, 400, "Неверный запрос", "Адрес или форма заполнены неверно.")
+        # An id in the address that cannot be one (`/cases/abc`, `/cases/-1`, beyond the id column) names no page.
+        status_code = 404 if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()) else 400
+        return _error_page(request, status_code, *ERROR_TITLES[status_code])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette logs the traceback after this answer; the page says nothing about the cause.
+        log.error("web.unexpected_error", method=request.method, path=request.url.path, error=type(exc).__name__)
+        title, message = UNEXPECTED
+        try:
+            response = render(request, "error.html", {"title": title, "message": message}, status_code=500)
+        except Exception:  # the templates themselves failed: a plain page, still in Russian
+            response = HTMLResponse(f"<!doctype html><title>{title}</title><p>{message}</p>", status_code=500)
+        return _secured(response, settings)
 
     return app
+
+
+def _secured(response: Response, settings: Settings) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if settings.web.secure_cookies:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
 
 
 def _quoted(path: str) -> str:

@@ -26,6 +26,7 @@ from edugateway.logs import get_logger
 from edugateway.web.accounts import assignable_users
 from edugateway.web.case_view import load_case
 from edugateway.web.context import Changer, Poster, Reader, SignedIn, set_flash, web_state
+from edugateway.web.row_ids import RowId, parse_index
 from edugateway.web.snils_input import judge_snils
 from edugateway.web.templating import render
 
@@ -76,12 +77,12 @@ def _page(
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, who: Reader) -> Response:
+def case_page(request: Request, case_id: RowId, who: Reader) -> Response:
     return _page(request, who, case_id)
 
 
 @router.post("/cases/{case_id}/reveal-snils")
-def reveal_snils(request: Request, case_id: int, who: Changer) -> Response:
+def reveal_snils(request: Request, case_id: RowId, who: Changer) -> Response:
     view = load_case(web_state(request).db, case_id, who.account.schools)
     if view is None:
         return _page(request, who, case_id)
@@ -138,7 +139,7 @@ def _require_reason(form: str, values: dict[str, str]) -> Problem | None:
 
 
 @router.post("/cases/{case_id}/snils")
-def correct_snils(request: Request, case_id: int, who: Changer, snils: Text = "", reason: Text = "") -> Response:
+def correct_snils(request: Request, case_id: RowId, who: Changer, snils: Text = "", reason: Text = "") -> Response:
     values = {"snils": snils, "reason": reason}
     judged = judge_snils(snils)
     problem = (
@@ -170,7 +171,7 @@ def correct_snils(request: Request, case_id: int, who: Changer, snils: Text = ""
 @router.post("/cases/{case_id}/person")
 def correct_person(
     request: Request,
-    case_id: int,
+    case_id: RowId,
     who: Changer,
     last_name: Text = "",
     first_name: Text = "",
@@ -221,13 +222,13 @@ def correct_person(
 
 def _candidate_problem(values: dict[str, str]) -> Problem | None:
     """A candidate chosen, and a reason given, for the candidate forms (link and reject)."""
-    if not values["candidate"].isdigit():
+    if parse_index(values["candidate"]) is None:
         return Problem("link", "Выберите кандидата.", values)
     return _require_reason("link", values)
 
 
 @router.post("/cases/{case_id}/link")
-def link_candidate(request: Request, case_id: int, who: Changer, candidate: Text = "", reason: Text = "") -> Response:
+def link_candidate(request: Request, case_id: RowId, who: Changer, candidate: Text = "", reason: Text = "") -> Response:
     values = {"candidate": candidate, "reason": reason}
     problem = _candidate_problem(values)
     if problem:
@@ -252,7 +253,9 @@ def link_candidate(request: Request, case_id: int, who: Changer, candidate: Text
 
 
 @router.post("/cases/{case_id}/reject")
-def reject_candidate(request: Request, case_id: int, who: Changer, candidate: Text = "", reason: Text = "") -> Response:
+def reject_candidate(
+    request: Request, case_id: RowId, who: Changer, candidate: Text = "", reason: Text = ""
+) -> Response:
     """ "Not this person": the candidate is dropped from the case and never proposed for the person again."""
     values = {"candidate": candidate, "reason": reason}
     problem = _candidate_problem(values)
@@ -272,7 +275,7 @@ def reject_candidate(request: Request, case_id: int, who: Changer, candidate: Te
 
 
 @router.post("/cases/{case_id}/dismiss")
-def dismiss_case(request: Request, case_id: int, who: Changer, reason: Text = "") -> Response:
+def dismiss_case(request: Request, case_id: RowId, who: Changer, reason: Text = "") -> Response:
     values = {"reason": reason}
     problem = _require_reason("dismiss", values)
     if problem:
@@ -289,7 +292,7 @@ def dismiss_case(request: Request, case_id: int, who: Changer, reason: Text = ""
 
 
 @router.post("/cases/{case_id}/assign")
-def reassign_case(request: Request, case_id: int, who: Changer, assignee: Text = "", reason: Text = "") -> Response:
+def reassign_case(request: Request, case_id: RowId, who: Changer, assignee: Text = "", reason: Text = "") -> Response:
     values = {"assignee": assignee, "reason": reason}
     db = web_state(request).db
     view = load_case(db, case_id, who.account.schools)

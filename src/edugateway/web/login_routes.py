@@ -1,13 +1,14 @@
 """Sign-in and sign-out.
 
 A wrong password and an unknown name get the same answer, after the same argon2 work and the same delay, so
-the form does not tell which names exist. Too many failures from one address are refused for a while
-(`throttle.py`). Signing in always starts a new session (a cookie planted before cannot be taken over).
+the form does not tell which names exist. Every try is counted by the throttle before the password is checked
+and slowed or refused past its limits (`throttle.py`, whose docstring is the policy); the client is the address
+`client_address.py` resolves. Signing in always starts a new session (a cookie planted before cannot be taken
+over).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from edugateway.logs import get_logger
 from edugateway.web import csrf
 from edugateway.web.accounts import authenticate
+from edugateway.web.client_address import request_client
 from edugateway.web.context import Poster, safe_next, web_state
 from edugateway.web.sessions import COOKIE
 from edugateway.web.templating import render
@@ -26,10 +28,6 @@ router = APIRouter()
 log = get_logger(__name__)
 
 REFUSED = "Неверное имя пользователя или пароль."
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _login_page(request: Request, *, next_path: str, error: str | None = None, status_code: int = 200) -> Response:
@@ -68,20 +66,24 @@ async def login(
         return _login_page(
             request, next_path=target, error="Форма входа устарела. Введите имя и пароль ещё раз.", status_code=403
         )
-    address, name = _client(request), username.strip().lower()
-    wait = state.throttle.retry_after(address, name)
-    if wait > 0:
-        log.warning("web.sign_in_throttled", client=address, user=name, retry_after_s=round(wait))
-        minutes = max(1, round(wait / 60))
-        message = f"Слишком много неудачных попыток входа. Повторите через {minutes} мин."
-        return _login_page(request, next_path=target, error=message, status_code=429)
-    account = await run_in_threadpool(authenticate, state.db, state.passwords, username, password)
+    address = request_client(request, state.settings.web.trusted_proxies)
+    name = username.strip().lower()[:64]  # the throttle's key; never longer than a valid name
+    admission = state.throttle.admit(address, name)
+    if admission.attempt is None:
+        log.warning("web.sign_in_throttled", client=address, user=name, retry_after_s=round(admission.wait_s))
+        return _login_page(request, next_path=target, error=_come_back(admission.wait_s), status_code=429)
+    if admission.wait_s > 0:
+        await state.throttle.sleep(admission.wait_s)
+    try:
+        account = await run_in_threadpool(authenticate, state.db, state.passwords, username, password)
+    except Exception:
+        state.throttle.release(admission.attempt)  # not a wrong password: the check itself failed
+        raise
     if account is None:
-        state.throttle.failed(address, name)
         log.warning("web.sign_in_refused", client=address, user=name)  # never the password
-        await asyncio.sleep(state.throttle.limits.failure_delay_s)
+        await state.throttle.sleep(state.throttle.limits.failure_delay_s)
         return _login_page(request, next_path=target, error=REFUSED, status_code=401)
-    state.throttle.succeeded(address, name)
+    state.throttle.succeeded(admission.attempt)
     state.sessions.end(request.cookies.get(COOKIE))  # whatever session the browser had before
     started = state.sessions.start(account.id)
     log.info("web.signed_in", client=address, user=account.username, role=account.role)
@@ -92,6 +94,12 @@ async def login(
     )
     response.delete_cookie(csrf.LOGIN_COOKIE, path="/login")
     return response
+
+
+def _come_back(wait_s: float) -> str:
+    if wait_s < 60:
+        return f"Слишком много неудачных попыток входа. Повторите через {max(1, round(wait_s))} с."
+    return f"Слишком много неудачных попыток входа. Повторите через {round(wait_s / 60)} мин."
 
 
 @router.post("/logout")

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from edugateway.identity.case_types import CaseStatus, CaseType
 from edugateway.web.context import Reader, web_state
 from edugateway.web.queue import ANY_STATUS, QueueFilter, load_queue
+from edugateway.web.row_ids import parse_id
 from edugateway.web.templating import render
 
 router = APIRouter()
@@ -29,11 +30,11 @@ def _filter(request: Request) -> QueueFilter:
     status = query.get("status", CaseStatus.OPEN.value)
     page = query.get("page", "1")
     return QueueFilter(
-        school_id=int(school) if school.isdigit() else None,
+        school_id=parse_id(school),
         class_name=query.get("class", "").strip()[:50] or None,
         case_type=case_type if case_type in {t.value for t in CaseType} else None,
         status=status if status in (*STATUSES, ANY_STATUS) else CaseStatus.OPEN.value,
-        page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        page=parse_id(page) or 1,  # past the last page: the last page
     )
 
 

@@ -19,6 +19,7 @@ from edugateway.reconciliation.report_files import report_stem
 from edugateway.reconciliation.report_view import change_kind, change_text, platform_title
 from edugateway.web.context import Reader, SignedIn, web_state
 from edugateway.web.report_history import StoredReport, load_history, load_report
+from edugateway.web.row_ids import RowId, parse_id
 from edugateway.web.templating import render
 
 router = APIRouter()
@@ -35,7 +36,7 @@ def history(
     platform: Annotated[str, Query()] = "",
 ) -> Response:
     # A value that makes no sense is ignored rather than refused: a bookmarked link may be old.
-    school_id = int(school) if school.isdigit() else None
+    school_id = parse_id(school)
     found = load_history(web_state(request).db, who.account.schools, school_id, platform.strip()[:64] or None)
     response = render(
         request,
@@ -75,7 +76,7 @@ def _finished(stored: StoredReport) -> Report:
 
 
 @router.get("/reports/{report_id:int}")
-def report_page(request: Request, who: Reader, report_id: int) -> Response:
+def report_page(request: Request, who: Reader, report_id: RowId) -> Response:
     stored = _stored(request, who, report_id)
     body = None
     if stored.report is not None:
@@ -96,7 +97,7 @@ def report_page(request: Request, who: Reader, report_id: int) -> Response:
 
 
 @router.get("/reports/{report_id:int}.xlsx")
-def report_xlsx(request: Request, who: Reader, report_id: int) -> Response:
+def report_xlsx(request: Request, who: Reader, report_id: RowId) -> Response:
     stored = _stored(request, who, report_id)
     report = _finished(stored)
     content = render_xlsx(report, stored.previous_summary, zone=_zone(stored.timezone))
@@ -104,7 +105,7 @@ def report_xlsx(request: Request, who: Reader, report_id: int) -> Response:
 
 
 @router.get("/reports/{report_id:int}.json")
-def report_json(request: Request, who: Reader, report_id: int) -> Response:
+def report_json(request: Request, who: Reader, report_id: RowId) -> Response:
     report = _finished(_stored(request, who, report_id))
     return _download(render_json(report), "application/json; charset=utf-8", f"{report_stem(report)}.json")
 

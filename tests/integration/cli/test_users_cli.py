@@ -4,6 +4,8 @@ configured port."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import edugateway
 from edugateway.cli import app
 from edugateway.emulators.server import free_port
 from edugateway.store.db import Database
@@ -153,3 +156,36 @@ def test_serve_web_answers_on_the_configured_port(url: str) -> None:
         server.terminate()
         output, _ = server.communicate(timeout=10)
     assert f"clerk's pages on http://127.0.0.1:{port}/" in output
+
+
+def test_serve_web_does_not_take_the_client_address_from_x_forwarded_for(url: str) -> None:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 by default; `serve web` turns that off, so a header sent
+    from loopback neither chooses the address the throttle counts nor reaches the log."""
+    assert run(url, "add", "ivanova", "--role", "clerk", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    port, tree = free_port(), Path(edugateway.__file__).resolve().parents[1]  # the tree under test
+    command = [sys.executable, "-m", "edugateway", "--database-url", url, "serve", "web", "--port", str(port)]
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    form = client.get("/login")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise
+                    time.sleep(0.2)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token
+            data = {"username": "ivanova", "password": PASSWORD, "csrf_token": token.group(1)}
+            answer = client.post("/login", data=data, headers={"X-Forwarded-For": "198.51.100.23"})
+        assert answer.status_code == 303
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    signed_in = [line for line in output.splitlines() if "web.signed_in" in line]
+    assert len(signed_in) == 1, output
+    assert "client=127.0.0.1" in signed_in[0]
+    assert "198.51.100.23" not in output

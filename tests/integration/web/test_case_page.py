@@ -85,4 +85,4 @@ def test_history_and_a_missing_case(site: Site) -> None:
     gone = site.client.get("/cases/999")
     assert gone.status_code == 404
     assert "Случай № 999 не найден" in gone.text
-    assert site.client.get("/cases/abc").status_code == 400
+    assert site.client.get("/cases/abc").status_code == 404  # no case can have that number

@@ -107,7 +107,7 @@ def test_a_disabled_account_cannot_sign_in(site: Site) -> None:
 
 def test_guessing_is_stopped_even_with_the_right_password_at_last(database: Database) -> None:
     add_accounts(database, cheap_passwords())
-    throttle = LoginThrottle(ThrottleLimits(per_account=3, failure_delay_s=0))
+    throttle = LoginThrottle(ThrottleLimits(per_pair=3, failure_delay_s=0))
     with serve(database, throttle=throttle) as client:
         site = Site(database, None, client)  # type: ignore[arg-type]  # no school needed to sign in
         for _ in range(3):

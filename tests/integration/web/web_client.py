@@ -13,7 +13,7 @@ import httpx
 from edugateway.config.settings import Settings
 from edugateway.emulators.server import BackgroundServer
 from edugateway.store.db import Database
-from edugateway.web.app import create_app
+from edugateway.web.app import UVICORN_OPTIONS, create_app
 from edugateway.web.throttle import LoginThrottle, ThrottleLimits
 from support.clerk_school import PASSWORD, ClerkSchool, cheap_passwords
 
@@ -47,8 +47,12 @@ class Site:
 
 @contextmanager
 def serve(db: Database, settings: Settings | None = None, **options: Any) -> Iterator[httpx.Client]:
-    """The app on 127.0.0.1 and a client that keeps cookies, as a browser does (redirects are not followed)."""
+    """The app on 127.0.0.1, served as `serve web` serves it, and a client that keeps cookies, as a browser does
+    (redirects are not followed)."""
     options = {"passwords": cheap_passwords(), "throttle": LoginThrottle(ThrottleLimits(failure_delay_s=0))} | options
     app = create_app(db, settings or Settings(), **options)
-    with BackgroundServer(app) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
+    with (
+        BackgroundServer(app, **UVICORN_OPTIONS) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
         yield client

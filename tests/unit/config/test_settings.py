@@ -54,3 +54,18 @@ def test_secret_ref_resolves_from_env_and_file(monkeypatch: pytest.MonkeyPatch, 
     assert SecretRef(file=secret).resolve("ecp password").get_secret_value() == "s3cret"
     with pytest.raises(ConfigError, match="NOPE_VAR is not set"):
         SecretRef(env="NOPE_VAR").resolve("x")
+
+
+def test_trusted_proxies_take_addresses_and_networks_and_refuse_a_network_with_host_bits(tmp_path: Path) -> None:
+    from ipaddress import ip_network
+
+    cfg = tmp_path / "gw.toml"
+    cfg.write_text('[web]\ntrusted_proxies = ["10.0.0.5", "fd00::/64"]\n', encoding="utf-8")
+    assert load_settings(cfg).web.trusted_proxies == [ip_network("10.0.0.5/32"), ip_network("fd00::/64")]
+    cfg.write_text('[web]\ntrusted_proxies = ["10.0.0.5/8"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"web\.trusted_proxies.*10\.0\.0\.5/8"):
+        load_settings(cfg)
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert load_settings(EXAMPLE).web.trusted_proxies == []
