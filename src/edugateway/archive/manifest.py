@@ -29,6 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from edugateway import __version__
+from edugateway.private_files import FileKind, write_private
 
 MANIFEST = "manifest.json"
 FORMAT = "edugateway-archive/1"
@@ -117,7 +118,7 @@ def write_archive_folder(
         }
         content = {**body, "manifest_sha256": canonical_digest(body)}
         text = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        (staging / MANIFEST).write_text(text, encoding="utf-8")
+        write_private(staging / MANIFEST, text.encode("utf-8"), FileKind.SHARED)
         manifest = Manifest.model_validate(content)
         return WrittenArchive(_move_into_place(staging, parent, academic_year, generated_at), manifest)
     except BaseException:

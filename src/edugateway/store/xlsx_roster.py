@@ -44,6 +44,8 @@ from edugateway.domain.models import (
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import ValidationError
+from edugateway.private_files import FileKind, private_file
+from edugateway.spreadsheet_text import text_cell
 from edugateway.store.roster import Incoming, Mode, ParsedRoster, RowProblem
 
 INSTRUCTIONS = "Инструкция"
@@ -193,7 +195,8 @@ _DATE_FORMAT = "DD.MM.YYYY"
 
 
 def write_template(path: Path, snapshot: SchoolSnapshot | None = None) -> dict[str, int]:
-    """Writes the template (empty, or filled from `snapshot`) and returns the number of data rows per sheet."""
+    """Writes the template (empty, or filled from `snapshot`) and returns the number of data rows per sheet.
+    Filled, it holds personal data: readable by its owner only. Every value is a text cell, never a formula."""
     wb = Workbook()
     intro = wb.active
     assert intro is not None  # a new workbook always has one sheet
@@ -208,11 +211,15 @@ def write_template(path: Path, snapshot: SchoolSnapshot | None = None) -> dict[s
         _header(ws, columns)
         data = rows.get(title, [])
         for values in data:
-            ws.append(values)
+            ws.append([text_cell(ws, value) for value in values])
         _formats(ws, columns, len(data))
         counts[title] = len(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    if snapshot is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    else:
+        with private_file(path, FileKind.OPERATOR) as stream:
+            wb.save(stream)
     return counts
 
 
@@ -242,7 +249,7 @@ def _school_sheet(ws: Worksheet, school: School | None) -> None:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for label, key, note in SCHOOL_FIELDS:
         value = getattr(school, key) if school is not None else None
-        ws.append([label, value])
+        ws.append([label, text_cell(ws, value)])
         ws.cell(ws.max_row, 1).comment = Comment(note, "edugateway")
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 60
