@@ -3,7 +3,7 @@
 | kind       | mode | files                                                                                  |
 |------------|------|----------------------------------------------------------------------------------------|
 | `OPERATOR` | 0600 | what an operator's command writes for that operator: `export xlsx`, `export oneroster` |
-|            |      | (users.csv and the rest of the set), the import problems CSV                           |
+|            |      | (users.csv and the rest of the set), the import problems CSV, `sync --plan-json`       |
 | `SHARED`   | 0640 | what the gateway keeps for its group (the clerk web app, backups): the nightly report  |
 |            |      | HTML/XLSX/JSON and the archive's summary sheets and manifest                           |
 
