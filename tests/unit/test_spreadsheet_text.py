@@ -36,8 +36,9 @@ def test_a_formula_looking_string_becomes_a_quoted_text_cell() -> None:
     assert ws is not None
     cell = as_text(ws.cell(1, 1, value="=1+1"))
     assert (cell.data_type, cell.quotePrefix, cell.value) == ("s", True, "=1+1")
-    plain = text_cell(ws, "Иванова")
-    assert (plain.data_type, plain.quotePrefix) == ("s", False)
+    error_code = text_cell(ws, "#N/A")  # openpyxl would store it as an error value
+    assert (error_code.data_type, error_code.quotePrefix, error_code.value) == ("s", False, "#N/A")
+    assert text_cell(ws, "Иванова") == "Иванова"  # openpyxl writes a plain string as an inline string itself
 
 
 def test_the_refusal_names_the_sign_and_says_what_to_do() -> None:
