@@ -15,20 +15,24 @@ to `verify_archive(expected_manifest_sha256=…)`.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from edugateway import __version__
+from edugateway.private_files import FileKind, write_private
 
 MANIFEST = "manifest.json"
 FORMAT = "edugateway-archive/1"
@@ -37,10 +41,14 @@ _CHUNK = 1 << 20
 
 def sha256_file(path: Path) -> str:
     """The file's SHA-256, read in chunks: an archive may hold files larger than memory should."""
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
+        return _sha256_stream(stream)
+
+
+def _sha256_stream(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -117,7 +125,7 @@ def write_archive_folder(
         }
         content = {**body, "manifest_sha256": canonical_digest(body)}
         text = json.dumps(content, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        (staging / MANIFEST).write_text(text, encoding="utf-8")
+        write_private(staging / MANIFEST, text.encode("utf-8"), FileKind.SHARED)
         manifest = Manifest.model_validate(content)
         return WrittenArchive(_move_into_place(staging, parent, academic_year, generated_at), manifest)
     except BaseException:
@@ -153,6 +161,7 @@ class ProblemKind(StrEnum):
     EXTRA = "extra"  # in the folder, not listed
     MANIFEST_ALTERED = "manifest_altered"  # its own digest does not match its content (or the expected one)
     UNREADABLE = "unreadable"  # the folder, the manifest or a file cannot be read
+    REFUSED = "refused"  # a symbolic link or not a regular file: it may lead outside the archive, never read
 
 
 _PROBLEM_TEXT = {
@@ -161,7 +170,9 @@ _PROBLEM_TEXT = {
     ProblemKind.EXTRA: "unexpected file",
     ProblemKind.MANIFEST_ALTERED: "manifest altered",
     ProblemKind.UNREADABLE: "unreadable",
+    ProblemKind.REFUSED: "refused",
 }
+_NOT_OWN_FILE = "an archive holds its own files only: put the file itself in the folder, or write the archive anew"
 
 
 @dataclass(frozen=True)
@@ -188,17 +199,37 @@ class VerifyResult:
     def verifiable(self) -> bool:
         return self.manifest is not None
 
+    @property
+    def refused(self) -> bool:
+        return any(p.kind is ProblemKind.REFUSED for p in self.problems)
+
 
 def verify_archive(path: Path, *, expected_manifest_sha256: str | None = None) -> VerifyResult:
-    """Recomputes every digest of the archive folder `path` and reports each problem found."""
+    """Recomputes every digest of the archive folder `path` and reports each problem found.
+
+    Only the folder's own regular files are read: a manifest naming a path elsewhere is refused whole, and a
+    symbolic link (to /etc/passwd, say) is refused without being followed, so no size or digest of a file
+    outside the archive is ever computed or shown."""
     if not path.is_dir():
         return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, str(path), "not an archive folder"),), None)
     try:
-        raw = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        with _own_file(path / MANIFEST) as stream:
+            raw = json.loads(stream.read().decode("utf-8"))
         manifest = Manifest.model_validate(raw)
     except FileNotFoundError:
         return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, MANIFEST, "no manifest in the folder"),), None)
-    except (OSError, UnicodeDecodeError, ValueError, ValidationError) as exc:
+    except _NotOwnFile as exc:
+        return VerifyResult(path, (Problem(ProblemKind.REFUSED, MANIFEST, f"{exc}; {_NOT_OWN_FILE}"),), None)
+    except ValidationError as exc:
+        errors = exc.errors()
+        outside = next((e for e in errors if e["loc"][:1] == ("files",) and e["loc"][-1:] == ("name",)), None)
+        if outside is not None:  # a name with a path: none of the manifest is trusted, nothing is read
+            detail = f"it lists {outside['input']!r}, which is not a file of the archive folder; {_NOT_OWN_FILE}"
+            return VerifyResult(path, (Problem(ProblemKind.REFUSED, MANIFEST, detail),), None)
+        where = ".".join(str(part) for part in errors[0]["loc"])
+        detail = f"cannot read it: {where}: {errors[0]['msg']}"
+        return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, MANIFEST, detail),), None)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         detail = f"cannot read it: {str(exc).splitlines()[0]}"
         return VerifyResult(path, (Problem(ProblemKind.UNREADABLE, MANIFEST, detail),), None)
     problems: list[Problem] = []
@@ -225,17 +256,43 @@ def verify_archive(path: Path, *, expected_manifest_sha256: str | None = None) -
             problems.append(problem)
     listed = {e.name for e in manifest.files} | {MANIFEST}
     for extra in sorted(p for p in path.iterdir() if p.name not in listed):
-        what = "a folder" if extra.is_dir() else "a file"
+        what = "a symbolic link" if extra.is_symlink() else "a folder" if extra.is_dir() else "a file"
         problems.append(Problem(ProblemKind.EXTRA, extra.name, f"{what} the manifest does not list"))
     return VerifyResult(path, tuple(problems), manifest)
 
 
-def _check_file(path: Path, entry: FileEntry) -> Problem | None:
-    if not path.is_file():
-        return Problem(ProblemKind.MISSING, entry.name, "listed in the manifest, not in the folder")
+class _NotOwnFile(Exception):
+    """The name is a symbolic link or not a regular file."""
+
+
+@contextmanager
+def _own_file(path: Path) -> Iterator[BinaryIO]:
+    """`path` opened for reading only if it is a regular file of its folder: a symbolic link is not followed
+    (O_NOFOLLOW, so a link swapped in after a check is refused too), a FIFO or device never opened."""
+    if path.is_symlink():
+        raise _NotOwnFile("a symbolic link")
     try:
-        size = path.stat().st_size
-        digest = sha256_file(path)
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _NotOwnFile("a symbolic link") from None
+        raise
+    stream = os.fdopen(handle, "rb")
+    with stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise _NotOwnFile("not a regular file")
+        yield stream
+
+
+def _check_file(path: Path, entry: FileEntry) -> Problem | None:
+    try:
+        with _own_file(path) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            digest = _sha256_stream(stream)
+    except FileNotFoundError:
+        return Problem(ProblemKind.MISSING, entry.name, "listed in the manifest, not in the folder")
+    except _NotOwnFile as exc:
+        return Problem(ProblemKind.REFUSED, entry.name, f"{exc}; {_NOT_OWN_FILE}")
     except OSError as exc:
         return Problem(ProblemKind.UNREADABLE, entry.name, exc.strerror or str(exc))
     if size != entry.size or digest != entry.sha256:

@@ -23,6 +23,7 @@ from edugateway.archive.labels import (
     summary_title,
 )
 from edugateway.archive.summary_sheet import SummarySheet
+from edugateway.private_files import FileKind, write_private
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -55,4 +56,4 @@ def render_html(sheet: SummarySheet) -> str:
 
 
 def write_html(sheet: SummarySheet, path: Path) -> None:
-    path.write_text(render_html(sheet), encoding="utf-8")
+    write_private(path, render_html(sheet).encode("utf-8"), FileKind.SHARED)

@@ -29,6 +29,8 @@ from edugateway.archive.labels import (
     summary_title,
 )
 from edugateway.archive.summary_sheet import ClassSheet, SummarySheet
+from edugateway.private_files import FileKind, private_file
+from edugateway.spreadsheet_text import put
 
 HEADER_ROWS = (3, 4)  # repeated on every printed page
 FIRST_STUDENT_ROW = 5
@@ -53,7 +55,8 @@ def write_xlsx(sheet: SummarySheet, path: Path) -> None:
     summary = workbook.active if first and workbook.active is not None else workbook.create_sheet()
     summary.title = SUMMARY_SHEET_TITLE
     _summary_sheet(summary, sheet)
-    workbook.save(path)
+    with private_file(path, FileKind.SHARED) as stream:
+        workbook.save(stream)
 
 
 def _unique_sheet_name(name: str, taken: set[str]) -> str:
@@ -68,7 +71,7 @@ def _unique_sheet_name(name: str, taken: set[str]) -> str:
 
 
 def _put(ws: Worksheet, row: int, column: int, value: str | float | None, *, style: Alignment = _CENTER) -> None:
-    cell = ws.cell(row=row, column=column, value=value)
+    cell = put(ws, row, column, value)  # names come from the school's data: text, never a formula
     cell.border = _BOX
     cell.alignment = style
 
@@ -103,7 +106,7 @@ def _class_sheet(ws: Worksheet, sheet: SummarySheet, cls: ClassSheet) -> None:
                 _put(ws, row, 3 + index * group + offset, line.mark(period.key, subject.id) or None)
         row += 1
     if not cls.subjects:
-        ws.cell(row=row, column=2, value=NO_SUBJECTS)
+        put(ws, row, 2, NO_SUBJECTS)
         row += 1
     row = _results_table(ws, row + 1, RESULTS_TITLE, RESULT_HEADERS, [result_values(r) for r in cls.results])
     _signatures(ws, row + 1)
@@ -112,8 +115,8 @@ def _class_sheet(ws: Worksheet, sheet: SummarySheet, cls: ClassSheet) -> None:
 
 
 def _heading(ws: Worksheet, title: str, subtitle: str, last_column: int) -> None:
-    ws.cell(row=1, column=1, value=title).font = _TITLE
-    ws.cell(row=2, column=1, value=subtitle)
+    put(ws, 1, 1, title).font = _TITLE
+    put(ws, 2, 1, subtitle)
     for row in (1, 2):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(last_column, 2))
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center")
@@ -123,7 +126,7 @@ def _results_table(
     ws: Worksheet, row: int, title: str, headers: Sequence[str], rows: list[list[str | int | float | None]]
 ) -> int:
     """A titled table of results from column B; returns the row after it."""
-    ws.cell(row=row, column=2, value=title).font = _BOLD
+    put(ws, row, 2, title).font = _BOLD
     row += 1
     for offset, text in enumerate(headers):
         _put(ws, row, 2 + offset, text)
@@ -141,7 +144,7 @@ def _results_table(
 def _signatures(ws: Worksheet, row: int) -> None:
     for text in (*SIGNATURES, SIGNATURE_DATE):
         row += 1
-        ws.cell(row=row, column=2, value=text)
+        put(ws, row, 2, text)
         row += 1
 
 

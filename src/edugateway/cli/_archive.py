@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._exit_codes import Exit
 from edugateway.errors import GatewayError
 
 archive_app = typer.Typer(
@@ -55,7 +56,8 @@ def archive_verify(
 ) -> None:
     """Recompute every file's size and SHA-256 against manifest.json, and the manifest's own digest.
 
-    Exit 0: intact; 1: problems found (each printed); 2: not an archive or its manifest unreadable."""
+    Exit 0: intact; 1: problems found (each printed); 2: not an archive, its manifest unreadable, or a file
+    refused (a symbolic link, or a path outside the folder: never followed)."""
     from edugateway.archive import verify_archive
 
     result = verify_archive(path, expected_manifest_sha256=digest)
@@ -63,10 +65,10 @@ def archive_verify(
     if manifest is None:  # nothing could be checked
         for problem in result.problems:
             typer.secho(f"error: {problem}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2)
+        raise typer.Exit(Exit.FAILED)
     for problem in result.problems:
         typer.echo(str(problem))
     if not result.ok:
         typer.echo(f"{path}: {len(result.problems)} problem(s) found")
-        raise typer.Exit(1)
+        raise typer.Exit(Exit.FAILED if result.refused else Exit.PARTIAL)
     typer.echo(f"OK {path}: {len(manifest.files)} files intact, manifest SHA-256 {manifest.manifest_sha256}")

@@ -14,6 +14,7 @@ from edugateway.cli._context import fail, state
 from edugateway.cli._exit_codes import Exit
 from edugateway.errors import GatewayError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus, CaseType
+from edugateway.spreadsheet_text import csv_text
 
 if TYPE_CHECKING:
     from edugateway.store.case_lists import CaseLine
@@ -116,7 +117,8 @@ def list_cases(
     elif fmt is Format.CSV:
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # For a spreadsheet: a name or detail that looks like a formula is written as text.
+        writer.writerows({key: csv_text(value) for key, value in row.items()} for row in rows)
     else:
         for row in rows:
             name = " ".join(filter(None, (row["last_name"], row["first_name"], row["middle_name"])))

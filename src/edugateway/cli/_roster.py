@@ -16,6 +16,9 @@ from rich.table import Table
 from edugateway.cli._context import fail, state
 from edugateway.cli._exit_codes import Exit
 from edugateway.errors import DataSafetyError, GatewayError
+from edugateway.logs import mask_text
+from edugateway.private_files import FileKind, private_text_file
+from edugateway.spreadsheet_text import csv_text
 from edugateway.store.db import Database
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import ImportReport, Mode, ParsedRoster, RowProblem, apply_roster
@@ -191,7 +194,7 @@ def _run_import(
     problems = [("rejected", p) for p in result.rejected] + [("warning", p) for p in result.warnings]
     if problems:
         for kind, p in problems[:SHOWN_PROBLEMS]:
-            out.print(f"  {kind:8} {p.file}:{p.line}  {p.reason}", soft_wrap=True)
+            out.print(f"  {kind:8} {p.file}:{p.line}  {mask_text(p.reason)}", soft_wrap=True)
         if len(problems) > SHOWN_PROBLEMS:
             out.print(f"  … and {len(problems) - SHOWN_PROBLEMS} more")
         try:
@@ -253,12 +256,14 @@ def _summary(out: Console, report: ImportReport) -> None:
 
 
 def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # utf-8-sig: Excel opens a BOM-marked file with Cyrillic intact.
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    """The clerk opens it in Excel: SNILS and full names masked, no field a spreadsheet would run as a formula,
+    readable by its owner only. utf-8-sig: Excel opens a BOM-marked file with Cyrillic intact."""
+    with private_text_file(path, FileKind.OPERATOR, encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(["kind", "file", "line", "reason"])
-        writer.writerows([kind, p.file, p.line, p.reason] for kind, p in problems)
+        writer.writerows(
+            [csv_text(kind), csv_text(p.file), p.line, csv_text(mask_text(p.reason))] for kind, p in problems
+        )
 
 
 def _run_export(ctx: typer.Context, school: str, write: Callable[..., dict[str, int]], target: Path) -> None:

@@ -13,6 +13,7 @@ import typer
 from edugateway.cli._context import fail, state
 from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import GatewayError
+from edugateway.private_files import FileKind, write_private
 
 if TYPE_CHECKING:
     from edugateway.sync.engine import SyncOutcome
@@ -75,7 +76,8 @@ def sync(
     except GatewayError as exc:
         raise fail(exc) from exc
     if plan_json is not None:
-        plan_json.write_text(json.dumps(outcome.plan.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(outcome.plan.as_json(), ensure_ascii=False, indent=2) + "\n"
+        write_private(plan_json, text.encode("utf-8"), FileKind.OPERATOR)  # keys and fields of persons
     for run_id in outcome.abandoned:
         typer.echo(f"run {run_id} was left running by a process that died; it is now marked abandoned")
     _print_plan(outcome.plan)

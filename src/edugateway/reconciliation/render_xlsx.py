@@ -34,6 +34,7 @@ from edugateway.reconciliation.report_view import (
     summary_lines,
     typed_value,
 )
+from edugateway.spreadsheet_text import as_text, text_cell
 
 SUMMARY_SHEET = "Сводка"
 _MAX_NAME = 31  # Excel's limit on a sheet name
@@ -73,9 +74,14 @@ def render_xlsx(report: Report, previous_summary: dict[str, int] | None, *, zone
 
 
 def _bold(sheet: WriteOnlyWorksheet, value: Any) -> Cell:
-    cell = WriteOnlyCell(sheet, value)
+    cell = as_text(WriteOnlyCell(sheet, value))
     cell.font = _BOLD
     return cell
+
+
+def _append(sheet: WriteOnlyWorksheet, values: list[Any]) -> None:
+    """A row whose strings (school and class names, notes, findings) are text cells: never a formula."""
+    sheet.append([text_cell(sheet, value) for value in values])
 
 
 def _write_summary(
@@ -94,31 +100,31 @@ def _write_summary(
         ("Проверены дни журнала", f"{show_date(report.span_start)} – {show_date(report.span_end)}"),
         ("Составлен", show_time(report.generated_at, zone)),
     ):
-        sheet.append([label, value])
+        _append(sheet, [label, value])
     sheet.append([])
     sheet.append([_bold(sheet, title) for title in ("Раздел", "Лист", "Найдено", "Изменение", "Группа", "Ключ")])
     for line, name in zip(summary_lines(report, previous_summary), names, strict=True):
-        link = WriteOnlyCell(sheet, name)
+        link = as_text(WriteOnlyCell(sheet, name))
         link.hyperlink = f"#'{name}'!A1"
-        sheet.append([line.title, link, line.total, change_text(line.change), GROUP_TITLES[line.group], line.key])
+        _append(sheet, [line.title, link, line.total, change_text(line.change), GROUP_TITLES[line.group], line.key])
     if report.counts:
         sheet.append([])
         sheet.append([_bold(sheet, t) for t in ("Что сверялось", *(title for _, title in COUNT_COLUMNS))])
         for counts in report.counts:
             values = [getattr(counts, key) for key, _ in COUNT_COLUMNS]
-            sheet.append([ENTITY_TITLES.get(counts.entity, counts.entity), *values])
+            _append(sheet, [ENTITY_TITLES.get(counts.entity, counts.entity), *values])
     if report.figures:
         sheet.append([])
         sheet.append([_bold(sheet, "Контрольный показатель"), _bold(sheet, "Доля")])
         for key, share in report.figures.items():
             cell = WriteOnlyCell(sheet, share)
             cell.number_format = "0.0%"
-            sheet.append([FIGURE_TITLES.get(key, key), cell])
+            _append(sheet, [FIGURE_TITLES.get(key, key), cell])
     if report.notes:
         sheet.append([])
         sheet.append([_bold(sheet, "Примечания")])
         for note in report.notes:
-            sheet.append([note])
+            _append(sheet, [note])
 
 
 def _write_section(sheet: WriteOnlyWorksheet, section: Section) -> None:
@@ -147,12 +153,8 @@ def _cell(sheet: WriteOnlyWorksheet, raw: Any) -> Any:
         value = ", ".join(str(v) for v in value)
     elif isinstance(value, dict):
         value = "; ".join(f"{k}: {v}" for k, v in value.items())
-    if isinstance(value, str) and value.startswith("="):
-        # Finding values come from the platforms and the school's data: text, never a formula Excel would run.
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
+    # Finding values come from the platforms and the school's data: text, never a formula a spreadsheet would run.
+    return text_cell(sheet, value)
 
 
 def _untyped(sheet: WriteOnlyWorksheet) -> Any:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from edugateway.private_files import FileKind, write_private
 from edugateway.reconciliation.render_html import render_html
 from edugateway.reconciliation.render_json import render_json
 from edugateway.reconciliation.render_xlsx import render_xlsx
@@ -59,20 +58,12 @@ def write_report_files(
 ) -> dict[str, Path]:
     """Writes the three files and returns format -> path. Each file is written beside its final name and then
     renamed over it, so a reader (the web page, the archive) never sees half a file; a rerun of the same night
-    replaces the files."""
+    replaces the files. They hold personal data: readable by the owner and the gateway's group only."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = report_stem(report)
     written: dict[str, Path] = {}
     for fmt, content in render_all(report, previous_summary, zone=zone).items():
         target = directory / f"{stem}.{fmt}"
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            os.chmod(temporary, 0o640)  # personal data: the owner and its group (backups), nobody else
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_private(target, content, FileKind.SHARED)
         written[fmt] = target
     return written

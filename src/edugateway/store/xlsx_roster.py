@@ -45,6 +45,8 @@ from edugateway.domain.models import (
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import ValidationError
+from edugateway.private_files import FileKind, private_file
+from edugateway.spreadsheet_text import formula_refusal, looks_like_formula, text_cell
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import Incoming, Mode, ParsedRoster, RowProblem
 from edugateway.store.xlsx_archive import check_xlsx_archive
@@ -196,7 +198,8 @@ _DATE_FORMAT = "DD.MM.YYYY"
 
 
 def write_template(path: Path, snapshot: SchoolSnapshot | None = None) -> dict[str, int]:
-    """Writes the template (empty, or filled from `snapshot`) and returns the number of data rows per sheet."""
+    """Writes the template (empty, or filled from `snapshot`) and returns the number of data rows per sheet.
+    Filled, it holds personal data: readable by its owner only. Every value is a text cell, never a formula."""
     wb = Workbook()
     intro = wb.active
     assert intro is not None  # a new workbook always has one sheet
@@ -211,11 +214,15 @@ def write_template(path: Path, snapshot: SchoolSnapshot | None = None) -> dict[s
         _header(ws, columns)
         data = rows.get(title, [])
         for values in data:
-            ws.append(values)
+            ws.append([text_cell(ws, value) for value in values])
         _formats(ws, columns, len(data))
         counts[title] = len(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    if snapshot is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    else:
+        with private_file(path, FileKind.OPERATOR) as stream:
+            wb.save(stream)
     return counts
 
 
@@ -245,7 +252,7 @@ def _school_sheet(ws: Worksheet, school: School | None) -> None:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for label, key, note in SCHOOL_FIELDS:
         value = getattr(school, key) if school is not None else None
-        ws.append([label, value])
+        ws.append([label, text_cell(ws, value)])
         ws.cell(ws.max_row, 1).comment = Comment(note, "edugateway")
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 60
@@ -468,6 +475,13 @@ class _XlsxReader:
                 continue
             values[key] = _text(row[1]) if len(row) > 1 else ""
             line_of[key] = n
+        if looks_like_formula(values.get("name", "")):
+            self.reject(
+                SCHOOL,
+                line_of["name"],
+                formula_refusal("«Полное наименование»", values["name"]) + "; the school was not updated",
+            )
+            return
         if not values.get("name"):
             if any(values.values()):
                 self.reject(
@@ -537,6 +551,14 @@ class _XlsxReader:
             raise _RowError(f"column(s) {', '.join('«' + e + '»' for e in empty)} are empty; fill them")
 
     @staticmethod
+    def name(column: str, value: Any) -> str:
+        """A name as text; one a spreadsheet would run as a formula is refused, since it goes into every report."""
+        text = _text(value)
+        if looks_like_formula(text):
+            raise _RowError(formula_refusal(f"column «{column}»", text))
+        return text
+
+    @staticmethod
     def cell(column: str, parse: Callable[[Any], Any], value: Any) -> Any:
         try:
             return parse(value)
@@ -566,7 +588,8 @@ class _XlsxReader:
     def subject(self, v: dict[str, Any], sheet: str, line: int) -> None:
         sid = _text(v["id"])
         self.first_row(sheet, sid, line)
-        record = self.model(sheet, lambda: Subject(id=sid, name=_text(v["name"]), code=_text(v.get("code")) or None))
+        name = self.name("Название", v["name"])
+        record = self.model(sheet, lambda: Subject(id=sid, name=name, code=_text(v.get("code")) or None))
         self.roster.subjects.append(Incoming(record, self.where(sheet), line))
 
     def period(self, v: dict[str, Any], sheet: str, line: int) -> None:
@@ -575,27 +598,27 @@ class _XlsxReader:
         kind = KIND_IN.get(_text(v["kind"]).lower())
         if kind is None:
             raise _RowError(f"column «Вид»: {_text(v['kind'])!r} is not one of {', '.join(KIND_RU.values())}")
+        name = self.name("Название", v["name"])
         year = self.cell("Учебный год", _int, v["academic_year"])
         start = self.cell("Начало", _date, v["start_date"])
         end = self.cell("Окончание", _date, v["end_date"])
         record = self.model(
             sheet,
-            lambda: ReportingPeriod(
-                id=sid, name=_text(v["name"]), kind=kind, academic_year=year, start_date=start, end_date=end
-            ),
+            lambda: ReportingPeriod(id=sid, name=name, kind=kind, academic_year=year, start_date=start, end_date=end),
         )
         self.roster.periods.append(Incoming(record, self.where(sheet), line))
 
     def school_class(self, v: dict[str, Any], sheet: str, line: int) -> None:
         sid = _text(v["id"])
         self.first_row(sheet, sid, line)
+        name = self.name("Название", v["name"])
         grade = self.cell("Параллель", _int, v["grade"])
         year = self.cell("Учебный год", _int, v["academic_year"])
         record = self.model(
             sheet,
             lambda: SchoolClass(
                 id=sid,
-                name=_text(v["name"]),
+                name=name,
                 grade=grade,
                 academic_year=year,
                 parent_id=_text(v.get("parent_id")) or None,
@@ -619,6 +642,9 @@ class _XlsxReader:
         gender = GENDER_IN.get(gender_text) if gender_text else None
         if gender_text and gender is None:
             raise _RowError(f"column «Пол»: {_text(v.get('gender'))!r} is not М or Ж")
+        last_name = self.name("Фамилия", v["last_name"])
+        first_name = self.name("Имя", v["first_name"])
+        middle_name = self.name("Отчество", v.get("middle_name")) or None
         birth = self.cell("Дата рождения", _date, v.get("birth_date"))
         snils, rejected, raw = self.snils(v.get("snils"), sid, sheet, line)
         record = self.model(
@@ -626,9 +652,9 @@ class _XlsxReader:
             lambda: Person(
                 id=sid,
                 roles=frozenset(roles),
-                last_name=_text(v["last_name"]),
-                first_name=_text(v["first_name"]),
-                middle_name=_text(v.get("middle_name")) or None,
+                last_name=last_name,
+                first_name=first_name,
+                middle_name=middle_name,
                 birth_date=birth,
                 gender=gender,
                 snils=snils,

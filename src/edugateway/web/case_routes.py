@@ -23,6 +23,7 @@ from starlette.responses import Response
 from edugateway.errors import ConnectorError, GatewayError, StoreError, ValidationError
 from edugateway.identity import actions
 from edugateway.logs import get_logger
+from edugateway.spreadsheet_text import looks_like_formula
 from edugateway.web.accounts import assignable_users
 from edugateway.web.case_view import load_case
 from edugateway.web.context import Changer, Poster, Reader, SignedIn, set_flash, web_state
@@ -190,6 +191,11 @@ def correct_person(
     problem = None
     if not last_name.strip() or not first_name.strip():
         problem = Problem("person", "Фамилия и имя обязательны.", values)
+    elif any(looks_like_formula(name.strip()) for name in (last_name, first_name, middle_name)):
+        # Names go into every report and export: one a spreadsheet would run is refused here, as imports do.
+        problem = Problem(
+            "person", "ФИО не может начинаться со знака =, +, - или @: таблица выполнит его как формулу.", values
+        )
     elif birth_date.strip():
         try:
             born = dt.date.fromisoformat(birth_date.strip())

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
@@ -18,7 +19,9 @@ from edugateway.logs import get_logger
 from edugateway.scheduler import JobContext
 from edugateway.scheduler.services import run_archive_job
 from edugateway.store.db import Database
+from edugateway.store.tables import ClassRow, PersonRow, SchoolRow
 from support.archive_school import CODE, ORDER_5A, SCHOOL_NAME, YEAR, add_archive_school
+from support.xlsx_cells import cells_starting_with, formula_cells
 
 # 30 June 2027 on the school's clock (Asia/Yekaterinburg, UTC+5): still the 2026/2027 school year.
 JUNE = dt.datetime(2027, 6, 25, 10, 0, tzinfo=dt.UTC)
@@ -93,3 +96,24 @@ def test_the_writes_lines_name_the_school_only_while_it_writes(
     assert inside["school"] == CODE
     (after,) = [e for e in logs if e["event"] == "after.write"]
     assert "school" not in after
+
+
+def test_names_that_look_like_formulas_stay_text_in_the_summary_sheet(school_db: Database, tmp_path: Path) -> None:
+    """Issue 14, finding 1: names the school's own system wrote straight into the database (no importer to refuse
+    them) reach the XLSX summary sheet as text cells, never as live formulas."""
+    dangerous = {
+        "abramova": '=HYPERLINK("http://x","y")',
+        "ezhov": "=cmd|' /C calc'!A0",
+        "elkin": "@SUM(1+1)",
+    }
+    with school_db.session() as session:
+        for source_id, last_name in dangerous.items():
+            session.execute(update(PersonRow).where(PersonRow.source_id == source_id).values(last_name=last_name))
+        session.execute(update(ClassRow).where(ClassRow.source_id == "c5a").values(name="-5А"))
+        session.execute(update(SchoolRow).where(SchoolRow.code == CODE).values(name="+МАОУ СОШ № 42"))
+    summary = write_archive(Settings(data_dir=tmp_path / "var"), school_db, CODE, now=JUNE)
+    xlsx = Path(summary["path"]) / "summary-sheet-2026-2027.xlsx"
+    assert formula_cells(xlsx) == []
+    cells = cells_starting_with(xlsx, ("=", "+", "-", "@"))
+    assert {c.value for c in cells} >= {'=HYPERLINK("http://x","y") В. П.', "=cmd|' /C calc'!A0 Г.", "-5А"}
+    assert {(c.xml_type, c.quote_prefix) for c in cells} == {("inlineStr", True)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def test_dry_run_then_run_then_the_journal(
     assert dry.exit_code == 0, dry.output
     assert "dry run: nothing applied" in dry.output
     plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    assert stat.S_IMODE(plan_file.stat().st_mode) == 0o600  # persons' keys and fields: the operator's only
     assert len(plan["entities"]["persons"]["push"]["create"]) > 30  # pupils and their representatives
     assert emulator.world.uploads["students"] == {}
 

@@ -1,9 +1,11 @@
 """Import and export against a real database, on SQLite and PostgreSQL."""
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from edugateway.domain.models import Role
@@ -179,3 +181,100 @@ def test_xlsx_export_and_import_round_trip(database: Database, school_files: Pat
     apply_roster(other, read_xlsx(tmp_path / "school.xlsx"), CODE)
     assert load_snapshot(other, CODE) == original
     other.dispose()
+
+
+SIGNS = ("=", "+", "-", "@")
+FORMULAS = {
+    "familyName": '=HYPERLINK("http://x","y")',
+    "givenName": "=cmd|' /C calc'!A0",
+    "middleName": "@SUM(1+1)",
+}
+
+
+def _edit_csv(path: Path, edit: Callable[[list[dict[str, str]]], None]) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = list(reader.fieldnames or ()), list(reader)
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_oneroster_import_refuses_formula_looking_names_row_by_row(
+    database: Database, school_files: Path, tmp_path: Path
+) -> None:
+    """Issue 14: a name a spreadsheet would run (= + - @, after a tab too) is refused with a per-row problem,
+    counted, never stored; a double surname with a hyphen inside is an ordinary name."""
+    d = _copy(school_files, tmp_path / "formulas")
+    refused: dict[str, tuple[str, str]] = {}
+
+    def users(rows: list[dict[str, str]]) -> None:
+        students = [r for r in rows if r["sourcedId"].startswith("s")]
+        for row, (column, value) in zip(students, [*FORMULAS.items(), ("familyName", "\t+7")], strict=False):
+            row[column] = value
+            refused[row["sourcedId"]] = (column, value.strip()[0])
+        students[4]["familyName"] = "Римская-Корсакова"
+
+    _edit_csv(d / "users.csv", users)
+    _edit_csv(d / "classes.csv", lambda rows: rows[0].update(title="-1+1"))
+    report = apply_roster(database, read_oneroster(d), CODE)
+    # Their links and enrollments are rejected too, each with its own reason: nothing is dropped silently.
+    assert {p.reason for p in report.rejected if p.reason.startswith("user ")} == {
+        f'user {sid!r}: {column} begins with "{sign}", which a spreadsheet runs as a formula; write it without '
+        "that sign"
+        for sid, (column, sign) in refused.items()
+    }
+    assert any(p.file == "classes.csv" and 'title begins with "-"' in p.reason for p in report.rejected)
+    snapshot = load_snapshot(database, CODE)
+    assert not set(refused) & {p.id for p in snapshot.persons}
+    assert "Римская-Корсакова" in {p.last_name for p in snapshot.persons}
+    assert not any(c.name.startswith(SIGNS) for c in snapshot.classes)
+
+
+def test_xlsx_import_refuses_formula_looking_names_row_by_row(
+    database: Database, school_files: Path, tmp_path: Path
+) -> None:
+    apply_roster(database, read_oneroster(school_files), CODE)
+    path = tmp_path / "school.xlsx"
+    write_template(path, load_snapshot(database, CODE))
+    book = load_workbook(path)
+    people = book["Люди"]
+    for row, value in zip((2, 3, 4, 5), [*FORMULAS.values(), "-2+3"], strict=True):
+        cell = people.cell(row, 3, value=value)  # «Фамилия»
+        cell.data_type = "s"  # typed as text, as a clerk pasting it would leave it
+    people.cell(6, 3, value="Римская-Корсакова")
+    book["Предметы"].cell(2, 2, value="+Математика")
+    book.save(path)
+    report = apply_roster(database, read_xlsx(path), CODE)
+    refusals = {(p.file, p.line): p.reason for p in report.rejected}
+    for row, sign in zip((2, 3, 4, 5), "==@-", strict=True):
+        assert refusals[("school.xlsx:Люди", row)] == (
+            f'column «Фамилия» begins with "{sign}", which a spreadsheet runs as a formula; write it without that sign'
+        )
+    assert 'column «Название» begins with "+"' in refusals[("school.xlsx:Предметы", 2)]
+    assert all(c.rejected == 0 for c in report.counts.values())  # refused while reading: nothing was applied
+    names = {p.last_name for p in load_snapshot(database, CODE).persons}
+    assert "Римская-Корсакова" in names
+    assert not any(name.startswith(SIGNS) for name in names)
+
+
+def test_oneroster_export_import_export_is_byte_identical_and_not_neutralised(
+    database: Database, school_files: Path, tmp_path: Path
+) -> None:
+    """OneRoster CSV is for machines: values go out exactly as stored (no leading ' added), so a round trip
+    gives the same bytes; a phone number's leading + stays."""
+    d = _copy(school_files, tmp_path / "src")
+    _edit_csv(d / "users.csv", lambda rows: rows[0].update(phone="+79001234567", familyName="Римская-Корсакова"))
+    apply_roster(database, read_oneroster(d), CODE)
+    write_oneroster(load_snapshot(database, CODE), tmp_path / "first")
+    other = Database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    other.migrate()
+    apply_roster(other, read_oneroster(tmp_path / "first"), CODE)
+    write_oneroster(load_snapshot(other, CODE), tmp_path / "second")
+    other.dispose()
+    first = {f.name: f.read_bytes() for f in (tmp_path / "first").iterdir()}
+    assert first == {f.name: f.read_bytes() for f in (tmp_path / "second").iterdir()}
+    assert b",+79001234567," in first["users.csv"]
+    assert b",'" not in first["users.csv"]

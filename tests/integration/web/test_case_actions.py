@@ -218,3 +218,19 @@ def test_a_person_form_with_a_bad_date_is_refused_before_anything_changes(verifi
     )
     assert answer.status_code == 400
     assert "Дата рождения не распознана" in answer.text
+
+
+def test_a_person_form_with_a_formula_looking_name_is_refused_before_anything_changes(verified: Site) -> None:
+    """Issue 14: the clerk's form is an importer of names too; a name a spreadsheet would run is refused."""
+    token = verified.sign_in("ivanova")
+    case_id = verified.school.cases[f"typo:{CaseType.NAME_DIFFERS}"]
+    with verified.db.session() as session:
+        before = session.scalars(select(PersonRow.last_name).order_by(PersonRow.id)).all()
+    for field, value in (("last_name", '=HYPERLINK("http://x","y")'), ("middle_name", "@SUM(1+1)")):
+        data = {"csrf_token": token, "last_name": "Смирнова", "first_name": "Алёна", "reason": "по паспорту"}
+        answer = verified.client.post(f"/cases/{case_id}/person", data={**data, field: value})
+        assert answer.status_code == 400
+        assert "ФИО не может начинаться со знака =, +, - или @" in answer.text
+    with verified.db.session() as session:
+        assert session.scalars(select(PersonRow.last_name).order_by(PersonRow.id)).all() == before
+    assert _case(verified.db, case_id).status == "open"

@@ -12,6 +12,7 @@ from openpyxl.workbook.workbook import Workbook
 from edugateway.reconciliation.render_xlsx import render_xlsx, sheet_names
 from edugateway.reconciliation.report import Column, Section, SectionGroup
 from support.report_factory import make_report
+from support.xlsx_cells import cells_starting_with, formula_cells
 
 
 def _workbook(previous: dict[str, int] | None = None) -> Workbook:
@@ -108,3 +109,31 @@ def test_a_value_that_looks_like_a_formula_is_written_as_text() -> None:
     cells = [sheet.cell(2, 1), sheet.cell(2, 2)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://example.invalid","Математика")', "=1+1, 2"]
     assert [c.data_type for c in cells] == ["s", "s"]
+
+
+DANGEROUS = (
+    '=HYPERLINK("http://x","y")',
+    "=cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+)
+
+
+def test_every_formula_sign_leaves_a_text_cell_in_sections_summary_and_notes() -> None:
+    """Issue 14, finding 1: a finding, the school's name or a note from the data never becomes a live formula,
+    whichever sign starts it (= + - @, a tab), in the sheet XML itself."""
+    section = Section(
+        key="persons.only_remote",
+        group=SectionGroup.RECONCILIATION,
+        title="Только на платформе",
+        columns=[Column(key="name", title="ФИО")],
+        rows=[{"name": value} for value in DANGEROUS],
+    )
+    report = make_report(sections=[section], school_name="=cmd|' /C calc'!A0", notes=["@SUM(1+1)"])
+    content = render_xlsx(report, None)
+    assert formula_cells(content) == []
+    cells = cells_starting_with(content, ("=", "+", "-", "@", "\t"))
+    assert {c.value for c in cells} >= set(DANGEROUS) | {"=cmd|' /C calc'!A0 (sch7)"}
+    assert {(c.xml_type, c.quote_prefix) for c in cells} == {("inlineStr", True)}

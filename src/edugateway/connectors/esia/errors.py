@@ -8,7 +8,6 @@ of the content are `SmevRejected` (a `PlatformRejected`) with the fault's valida
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,12 +17,11 @@ from zeep.exceptions import Fault, TransportError
 from zeep.exceptions import ValidationError as ZeepValidationError
 from zeep.exceptions import XMLSyntaxError as ZeepXMLSyntaxError
 
-from edugateway.domain.snils import mask_snils
 from edugateway.errors import AuthError, ConnectorError, PlatformRejected, PlatformUnavailable, RateLimited
+from edugateway.logs import mask_text
 
 FAULTS_NS = "urn://x-artefacts-smev-gov-ru/services/message-exchange/types/faults/1.3"
 BASIC_NS = "urn://x-artefacts-smev-gov-ru/services/message-exchange/types/basic/1.3"
-_SNILS_IN_TEXT = re.compile(r"(?<!\d)\d{3}[- ]?\d{3}[- ]?\d{3}[- ]?\d{2}(?!\d)")
 RETRYABLE: tuple[type[ConnectorError], ...] = (PlatformUnavailable, RateLimited)
 
 
@@ -158,11 +156,14 @@ def _validation_errors(fault: Fault) -> tuple[tuple[int, str], ...]:
     found = []
     for node in detail.iter(f"{{{FAULTS_NS}}}ValidationError"):
         position = node.get("errorPosition", "0")
-        found.append((int(position) if position.lstrip("-").isdigit() else 0, (node.text or "").strip()))
+        # Kept on the error, which is logged and shown: personal data masked here already.
+        text = mask_text(" ".join((node.text or "").split()))
+        found.append((int(position) if position.lstrip("-").isdigit() else 0, text))
     return tuple(found)
 
 
 def summarise(text: str, limit: int = 300) -> str:
-    """One line, bounded, with any СНИЛС in it masked: faults may quote the values they refused."""
-    text = _SNILS_IN_TEXT.sub(lambda m: mask_snils(m.group(0)), " ".join(text.split()))
+    """One line, bounded, with any СНИЛС and full name in it masked: faults and refusals quote the values they
+    refused, a person's name («Петрова Анна Сергеевна») among them."""
+    text = mask_text(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -30,6 +30,7 @@ from edugateway.domain.models import (
 )
 from edugateway.domain.snils import check_snils
 from edugateway.errors import ValidationError
+from edugateway.spreadsheet_text import formula_refusal, looks_like_formula
 from edugateway.store.csvfiles import CsvTable, parse_date, parse_datetime, read_table
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.oneroster._spec import (
@@ -57,6 +58,7 @@ _PERSON_COLUMNS = {
     "phone": "phone",
     "id": "sourcedId",
 }
+_NAME_COLUMNS = ("familyName", "givenName", "middleName")
 # The kinds of record each file holds (their mode is the file's mode).
 _KINDS: dict[str, tuple[RecordKind, ...]] = {
     "orgs": (RecordKind.SCHOOL,),
@@ -107,6 +109,18 @@ class _Reader:
 
     def warn(self, file: str, line: int, reason: str) -> None:
         self.roster.warnings.append(RowProblem(file, line, reason))
+
+    def refuse_formulas(
+        self, file: str, line: int, row: Mapping[str, str], columns: tuple[str, ...], what: str
+    ) -> bool:
+        """Rejects the row when one of its names would run as a formula in a spreadsheet (every report and export
+        shows them); True then."""
+        for column in columns:
+            value = (row.get(column) or "").strip()
+            if looks_like_formula(value):
+                self.reject(file, line, what + formula_refusal(column, value))
+                return True
+        return False
 
     def table(self, name: str) -> CsvTable | None:
         if self.file_modes.get(name, Mode.ABSENT) is Mode.ABSENT:
@@ -248,6 +262,8 @@ class _Reader:
                 )
             schools = chosen
         line, row = schools[0]
+        if self.refuse_formulas("orgs.csv", line, row, ("name",), "the school was not updated: "):
+            return
         try:
             self.roster.school = School(
                 code=row["sourcedId"],
@@ -285,6 +301,8 @@ class _Reader:
                     f"type {row['type']!r} is not one of {', '.join(SESSION_TYPES)}; edugateway keeps those as "
                     "четверть, полугодие, триместр and учебный год",
                 )
+                continue
+            if self.refuse_formulas("academicSessions.csv", line, row, ("title",), f"session {sid!r}: "):
                 continue
             try:
                 period = ReportingPeriod(
@@ -336,6 +354,8 @@ class _Reader:
             if not grades:
                 self.reject("classes.csv", line, "grades is empty; give the parallel, e.g. 05 for «5А»")
                 continue
+            if self.refuse_formulas("classes.csv", line, row, ("title",), f"class {sid!r}: "):
+                continue
             try:
                 record = SchoolClass(
                     id=sid,
@@ -359,6 +379,8 @@ class _Reader:
                 continue  # the course of homeroom classes, not a subject taught
             if deleted:
                 self.roster.deletions.append(Deletion(RecordKind.SUBJECT, sid, "courses.csv", line))
+                continue
+            if self.refuse_formulas("courses.csv", line, row, ("title",), f"course {sid!r}: "):
                 continue
             try:
                 subject = Subject(id=sid, name=row["title"], code=row.get("courseCode") or None)
@@ -442,6 +464,8 @@ class _Reader:
                 birth, gender = None, None
                 if not demo_bulk:
                     keep.update({"birth_date", "gender"})
+            if self.refuse_formulas("users.csv", line, row, _NAME_COLUMNS, f"user {sid!r}: "):
+                continue
             snils, rejected, raw = self.user_snils(row, line)
             try:
                 person = Person(

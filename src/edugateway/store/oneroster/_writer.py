@@ -1,4 +1,8 @@
-"""Write a SchoolSnapshot as a OneRoster 1.2 CSV bulk set (UTF-8, every roster file plus manifest.csv)."""
+"""Write a SchoolSnapshot as a OneRoster 1.2 CSV bulk set (UTF-8, every roster file plus manifest.csv).
+
+The files are for machines (another system, or this one's import): values are written exactly as stored, with
+no spreadsheet-formula neutralising, so an export imports back to the same records. They hold personal data,
+so each is readable by its owner only (edugateway.private_files)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 from edugateway.domain.models import EnrollmentRole, Person, ReportingPeriodKind, Role, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import check_snils, format_snils
+from edugateway.private_files import FileKind, private_text_file
 from edugateway.store.oneroster._spec import (
     COLUMNS,
     EXT,
@@ -54,7 +59,7 @@ def write_oneroster(snapshot: SchoolSnapshot, directory: Path) -> dict[str, int]
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Row]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with private_text_file(path, FileKind.OPERATOR) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(header), restval="", lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)

@@ -115,3 +115,26 @@ async def test_an_outage_is_retried_then_surfaces_as_platform_unavailable(
     with pytest.raises(PlatformUnavailable, match=r"\[esia\].*retry later"):
         await lookup.find_accounts(snils_numbers(1))
     assert emulator.stats.by_route["POST /smev/v1.3/ws SendRequest"] == 2
+
+
+def test_a_full_name_in_a_fault_is_masked_as_snils_is() -> None:
+    """Issue 14, finding 8: a fault quoting the person it refused carries neither the name nor the SNILS."""
+    children = (
+        "<b:Code>INVALID_CONTENT</b:Code><b:Description>bad</b:Description>"
+        '<f:ValidationError errorPosition="3">Петрова Анна Сергеевна: 112-233-445 95 не прошёл проверку'
+        "</f:ValidationError>"
+    )
+    raw = Fault(
+        "Сведения о гражданине Петрова Анна Сергеевна не соответствуют СНИЛС 112-233-445 95",
+        code="soap:Client",
+        detail=etree.fromstring(
+            f'<detail><f:InvalidContent xmlns:f="{FAULTS_NS}" xmlns:b="{BASIC}">{children}</f:InvalidContent></detail>'
+        ),
+    )
+    error = error_for_fault(raw, platform="esia", url=URL)
+    assert isinstance(error, SmevRejected)
+    shown = str(error) + repr(error.validation_errors)
+    for personal in ("Петрова", "Анна", "Сергеевна", "112-233-445"):
+        assert personal not in shown
+    assert "Сведения о гражданине ***" in str(error)
+    assert error.validation_errors == ((3, "***: ***-***-*45 ** не прошёл проверку"),)
