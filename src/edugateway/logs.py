@@ -41,8 +41,12 @@ PII_KEYS = frozenset(
     }
 )
 _SNILS_IN_TEXT = re.compile(r"(?<!\d)\d{3}[- ]?\d{3}[- ]?\d{3}[- ]?\d{2}(?!\d)")
-# Фамилия Имя Отчество in free text, recognised by the patronymic ending.
-_FIO_IN_TEXT = re.compile(r"[А-ЯЁ][а-яё-]+\s+[А-ЯЁ][а-яё-]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|чна|ична|оглы|кызы)\b")
+# Фамилия Имя Отчество in free text, recognised by the patronymic ending; also in capitals, as ЕСИА and СМЭВ
+# answers often write them (ИВАНОВ ИВАН ИВАНОВИЧ).
+_FIO_IN_TEXT = re.compile(
+    r"[А-ЯЁ][а-яё-]+\s+[А-ЯЁ][а-яё-]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|чна|ична|оглы|кызы)\b"
+    r"|[А-ЯЁ][А-ЯЁ-]+\s+[А-ЯЁ][А-ЯЁ-]+\s+[А-ЯЁ]+(?:ВИЧ|ВНА|ЧНА|ИЧНА|ОГЛЫ|КЫЗЫ)\b"
+)
 
 
 def _mask_value(key: str, value: Any) -> Any:

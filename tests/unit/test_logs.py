@@ -42,6 +42,16 @@ def test_snils_and_full_names_in_free_text_are_masked(json_log) -> None:  # type
     assert "1000006509021" in event["event"]  # a 13-digit platform id is not a SNILS
 
 
+def test_full_names_in_capitals_are_masked_too(json_log) -> None:  # type: ignore[no-untyped-def]
+    """ЕСИА and СМЭВ answers often write names in capitals; a double surname keeps its hyphen."""
+    get_logger().warning("СМЭВ: ПЕТРОВА-СОКОЛОВА АННА СЕРГЕЕВНА не найдена; ИВАНОВ ИВАН ИВАНОВИЧ найден; ГИС ЕЦП ОК")
+    (event,) = json_log()
+    assert "ПЕТРОВА-СОКОЛОВА" not in event["event"]
+    assert "ИВАНОВ ИВАН" not in event["event"]
+    assert "СМЭВ" in event["event"]
+    assert "ГИС ЕЦП ОК" in event["event"]
+
+
 def test_a_run_context_is_on_every_line_inside_and_gone_after(json_log) -> None:  # type: ignore[no-untyped-def]
     log = get_logger()
     with run_context(school="sch1", platform="dn", job=None):  # None is left out

@@ -35,7 +35,7 @@ from edugateway.domain.models import (
 )
 from edugateway.domain.snils import format_snils
 from edugateway.errors import DataSafetyError, GatewayError, ValidationError
-from edugateway.logs import get_logger
+from edugateway.logs import get_logger, mask_text
 from edugateway.store.db import Database
 from edugateway.store.tables import (
     AuditRow,
@@ -69,7 +69,8 @@ class RowProblem:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
+        # For the import journal: it keeps where and why, not whose SNILS or name (that stays in the person rows).
+        return {"file": self.file, "line": self.line, "reason": mask_text(self.reason)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +254,7 @@ def _record_failed_run(db: Database, report: ImportReport, status: str, exc: Exc
             status=status,
             finished_at=dt.datetime.now(dt.UTC),
             problems=report.problems_dict(),
-            error=str(exc),
+            error=mask_text(str(exc)),
         )
         session.add(run)
         session.flush()

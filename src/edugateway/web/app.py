@@ -2,8 +2,9 @@
 may run offline), a strict Content-Security-Policy, and personal data never cached by the browser.
 
 Every answer carries the security headers, error pages included: 404/405/400 pass through the middleware that
-sets them, and the 500 page (made outside it, by Starlette's outermost error handler) sets them itself. No
-error page shows a traceback or an exception's text.
+sets them, and so does the 500 page for an error in a page. No error page shows a traceback or an exception's
+text. The middleware answers that 500 itself rather than letting the error go on to Starlette, which would
+re-raise it for uvicorn to print its traceback, unmasked, beside our masked log.
 """
 
 from __future__ import annotations
@@ -88,7 +89,11 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        return _secured(await call_next(request), settings)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # any error in a page is answered here, and logged masked
+            response = _unexpected(request, exc, traceback=True)
+        return _secured(response, settings)
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -114,16 +119,26 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        # Starlette logs the traceback after this answer; the page says nothing about the cause.
-        log.error("web.unexpected_error", method=request.method, path=request.url.path, error=type(exc).__name__)
-        title, message = UNEXPECTED
-        try:
-            response = render(request, "error.html", {"title": title, "message": message}, status_code=500)
-        except Exception:  # the templates themselves failed: a plain page, still in Russian
-            response = HTMLResponse(f"<!doctype html><title>{title}</title><p>{message}</p>", status_code=500)
-        return _secured(response, settings)
+        # Only an error outside the pages (in a middleware) gets here; Starlette logs its traceback after this.
+        return _secured(_unexpected(request, exc, traceback=False), settings)
 
     return app
+
+
+def _unexpected(request: Request, exc: Exception, *, traceback: bool) -> Response:
+    """The 500 page; the page says nothing about the cause, the log has it with personal data masked."""
+    log.error(
+        "web.unexpected_error",
+        method=request.method,
+        path=request.url.path,
+        error=type(exc).__name__,
+        exc_info=exc if traceback else None,
+    )
+    title, message = UNEXPECTED
+    try:
+        return render(request, "error.html", {"title": title, "message": message}, status_code=500)
+    except Exception:  # the templates themselves failed: a plain page, still in Russian
+        return HTMLResponse(f"<!doctype html><title>{title}</title><p>{message}</p>", status_code=500)
 
 
 def _secured(response: Response, settings: Settings) -> Response:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import os
 import re
 import stat
@@ -9,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from edugateway.cli import app
 from edugateway.emulators.synthetic import generate_school
 from edugateway.store.db import Database
 from edugateway.store.oneroster import write_oneroster
-from edugateway.store.tables import PersonRow
+from edugateway.store.tables import ImportRunRow, PersonRow
 from support.xlsx_cells import cells_starting_with, formula_cells
 
 DDE = "=cmd|' /C calc'!A0"
@@ -135,6 +136,12 @@ def test_the_problems_csv_masks_snils_neutralises_formulas_and_is_the_owners_onl
     assert f"***-***-*{digits[7:9]} **" in text
     assert held not in text
     assert held not in out
+    database = Database(url)  # the import journal keeps the reason, not the number
+    with database.session() as session:
+        journal = session.scalars(select(ImportRunRow.problems).order_by(ImportRunRow.id.desc())).first()
+    database.dispose()
+    assert "already belongs to person" in json.dumps(journal, ensure_ascii=False)
+    assert digits not in re.sub(r"\D", "", json.dumps(journal))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][1] == "'=roster.xlsx:Люди"
     assert any(row[3].startswith('column «Фамилия» begins with "="') for row in rows)

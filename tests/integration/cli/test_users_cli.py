@@ -161,7 +161,10 @@ def test_serve_web_answers_on_the_configured_port(url: str) -> None:
 def test_serve_web_does_not_take_the_client_address_from_x_forwarded_for(url: str) -> None:
     """uvicorn believes X-Forwarded-For from 127.0.0.1 by default; `serve web` turns that off, so a header sent
     from loopback neither chooses the address the throttle counts nor reaches the log."""
-    assert run(url, "add", "ivanova", "--role", "clerk", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    assert (
+        run(url, "add", "ivanova", "--role", "clerk", "--school", "sch1", "--password-stdin", stdin=PASSWORD + "\n")[0]
+        == 0
+    )
     port, tree = free_port(), Path(edugateway.__file__).resolve().parents[1]  # the tree under test
     command = [sys.executable, "-m", "edugateway", "--database-url", url, "serve", "web", "--port", str(port)]
     env = os.environ | {"PYTHONPATH": str(tree)}
