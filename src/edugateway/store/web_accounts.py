@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -71,6 +72,12 @@ def _codes(session: Session, user_id: int) -> list[str]:
     )
 
 
+def _audit(session: Session, actor: str, action: str, username: str, changes: dict[str, Any], reason: str) -> None:
+    session.add(
+        AuditRow(actor=actor, action=action, entity="web_user", entity_id=username, changes=changes, reason=reason)
+    )
+
+
 def create_user(
     db: Database,
     username: str,
@@ -100,21 +107,8 @@ def create_user(
         session.flush()
         session.add_all(WebUserSchoolRow(user_id=row.id, school_id=sid) for sid in schools.values())
         shown = "all" if all_schools else sorted(schools)
-        session.add(
-            AuditRow(
-                actor=actor,
-                action="create",
-                entity="web_user",
-                entity_id=username,
-                changes={
-                    "role": [None, role],
-                    "full_name": [None, row.full_name],
-                    "active": [None, True],
-                    "schools": [None, shown],
-                },
-                reason="web account created",
-            )
-        )
+        changes = {"role": [None, role], "full_name": [None, row.full_name], "active": [None, True]}
+        _audit(session, actor, "create", username, changes | {"schools": [None, shown]}, "web account created")
         session.flush()
         return _user(session, row)
 
@@ -166,16 +160,7 @@ def change_schools(
         if before_all != after.all_schools:
             changes["all_schools"] = [before_all, after.all_schools]
         if changes:
-            session.add(
-                AuditRow(
-                    actor=actor,
-                    action="update",
-                    entity="web_user",
-                    entity_id=username,
-                    changes=changes,
-                    reason="schools of the web account changed",
-                )
-            )
+            _audit(session, actor, "update", username, changes, "schools of the web account changed")
         return after
 
 
@@ -190,16 +175,8 @@ def change_password(db: Database, username: str, password_hash: str, *, actor: s
         row.password_hash, row.password_changed_at = password_hash, now
         ended = len(session.scalars(select(WebSessionRow.id).where(WebSessionRow.user_id == row.id)).all())
         session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
-        session.add(
-            AuditRow(
-                actor=actor,
-                action="update",
-                entity="web_user",
-                entity_id=username,
-                changes={"password_changed_at": [before.isoformat() if before else None, now.isoformat()]},
-                reason=f"password changed; {ended} open session(s) ended",
-            )
-        )
+        changed = {"password_changed_at": [before.isoformat() if before else None, now.isoformat()]}
+        _audit(session, actor, "update", username, changed, f"password changed; {ended} open session(s) ended")
         return ended
 
 

@@ -14,6 +14,7 @@ from edugateway.cli import app
 from edugateway.store.db import Database
 from edugateway.store.tables import AuditRow, SchoolRow
 from edugateway.web.accounts import load_account
+from support.two_schools import two_schools_database
 
 PASSWORD = "пароль-делопроизводителя"
 
@@ -21,13 +22,7 @@ PASSWORD = "пароль-делопроизводителя"
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     """A migrated database with two schools, sch1 and sch2."""
-    url = f"sqlite:///{tmp_path / 'gw.sqlite3'}"
-    db = Database(url)
-    db.migrate()
-    with db.session() as session:
-        session.add_all([SchoolRow(code="sch1", name="Школа № 1"), SchoolRow(code="sch2", name="Школа № 2")])
-    db.dispose()
-    return url
+    return two_schools_database(tmp_path)
 
 
 def users(url: str, *args: str) -> tuple[int, str]:
