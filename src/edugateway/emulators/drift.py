@@ -30,6 +30,7 @@ from edugateway.domain.models import (
 )
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import SnilsProblem, check_snils, format_snils, one_slip_away
+from edugateway.domain.transliteration import ICAO_9303, MVD_310, transliterate
 from edugateway.emulators.synthetic import random_snils
 
 # Cyrillic letters and the Latin letters that look the same: typed on the wrong keyboard layout.
@@ -77,6 +78,11 @@ class DriftKind(StrEnum):
     STUDENT_NO_MARKS = "student_no_marks"  # a student's marks in a subject and quarter all missing
     STUDENT_ONE_MARK = "student_one_mark"  # all but the first of them missing
     MARK_GAP = "mark_gap"  # all but the first and last of them missing: a long run of lessons without a mark
+    # Identity drift a region's linkage meets (IdentityDriftProfile; bench_linkage plants it).
+    LATIN_TRANSLITERATION = "latin_transliteration"  # the whole name in Latin letters, from a foreign passport
+    DOUBLE_SURNAME = "double_surname"  # a second surname taken (Петрова-Соколова), or one of two dropped
+    MISSING_PATRONYMIC = "missing_patronymic"  # a patronymic left out, or a placeholder («-», «нет») in its place
+    MISSING_SNILS = "missing_snils"  # the platform holds no SNILS for a person the school has one for
 
 
 class DriftProfile(BaseModel):
@@ -113,6 +119,52 @@ class DriftProfile(BaseModel):
         if name == "heavy":
             return cls(**{f: min(1.0, v * 5) for f, v in cls().model_dump().items()})
         raise ValueError(f"unknown drift profile {name!r}; use none, realistic or heavy")
+
+
+class IdentityDriftProfile(BaseModel):
+    """Shares of persons whose platform record differs in how it names or numbers them, as a region shows them.
+
+    What record linkage across a region meets (bench/bench_linkage.py plants these). The world generator's
+    `drift_roster` keeps to DriftProfile: the ЕСИА checks and reconciliation its worlds test have no expected
+    finding yet for a transliterated or double surname. Siblings and twins are no drift of a record but of the
+    population: `twins` is the share of pupils who are one of twins (about 1 birth in 80 in Russia is of twins,
+    so ~2.5% of children), `siblings` the share with a brother or sister in the region's schools."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name_yo: float = Field(default=0.01, ge=0, le=1)
+    name_typo: float = Field(default=0.005, ge=0, le=1)
+    name_latin: float = Field(default=0.003, ge=0, le=1)  # one look-alike letter
+    birth_date_swapped: float = Field(default=0.003, ge=0, le=1)
+    birth_date_changed: float = Field(default=0.003, ge=0, le=1)
+    class_moved: float = Field(default=0.01, ge=0, le=1)
+    # Pupils who came from abroad: a platform fed from a foreign passport or a migration card writes them in Latin.
+    latin_transliteration: float = Field(default=0.005, ge=0, le=1)
+    double_surname: float = Field(default=0.005, ge=0, le=1)
+    missing_patronymic: float = Field(default=0.01, ge=0, le=1)
+    missing_snils: float = Field(default=0.03, ge=0, le=1)
+    siblings: float = Field(default=0.25, ge=0, le=1)
+    twins: float = Field(default=0.025, ge=0, le=1)
+
+
+# Passports since 2014 follow ICAO Doc 9303; many pupils still carry one issued under the 1997 rules.
+_LATIN_SCHEMES = ((ICAO_9303, 0.75), (MVD_310, 0.25))
+# What platforms write where a person has no patronymic.
+NO_PATRONYMIC = (None, "", "-", "нет", "отсутствует")
+
+
+def latin_passport_name(rng: random.Random, name: str) -> str:
+    """A name as a foreign passport writes it: «Юлия» is «Iuliia» by ICAO Doc 9303, «Yuliya» by the 1997 rules."""
+    [table] = rng.choices([t for t, _ in _LATIN_SCHEMES], weights=[w for _, w in _LATIN_SCHEMES])
+    return transliterate(name, table)
+
+
+def with_second_surname(rng: random.Random, surname: str, second: str) -> str:
+    """A double surname, or what is left of one: «Петрова» + «Соколова» -> «Петрова-Соколова» (or the other way
+    round); a double surname given loses one of its parts."""
+    if "-" in surname:
+        return rng.choice(surname.split("-"))
+    return f"{surname}-{second}" if rng.random() < 0.7 else f"{second}-{surname}"
 
 
 class PlantedDrift(BaseModel):

@@ -14,6 +14,12 @@ name arithmetic — except for the exact-match levels of names and birth date, w
 the very value in the two inputs (smoothed towards the prior for small inputs), so a common surname weighs
 less than a rare one. The result depends on nothing but
 the input: no sampling, no seed, the same candidates every run.
+
+A region's records drift in ways a school's do not (issue 15), and each has a level of its own rather than a
+trained weight: a name a platform took from a foreign passport («Shcherbakova Iuliia») agrees with its Cyrillic
+record in a Latin key both scripts share ("transliterated", domain/transliteration.py); a double surname agrees on
+either part ("one_part"); a patronymic written as «-» or «нет» is missing, which counts neither way; and a
+different first name counts so strongly against that twins, who agree on everything else, stay apart.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -30,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from edugateway.domain.snils import check_snils
+from edugateway.domain.transliteration import latin_key
 from edugateway.logs import get_logger
 from edugateway.mapping.names import normalize_name
 
@@ -94,8 +102,10 @@ class _Level:
     name: str  # what the clerk's page shows
     sql: str  # a condition on {c}_l and {c}_r, checked after the levels above it failed
     m: float  # P(level | same person)
-    u: float  # P(level | different persons); the term frequency replaces it when tf is set
-    tf: bool = False
+    u: float  # P(level | different persons); tf_share × the term frequency of tf_column replaces it when that is set
+    tf_column: str | None = None
+    # u is the value's frequency times the chance that the pair is also written this way (two scripts, say)
+    tf_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -113,34 +123,65 @@ MISSING = "missing"  # one side has no value: neither for nor against
 DIFFERENT = "different"
 
 
-def _name_field(name: str, *, m: tuple[float, float, float], u: tuple[float, float, float], jw: float) -> _Field:
-    """Exact (term-frequency weighted), one edit away (a typo: letters swapped, dropped or doubled), alike."""
+# The share of records written in Latin letters (drift.py's latin_transliteration rate, rounded up).
+_LATIN_SHARE = 0.01
+
+
+def _name_field(name: str, *, m: tuple[float, ...], u: tuple[float, ...], jw: float, parts: bool = False) -> _Field:
+    """Exact and the same in Latin letters (both term-frequency weighted), for a surname one part of a double
+    surname in common, one edit away (a typo: letters swapped, dropped or doubled), alike.
+
+    Two different persons agree in Latin letters only but not in Cyrillic as rarely as two agree exactly, times
+    the chance that one of them is written in Latin at all (_LATIN_SHARE): so the level's u is that share of the
+    key's term frequency, and the level weighs nearly what "exact" does."""
     c = name
+    m_exact, m_latin, *m_rest = m
+    u_exact, *u_rest = u
+    part = (
+        [_Level("one_part", f"list_has_any({c}_parts_l, {c}_parts_r)", m_rest.pop(0), u_rest.pop(0))] if parts else []
+    )
     return _Field(
         name,
         (
-            _Level("exact", f"{c}_l = {c}_r", m[0], u[0], tf=True),
-            _Level("one_edit", f"damerau_levenshtein({c}_l, {c}_r) <= 1", m[1], u[1]),
-            _Level("similar", f"jaro_winkler_similarity({c}_l, {c}_r) >= {jw}", m[2], u[2]),
+            _Level("exact", f"{c}_l = {c}_r", m_exact, u_exact, tf_column=c),
+            _Level(
+                "transliterated",
+                f"{c}_lat_l = {c}_lat_r",
+                m_latin,
+                u_exact * _LATIN_SHARE,
+                tf_column=f"{c}_lat",
+                tf_share=_LATIN_SHARE,
+            ),
+            *part,
+            _Level("one_edit", f"damerau_levenshtein({c}_l, {c}_r) <= 1", m_rest[0], u_rest[0]),
+            _Level("similar", f"jaro_winkler_similarity({c}_l, {c}_r) >= {jw}", m_rest[1], u_rest[1]),
         ),
     )
 
 
 # m: a surname differs between school and platform for ~6% of people (typos, a teacher's new married name); u of
-# "one_edit" is high because brother and sister differ by one letter (Иванов/Иванова). First names rarely differ
-# for the same person (official records use no diminutives), so a different first name counts strongly against:
-# that is what keeps twins apart. Patronymics share their endings (-ович, -овна), so "similar" needs a high
-# Jaro–Winkler and is weak evidence. The u of "exact" is only the prior the term frequencies are smoothed towards.
-_LAST_NAME = _name_field("last_name", m=(0.94, 0.03, 0.02), u=(0.003, 0.004, 0.01), jw=0.9)
-_FIRST_NAME = _name_field("first_name", m=(0.975, 0.012, 0.008), u=(0.03, 0.006, 0.02), jw=0.9)
-_MIDDLE_NAME = _name_field("middle_name", m=(0.95, 0.02, 0.01), u=(0.03, 0.01, 0.05), jw=0.94)
+# "one_edit" is high because brother and sister differ by one letter (Иванов/Иванова). A first name differs for the
+# same person only through a registry act or a record confused with a sibling's (official records use no
+# diminutives; the levels above take typos and Latin spellings): m of "different" is 1e-4, ~13 bits against. That
+# keeps twins apart: they agree on surname, patronymic, birth date and class, and those fields, scored as if
+# independent, add up to more than the 7.6 bits an m of 0.005 took back. Patronymics share their endings (-ович,
+# -овна), so "similar" needs a high Jaro–Winkler and is weak evidence. The u of "exact" and "transliterated" is only
+# the prior the term frequencies are smoothed towards. m of "transliterated" is the share of records a platform took
+# from a foreign passport (drift.py's latin_transliteration rate); m of a surname's "one_part" is that of a double
+# surname taken or dropped (drift.py's double_surname), and its u that of one of a random pair having a double
+# surname (~1%) one of whose parts is the other's surname.
+_LAST_NAME = _name_field(
+    "last_name", m=(0.93, 0.005, 0.005, 0.03, 0.02), u=(0.003, 0.003 * 0.01, 0.004, 0.01), jw=0.9, parts=True
+)
+_FIRST_NAME = _name_field("first_name", m=(0.972, 0.005, 0.013, 0.0099), u=(0.03, 0.006, 0.02), jw=0.9)
+_MIDDLE_NAME = _name_field("middle_name", m=(0.945, 0.005, 0.02, 0.01), u=(0.03, 0.01, 0.05), jw=0.94)
 
 # u of an exact date: one day in ~11 school years; a swap needs the same year and a day <= 12 (~1e-3 of a year's
 # pairs); a mistyped day stays within a month. m: ~0.3% of records each show a swap or another date (drift.py).
 _BIRTH_DATE = _Field(
     "birth_date",
     (
-        _Level("exact", "birth_date_l = birth_date_r", 0.984, 1 / 4000, tf=True),
+        _Level("exact", "birth_date_l = birth_date_r", 0.984, 1 / 4000, tf_column="birth_date"),
         _Level(
             "day_month_swapped",
             "month(birth_date_l) = day(birth_date_r) AND day(birth_date_l) = month(birth_date_r)"
@@ -174,23 +215,29 @@ FIELDS: tuple[_Field, ...] = (_LAST_NAME, _FIRST_NAME, _MIDDLE_NAME, _BIRTH_DATE
 # five records a surname's frequency says nothing, in one of 100,000 the data decides.
 _TF_PSEUDO_RECORDS = 1000
 
-# Every pair that any rule finds is scored; a pair no rule finds is never seen. The first rule is the workhorse
-# (birth year plus name keys); the others catch what breaks it: a wrong birth year or none at all (the same full
-# name, a patronymic absent on one side allowed), a typo early in the surname or another surname altogether (date
-# plus first name), a first name written differently (date plus surname), a typo with no birth date (first name,
-# patronymic and surname start), an equal SNILS, and pairs a clerk linked. A day/month swap keeps the year, so
-# the first rule finds it.
+# Every pair that any rule finds is scored; a pair no rule finds is never seen. Names are blocked on in their Latin
+# key (domain/transliteration.py), so a name a platform took from a foreign passport meets its Cyrillic record. A
+# record with one drift is found by the rules after the first: the same full name (a patronymic absent on one side
+# allowed) whatever the birth date, the birth date plus the first name (a typo in the surname, another surname, the
+# second part of a double surname), the birth date plus the surname (a first name written differently), first name,
+# patronymic and surname start (a typo with no birth date), an equal SNILS, pairs a clerk linked. The first rule
+# catches two drifts at once — a birth date off within its year (a day/month swap) and a name typo — and keeps the
+# patronymic in it: without it, the region's common surnames make its blocks grow with the square of the region
+# (in bench_linkage's 100k × 100k it alone found 891k pairs, 108k with the patronymic; all rules together now score
+# 219k pairs instead of 997k, and find every true pair they found before).
 BLOCKING_RULES: tuple[str, ...] = (
-    "l.birth_year = r.birth_year AND l.last_key = r.last_key AND l.first_key = r.first_key",
-    "l.last_name = r.last_name AND l.first_name = r.first_name"
-    " AND (l.middle_name = r.middle_name OR l.middle_name IS NULL OR r.middle_name IS NULL)",
-    "l.birth_date = r.birth_date AND l.first_name = r.first_name",
-    "l.birth_date = r.birth_date AND l.last_name = r.last_name",
-    "l.first_name = r.first_name AND l.middle_name = r.middle_name AND l.last_key = r.last_key",
+    "l.birth_year = r.birth_year AND l.last_key = r.last_key AND l.first_key = r.first_key"
+    " AND l.middle_name_lat = r.middle_name_lat",
+    "l.last_name_lat = r.last_name_lat AND l.first_name_lat = r.first_name_lat"
+    " AND (l.middle_name_lat = r.middle_name_lat OR l.middle_name_lat IS NULL OR r.middle_name_lat IS NULL)",
+    "l.birth_date = r.birth_date AND l.first_name_lat = r.first_name_lat",
+    "l.birth_date = r.birth_date AND l.last_name_lat = r.last_name_lat",
+    "l.first_name_lat = r.first_name_lat AND l.middle_name_lat = r.middle_name_lat AND l.last_key = r.last_key",
     "l.snils = r.snils",
     "l.label_group = r.label_group",
 )
-_LAST_KEY_LETTERS = 3
+# Four Latin letters of the surname's key are about as selective as three Cyrillic ones («Щер» is «shch»).
+_LAST_KEY_LETTERS = 4
 
 # A school is the smallest population the gateway links within; it keeps the prior sane for a handful of records.
 _MIN_POPULATION = 1000
@@ -217,8 +264,8 @@ def _comparison(field: _Field) -> dict[str, Any]:
             "fix_m_probability": True,
             "fix_u_probability": True,
         }
-        if level.tf:
-            spec |= {"tf_adjustment_column": c, "tf_adjustment_weight": 1.0}
+        if level.tf_column:
+            spec |= {"tf_adjustment_column": level.tf_column, "tf_adjustment_weight": 1.0}
         levels.append(spec)
     return {"output_column_name": c, "comparison_levels": levels}
 
@@ -257,18 +304,39 @@ _ONE_BYTE_PER_LETTER = str.maketrans(
 )
 
 
+# What a record writes where it has no patronymic (or, rarely, no other name): no information, not a name.
+_NO_NAME = frozenset({"нет", "отсутствует", "не указано", "не указан", "б/о", "без отчества", "none", "null"})
+
+
+@dataclass(frozen=True)
+class _Name:
+    compared: str  # normalised, one byte per letter
+    latin: str  # the key both scripts share
+    parts: tuple[str, ...]  # the Latin keys of a double surname's parts («petrova», «sokolova»)
+
+
 class _Normaliser:
-    """normalize_name, one byte per letter, with a memo: a region's 200,000 names hold a few thousand words."""
+    """normalize_name, one byte per letter and the Latin key, with a memo: a region's 200,000 names hold a few
+    thousand words."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, str | None] = {}
+        self._seen: dict[str, _Name | None] = {}
 
-    def __call__(self, value: str | None) -> str | None:
+    def __call__(self, value: str | None) -> _Name | None:
         if not value:
             return None
         if value not in self._seen:
-            self._seen[value] = normalize_name(value).translate(_ONE_BYTE_PER_LETTER) or None
+            self._seen[value] = self._name(value)
         return self._seen[value]
+
+    @staticmethod
+    def _name(value: str) -> _Name | None:
+        normal = normalize_name(value)
+        if normal in _NO_NAME or not any(ch.isalpha() for ch in normal):
+            return None
+        latin = latin_key(normal)
+        parts = tuple(p for p in re.split(r"[- ]", latin) if p)
+        return _Name(normal.translate(_ONE_BYTE_PER_LETTER), latin, parts)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -319,21 +387,23 @@ def _table(records: Sequence[LinkRecord], side: str, groups: _Groups, names: _No
 
     last = [names(r.last_name) for r in records]
     first = [names(r.first_name) for r in records]
+    middle = [names(r.middle_name) for r in records]
     classes = [_class_key(r.class_name) for r in records]
     dates = [r.birth_date for r in records]
-    columns: dict[str, tuple[Any, list[Any]]] = {
-        "unique_id": (pa.string(), [r.id for r in records]),
-        "last_name": (pa.string(), last),
-        "first_name": (pa.string(), first),
-        "middle_name": (pa.string(), [names(r.middle_name) for r in records]),
+    columns: dict[str, tuple[Any, list[Any]]] = {"unique_id": (pa.string(), [r.id for r in records])}
+    for column, values in (("last_name", last), ("first_name", first), ("middle_name", middle)):
+        columns[column] = (pa.string(), [v.compared if v else None for v in values])
+        columns[f"{column}_lat"] = (pa.string(), [v.latin if v else None for v in values])
+    columns |= {
+        "last_name_parts": (pa.list_(pa.string()), [list(v.parts) if v else None for v in last]),
         "birth_date": (pa.date32(), dates),
         "birth_year": (pa.int32(), [d.year if d else None for d in dates]),
         "gender": (pa.string(), [_gender(r.gender) for r in records]),
         "class_name": (pa.string(), classes),
         "class_grade": (pa.string(), [_grade(c) for c in classes]),
         "snils": (pa.string(), [_valid_snils(r.snils) for r in records]),
-        "last_key": (pa.string(), [v[:_LAST_KEY_LETTERS] if v else None for v in last]),
-        "first_key": (pa.string(), [v[:1] if v else None for v in first]),
+        "last_key": (pa.string(), [v.latin[:_LAST_KEY_LETTERS] if v else None for v in last]),
+        "first_key": (pa.string(), [v.latin[:1] if v else None for v in first]),
         "label_group": (pa.string(), [groups.get((side, r.id)) for r in records]),
     }
     return pa.table({name: pa.array(values, type=kind) for name, (kind, values) in columns.items()})
@@ -373,15 +443,15 @@ def _register_term_frequencies(linker: Any, db_api: Any, con: duckdb.DuckDBPyCon
     """Smoothed term frequency of every value of each tf column over both inputs, for Splink to use as u."""
     for field in FIELDS:
         for level in field.levels:
-            if not level.tf:
+            if not level.tf_column:
                 continue
-            c = field.name
+            c = level.tf_column
             table = f"edugateway_tf_{c}"
             con.execute(
                 f"""
                 CREATE OR REPLACE TABLE {table} AS
                 WITH v AS (SELECT {c} FROM link_left UNION ALL SELECT {c} FROM link_right)
-                SELECT {c}, (count(*) + {_TF_PSEUDO_RECORDS * level.u})
+                SELECT {c}, {level.tf_share} * (count(*) + {_TF_PSEUDO_RECORDS * level.u / level.tf_share})
                             / ((SELECT count({c}) FROM v) + {_TF_PSEUDO_RECORDS}) AS tf_{c}
                 FROM v WHERE {c} IS NOT NULL GROUP BY {c}
                 """  # noqa: S608 - names and numbers come from this module's constants, not from input

@@ -120,3 +120,35 @@ def test_journal_drift_plants_late_marks_and_finals_changed_after_close() -> Non
     none, nothing = drift_journal(journal, DriftProfile.named("none"), random.Random(4))
     assert nothing == []
     assert none == journal
+
+
+def test_a_latin_passport_name_is_one_of_the_passport_schemes() -> None:
+    from edugateway.domain.transliteration import latin_key
+    from edugateway.emulators.drift import latin_passport_name
+
+    written = {latin_passport_name(random.Random(seed), "Юлия") for seed in range(40)}
+    assert written == {"Iuliia", "Yuliya"}
+    assert {latin_key(w.lower()) for w in written} == {latin_key("юлия")}
+
+
+def test_a_second_surname_is_added_or_one_of_two_dropped() -> None:
+    from edugateway.emulators.drift import with_second_surname
+
+    taken = {with_second_surname(random.Random(seed), "Петрова", "Соколова") for seed in range(40)}
+    assert taken == {"Петрова-Соколова", "Соколова-Петрова"}
+    dropped = {with_second_surname(random.Random(seed), "Петрова-Соколова", "Иванова") for seed in range(40)}
+    assert dropped == {"Петрова", "Соколова"}
+
+
+def test_the_identity_drift_profile_has_every_kind_issue_15_names() -> None:
+    from edugateway.emulators.drift import IdentityDriftProfile
+
+    profile = IdentityDriftProfile()
+    for kind in (
+        DriftKind.LATIN_TRANSLITERATION,
+        DriftKind.DOUBLE_SURNAME,
+        DriftKind.MISSING_PATRONYMIC,
+        DriftKind.MISSING_SNILS,
+    ):
+        assert 0 < getattr(profile, kind.value) < 0.05
+    assert 0 < profile.twins < profile.siblings < 1

@@ -114,8 +114,8 @@ def test_everyone_in_an_undrifted_copy_is_linked_to_themselves(school: list[Link
 
 def test_another_person_with_the_same_surname_is_scored_but_not_proposed() -> None:
     pavel = LinkRecord("l1", "Иванов", "Павел", "Сергеевич", dt.date(2014, 3, 5), "m", "5А")
-    # Same surname, birth year and first letter of the first name: the blocking brings the pair to scoring.
-    pyotr = LinkRecord("r1", "Иванов", "Пётр", "Андреевич", dt.date(2014, 9, 17), "m", "5Б")
+    # Same surname, patronymic, birth year and first letter of the first name: the blocking brings the pair to scoring.
+    pyotr = LinkRecord("r1", "Иванов", "Пётр", "Сергеевич", dt.date(2014, 9, 17), "m", "5Б")
     scored = link([pavel], [pyotr], min_probability=0.0)
     assert [(c.left_id, c.right_id) for c in scored] == [("l1", "r1")]
     assert scored[0].probability < 0.01
@@ -271,3 +271,81 @@ def test_personal_data_never_reaches_a_log(school: list[LinkRecord], caplog: pyt
     text = caplog.text + repr(events)
     assert not [p for p in school[:100] if p.last_name in text or p.first_name in text]
     assert not [p for p in school[:100] if p.birth_date and p.birth_date.isoformat() in text]
+
+
+# --- drift a region shows beyond typos (issue 15): Latin names, double surnames, a missing patronymic, twins
+
+
+def _only_candidate_is_auto_linked(candidates: list[Candidate], left_id: str, right_id: str) -> Candidate:
+    top = best(candidates, left_id)
+    assert top.right_id == right_id
+    assert top.probability >= AUTO
+    assert top in auto_links(candidates, AUTO)
+    return top
+
+
+@pytest.mark.parametrize(
+    ("last", "first", "middle"),
+    [
+        ("Shcherbakova", "Iuliia", "Sergeevna"),  # ICAO Doc 9303, passports since 2014
+        ("SHCHERBAKOVA", "YULIYA", "SERGEEVNA"),  # the 1997 rules, in capitals as a passport prints them
+    ],
+    ids=["icao", "mvd_1997"],
+)
+def test_a_name_in_latin_letters_is_its_cyrillic_persons_best_candidate(
+    school: list[LinkRecord], last: str, first: str, middle: str
+) -> None:
+    target = dataclasses.replace(
+        person(school, lambda p: p.gender == "f"), last_name="Щербакова", first_name="Юлия", middle_name="Сергеевна"
+    )
+    left = [target if p.id == target.id else p for p in school]
+    latin = dataclasses.replace(target, last_name=last, first_name=first, middle_name=middle)
+    candidates = link(left, platform(left, **{target.id: latin}))
+    top = _only_candidate_is_auto_linked(candidates, target.id, f"r-{target.id}")
+    assert {top.agreement[f] for f in ("last_name", "first_name", "middle_name")} == {"transliterated"}
+
+
+@pytest.mark.parametrize(
+    ("local", "remote"),
+    [("Петрова", "Петрова-Соколова"), ("Петрова", "Соколова-Петрова"), ("Петрова-Соколова", "Соколова")],
+    ids=["second_taken", "second_first", "one_dropped"],
+)
+def test_a_double_surname_matches_on_either_part(school: list[LinkRecord], local: str, remote: str) -> None:
+    target = dataclasses.replace(person(school, lambda p: p.gender == "f"), last_name=local)
+    left = [target if p.id == target.id else p for p in school]
+    candidates = link(left, platform(left, **{target.id: dataclasses.replace(target, last_name=remote)}))
+    top = _only_candidate_is_auto_linked(candidates, target.id, f"r-{target.id}")
+    assert top.agreement["last_name"] == "one_part"
+
+
+def test_a_surname_part_in_common_is_no_evidence_between_strangers() -> None:
+    """«Петрова-Соколова» against another «Соколова»: the part agrees, the rest does not; far from a match."""
+    petrova = LinkRecord("l1", "Петрова-Соколова", "Анна", "Ивановна", None, "f", "6А")
+    sokolova = LinkRecord("r1", "Соколова", "Мария", "Олеговна", None, "f", "6А")
+    assert link([petrova], [sokolova]) == []
+
+
+@pytest.mark.parametrize("written", [None, "", "-", "—", "нет", "Отсутствует", "б/о"])
+def test_a_missing_patronymic_is_no_information_whatever_stands_in_its_place(
+    school: list[LinkRecord], written: str | None
+) -> None:
+    target = person(school, lambda p: p.middle_name is not None)
+    candidates = link(school, platform(school, **{target.id: dataclasses.replace(target, middle_name=written)}))
+    top = _only_candidate_is_auto_linked(candidates, target.id, f"r-{target.id}")
+    assert top.agreement["middle_name"] == "missing"
+
+
+def test_a_twin_with_a_rare_surname_is_not_linked_in_place_of_the_other(school: list[LinkRecord]) -> None:
+    """The school has one twin, the platform only the other (same rare surname, patronymic, birth date, class): a
+    rare surname must not outweigh a different first name."""
+    girl = dataclasses.replace(person(school, lambda p: p.gender == "f"), last_name="Кржижановская")
+    left = [girl if p.id == girl.id else p for p in school]
+    twin = dataclasses.replace(
+        girl, id="twin", first_name="Злата" if girl.first_name != "Злата" else "Агата", snils=None
+    )
+    right = [r for r in platform(left) if r.id != f"r-{girl.id}"] + [twin]
+    candidates = link(left, right, min_probability=0.0)
+    [pair] = [c for c in candidates if c.right_id == "twin" and c.left_id == girl.id]
+    assert pair.agreement["first_name"] == "different"
+    assert pair.probability < 0.95  # for the clerk to look at, far from a link
+    assert all(c.right_id != "twin" for c in auto_links(candidates, AUTO))
