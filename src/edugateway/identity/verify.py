@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
 from edugateway.connectors.esia import EsiaLookup, LookupResult
@@ -45,6 +46,7 @@ from edugateway.store.identity_checks import (
     last_checks,
     record_check,
     school_id_of,
+    school_timezone,
     schools_of_persons,
 )
 
@@ -81,9 +83,10 @@ class Verifier:
         lookup_factory: Callable[[], EsiaLookup],
         settings: IdentitySettings,
         *,
-        today: Callable[[], dt.date] = dt.date.today,
+        today: Callable[[], dt.date] | None = None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
+        """`today` fixes the date ages are counted on; without it, it is the date `now` is at the school."""
         self._lookup_factory = lookup_factory
         self.settings = settings
         self._today = today
@@ -98,7 +101,10 @@ class Verifier:
                 f"identity.esia_platform is {name!r}, but platforms.{name} is not an entry of kind 'esia'; "
                 "add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another"
             )
-        return cls(lambda: open_esia_lookup(settings, name, platform=platform), settings.identity)
+        return cls(
+            lambda: open_esia_lookup(settings, name, platform=platform),
+            settings.identity,
+        )
 
     def verify_school(self, db: Database, school_code: str, *, actor: str, force: bool = False) -> VerifyReport:
         """Verify every active person of the school (only the changed or stale ones unless `force`)."""
@@ -130,6 +136,7 @@ class Verifier:
         with db.session() as session:
             persons = [_local(p) for p in active_persons(session, school_id)]
             last = last_checks(session, [p.id for p in persons])
+            zone = ZoneInfo(school_timezone(session, school_id))
         report.persons = len(persons) if only is None else len(only)
         due = _due(persons, last, only=only, force=force, stale_before=self._now() - self._stale_after())
         report.reused = report.persons - len([p for p in due if only is None or p.id in only])
@@ -138,7 +145,9 @@ class Verifier:
         asked = asyncio.run(self._ask(due))
         report.asked = len(due)
         report.numbers_asked = len(asked.answers.accounts) + len(asked.answers.errors)
-        today, now = self._today(), self._now()
+        now = self._now()
+        # A pupil turns 14 at the school's midnight, not the server's.
+        today = self._today() if self._today else _aware(now).astimezone(zone).date()
         results = _classify(due, asked.answers, persons, today)
         with db.session() as session:
             cases = Cases(session)
