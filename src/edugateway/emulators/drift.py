@@ -65,7 +65,7 @@ class DriftKind(StrEnum):
     BIRTH_DATE_SWAPPED = "birth_date_swapped"  # day and month swapped
     BIRTH_DATE_CHANGED = "birth_date_changed"  # another date altogether
     ESIA_SNILS_UNKNOWN = "esia_snils_unknown"  # a valid SNILS that ЕСИА has no account for
-    ESIA_UNTRUSTED = "esia_untrusted"  # the account exists but is not confirmed (trusted=false)
+    ESIA_UNTRUSTED = "esia_untrusted"  # a 14+ person's account is not confirmed (trusted=false)
     ESIA_DELETED = "esia_deleted"  # the account was deleted (status DELETED)
     ESIA_NO_KID_ACCOUNT = "esia_no_kid_account"  # a child under 14 whose parent made no child account
     # The account of a person whose local SNILS is mistyped: under the real number, one typing slip away.
