@@ -53,6 +53,12 @@ def is_under_child_account_age(birth_date: dt.date | None, day: dt.date) -> bool
     return birth_date is not None and age_on(birth_date, day) < CHILD_ACCOUNT_AGE
 
 
+def turned_child_account_age(birth_date: dt.date | None, since: dt.date, day: dt.date) -> bool:
+    """Under 14 on `since`, 14 or over on `day`: a check made on `since` no longer holds (ages only grow, so a
+    `since` after `day` is never a crossing)."""
+    return is_under_child_account_age(birth_date, since) and not is_under_child_account_age(birth_date, day)
+
+
 def account_kind_cases(
     *, student: bool, birth_date: dt.date | None, trusted: bool, kid_acc_created_by_parent: bool | None, day: dt.date
 ) -> list[CaseType]:

@@ -1,8 +1,9 @@
 """ЕСИА verification of a school's persons: ask about every SNILS (batched through СМЭВ 3), classify, store
 each result with its evidence, and open or close the clerk's cases.
 
-Re-verification asks ЕСИА only about persons whose checked fields changed or whose last answer is older than
-`identity.reverify_after_days`; the others keep their last result. Persons claiming one SNILS are always
+Re-verification asks ЕСИА only about persons whose checked fields changed, who turned 14 since (the account they
+need changed, see account_rule), or whose last answer is older than `identity.reverify_after_days`; the others
+keep their last result. Persons claiming one SNILS are always
 asked about together, since which of them owns the number depends on all of them.
 """
 
@@ -22,6 +23,7 @@ from edugateway.connectors.factory import open_esia_lookup
 from edugateway.domain.esia_account import EsiaAccount
 from edugateway.domain.snils import one_slip_away
 from edugateway.errors import ConfigError
+from edugateway.identity.account_rule import turned_child_account_age
 from edugateway.identity.candidates import rank_account_candidates
 from edugateway.identity.case_types import CONFIRMED, CaseType
 from edugateway.identity.cases import CaseChanges, apply_findings
@@ -138,7 +140,17 @@ class Verifier:
             last = last_checks(session, [p.id for p in persons])
             zone = ZoneInfo(school_timezone(session, school_id))
         report.persons = len(persons) if only is None else len(only)
-        due = _due(persons, last, only=only, force=force, stale_before=self._now() - self._stale_after())
+        started = self._now()
+        # Ages are counted on the date at the school: a pupil turns 14 at its midnight, not the server's.
+        today = self._today() if self._today else _aware(started).astimezone(zone).date()
+        due = _due(
+            persons,
+            last,
+            only=only,
+            force=force,
+            stale_before=started - self._stale_after(),
+            on=(today, zone),
+        )
         report.reused = report.persons - len([p for p in due if only is None or p.id in only])
         if not due:
             return report
@@ -146,8 +158,6 @@ class Verifier:
         report.asked = len(due)
         report.numbers_asked = len(asked.answers.accounts) + len(asked.answers.errors)
         now = self._now()
-        # A pupil turns 14 at the school's midnight, not the server's.
-        today = self._today() if self._today else _aware(now).astimezone(zone).date()
         results = _classify(due, asked.answers, persons, today)
         with db.session() as session:
             cases = Cases(session)
@@ -242,14 +252,19 @@ def _due(
     only: set[int] | None,
     force: bool,
     stale_before: dt.datetime,
+    on: tuple[dt.date, ZoneInfo],
 ) -> list[LocalPerson]:
-    """The persons to check now, with everyone who claims the same SNILS as one of them."""
+    """The persons to check now (`on`: the school's date and zone), with everyone who claims the same SNILS as
+    one of them. A pupil who turned 14 since the last check is judged again: the rule for their account changed."""
+    today, zone = on
 
     def needs(person: LocalPerson) -> bool:
         if only is not None and person.id not in only:
             return False
         check = last.get(person.id)
         if force or check is None or check.person_digest != person.digest():
+            return True
+        if turned_child_account_age(person.birth_date, _aware(check.checked_at).astimezone(zone).date(), today):
             return True
         asked_at = check.asked_at or check.checked_at
         return _aware(asked_at) < stale_before

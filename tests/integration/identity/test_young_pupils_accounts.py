@@ -1,6 +1,6 @@
 """Issue 15 through the real СМЭВ/ЕСИА emulator: pupils under 14 on the unconfirmed child account a parent made
 open no case, while a pupil of 14 or over with an unconfirmed account does, from the 14th birthday on (the
-date counted at the school, in its time zone)."""
+date counted at the school, in its time zone), even when nothing else about the pupil changed."""
 
 from __future__ import annotations
 
@@ -125,6 +125,10 @@ def test_the_age_is_counted_on_the_date_at_the_school(school_db: Database, schoo
     assert (school.birthday_today, "account_untrusted") not in open_cases(school_db)  # still 13 at the school
 
     clock = dt.datetime(2026, 11, 22, 19, 0, tzinfo=dt.UTC)  # 00:00 on 23 November there, 22:00 in Moscow
-    verifier.verify_school(school_db, CODE, actor="test", force=True)
+    report = verifier.verify_school(school_db, CODE, actor="test")  # not forced: nobody's record changed
     assert (school.birthday_today, "account_untrusted") in open_cases(school_db)
     assert (school.birthday_tomorrow, "account_untrusted") not in open_cases(school_db)
+    # only who turned 14 since the last check is asked again; everyone else keeps a fresh answer
+    turned_14 = [p for p in school.snapshot.persons if Role.STUDENT in p.roles and p.birth_date == FOURTEEN_TODAY]
+    assert report.asked == len(turned_14)
+    assert report.reused == report.persons - len(turned_14)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from edugateway.identity.account_rule import account_kind_cases, age_on, birthday_in
+from edugateway.identity.account_rule import account_kind_cases, age_on, birthday_in, turned_child_account_age
 from edugateway.identity.case_types import CaseType
 
 BORN = dt.date(2012, 11, 23)
@@ -86,3 +86,11 @@ def test_an_unknown_age_is_judged_as_14_or_over() -> None:
 def test_only_students_need_a_child_account() -> None:
     assert cases(EVE, trusted=False, kid=False, student=False) == []
     assert cases(BIRTHDAY, trusted=False, kid=False, student=False) == [CaseType.ACCOUNT_UNTRUSTED]
+
+
+def test_a_check_made_before_the_14th_birthday_no_longer_holds_from_it() -> None:
+    assert turned_child_account_age(BORN, EVE, BIRTHDAY)
+    assert not turned_child_account_age(BORN, EVE - dt.timedelta(days=30), EVE)  # still 13
+    assert not turned_child_account_age(BORN, BIRTHDAY, BIRTHDAY + dt.timedelta(days=30))  # 14 at both
+    assert not turned_child_account_age(BORN, BIRTHDAY, EVE)  # a clock behind the last check: no crossing
+    assert not turned_child_account_age(None, EVE, BIRTHDAY)
