@@ -301,7 +301,9 @@ def drift_esia(
                 local=format_snils(person.snils or ""),
             )
         )
-    young = [p for p in with_snils if Role.STUDENT in p.roles and is_under_child_account_age(p.birth_date, today)]
+    # Ages by the school's birth dates, as the verification counts them (the ЕСИА copy may have drifted).
+    born = {p.id: p.birth_date for p in snapshot.persons}
+    young = [p for p in with_snils if Role.STUDENT in p.roles and is_under_child_account_age(born[p.id], today)]
     # An unconfirmed account is a problem only from 14 (identity.account_rule): planted on the others.
     confirmable = [p for p in with_snils if p not in young]
     for person in _pick(rng, confirmable, profile.esia_untrusted * len(with_snils) / max(1, len(confirmable)), taken):
@@ -314,7 +316,7 @@ def drift_esia(
     for person in _pick(rng, young, profile.esia_no_kid_account * len(with_snils) / max(1, len(young)), taken):
         extras[person.id] = {"kidAccCreatedByParent": False}
         planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_NO_KID_ACCOUNT, person_id=person.id))
-    extras = _usual_student_accounts(copy.persons, today, extras)
+    extras = _usual_student_accounts(snapshot.persons, today, extras)
     typo_accounts, typo_planted = _accounts_of_mistyped(snapshot, rng, set(holders))
     copy = copy.model_copy(update={"persons": [*copy.persons, *typo_accounts]})
     return copy, extras, [*planted, *typo_planted]
