@@ -32,6 +32,7 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.domain.snils import SnilsProblem, check_snils, format_snils, one_slip_away
 from edugateway.domain.transliteration import ICAO_9303, MVD_310, transliterate
 from edugateway.emulators.synthetic import random_snils
+from edugateway.identity.account_rule import is_under_child_account_age
 
 # Cyrillic letters and the Latin letters that look the same: typed on the wrong keyboard layout.
 LOOKALIKES = {
@@ -65,7 +66,7 @@ class DriftKind(StrEnum):
     BIRTH_DATE_SWAPPED = "birth_date_swapped"  # day and month swapped
     BIRTH_DATE_CHANGED = "birth_date_changed"  # another date altogether
     ESIA_SNILS_UNKNOWN = "esia_snils_unknown"  # a valid SNILS that ЕСИА has no account for
-    ESIA_UNTRUSTED = "esia_untrusted"  # the account exists but is not confirmed (trusted=false)
+    ESIA_UNTRUSTED = "esia_untrusted"  # a 14+ person's account is not confirmed (trusted=false)
     ESIA_DELETED = "esia_deleted"  # the account was deleted (status DELETED)
     ESIA_NO_KID_ACCOUNT = "esia_no_kid_account"  # a child under 14 whose parent made no child account
     # The account of a person whose local SNILS is mistyped: under the real number, one typing slip away.
@@ -352,22 +353,41 @@ def drift_esia(
                 local=format_snils(person.snils or ""),
             )
         )
-    for kind, share, flags in (
-        (DriftKind.ESIA_UNTRUSTED, profile.esia_untrusted, {"trusted": False}),
-        (DriftKind.ESIA_DELETED, profile.esia_deleted, {"status": "DELETED"}),
-    ):
-        for person in _pick(rng, with_snils, share, taken):
-            extras[person.id] = flags
-            planted.append(PlantedDrift(platform="esia", kind=kind, person_id=person.id))
-    young = [
-        p for p in with_snils if Role.STUDENT in p.roles and p.birth_date and (today - p.birth_date).days < 14 * 365
-    ]
+    # Ages by the school's birth dates, as the verification counts them (the ЕСИА copy may have drifted).
+    born = {p.id: p.birth_date for p in snapshot.persons}
+    young = [p for p in with_snils if Role.STUDENT in p.roles and is_under_child_account_age(born[p.id], today)]
+    # An unconfirmed account is a problem only from 14 (identity.account_rule): planted on the others.
+    confirmable = [p for p in with_snils if p not in young]
+    for person in _pick(rng, confirmable, profile.esia_untrusted * len(with_snils) / max(1, len(confirmable)), taken):
+        # a pupil of 14+ still on the child account a parent made, never confirmed; anyone else's own account
+        extras[person.id] = {"trusted": False, "kidAccCreatedByParent": Role.STUDENT in person.roles}
+        planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_UNTRUSTED, person_id=person.id))
+    for person in _pick(rng, with_snils, profile.esia_deleted, taken):
+        extras[person.id] = {"status": "DELETED"}
+        planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_DELETED, person_id=person.id))
     for person in _pick(rng, young, profile.esia_no_kid_account * len(with_snils) / max(1, len(young)), taken):
         extras[person.id] = {"kidAccCreatedByParent": False}
         planted.append(PlantedDrift(platform="esia", kind=DriftKind.ESIA_NO_KID_ACCOUNT, person_id=person.id))
+    extras = _usual_student_accounts(snapshot.persons, today, extras)
     typo_accounts, typo_planted = _accounts_of_mistyped(snapshot, rng, set(holders))
     copy = copy.model_copy(update={"persons": [*copy.persons, *typo_accounts]})
     return copy, extras, [*planted, *typo_planted]
+
+
+def _usual_student_accounts(
+    persons: list[Person], today: dt.date, planted: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Account flags with every student's normal state under the planted ones: under 14 the child account a
+    parent made and confirmed by e-mail or phone only (`trusted: false`, as most are in the region: not a
+    problem), from 14 the pupil's own confirmed account."""
+    flags: dict[str, dict[str, Any]] = {}
+    for person in persons:
+        if Role.STUDENT in person.roles and person.snils:
+            young = is_under_child_account_age(person.birth_date, today)
+            flags[person.id] = {"trusted": not young, "kidAccCreatedByParent": young}
+    for person_id, planted_flags in planted.items():
+        flags[person_id] = flags.get(person_id, {}) | planted_flags
+    return flags
 
 
 def _accounts_of_mistyped(

@@ -12,9 +12,9 @@ class CaseType(StrEnum):
     NAME_DIFFERS = "name_differs"  # detail: typo, other_person
     BIRTH_DATE_DIFFERS = "birth_date_differs"  # detail: swapped, other
     DUPLICATE_SNILS = "duplicate_snils"  # the same SNILS on two persons of the school
-    ACCOUNT_UNTRUSTED = "account_untrusted"  # trusted=false: not confirmed at a service centre
+    ACCOUNT_UNTRUSTED = "account_untrusted"  # 14+ (or age unknown) and trusted=false: see account_rule
     ACCOUNT_DELETED = "account_deleted"
-    NO_CHILD_ACCOUNT = "no_child_account"  # under 14, no child account created by a parent
+    NO_CHILD_ACCOUNT = "no_child_account"  # a student under 14 without a child account a parent made
 
 
 CONFIRMED = "confirmed"  # the outcome of a check that found nothing wrong

@@ -3,6 +3,7 @@
 Names are compared after normalisation (ё=е, case, spaces, hyphens, Latin look-alike letters): a Latin «а»
 typed on the wrong keyboard is not a difference a clerk has to fix. What is left after normalisation is a
 typo when it is a small edit and the birth date agrees, otherwise the account is probably another person's.
+Whether the account's kind and confirmation suit the person's age is `account_rule`'s to say.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from typing import Any
 
 from edugateway.domain.esia_account import AccountStatus, EsiaAccount
 from edugateway.domain.snils import SnilsProblem, check_snils, mask_snils
+from edugateway.identity.account_rule import account_kind_cases
 from edugateway.identity.case_types import CaseType
 from edugateway.mapping.names import normalize_name
 
 NAME_FIELDS = ("last_name", "first_name", "middle_name")
 # Above this similarity of a differing name field (and with the same birth date) the difference is a typo.
 TYPO_SIMILARITY = 0.75
-CHILD_ACCOUNT_AGE = 14  # under 14 a student signs in with a child account a parent created (DOMAIN.md)
 # Roles that must reach the platform through their own Госуслуги account (seed 000, item 4).
 SNILS_REQUIRED_ROLES = frozenset({"student", "teacher"})
 
@@ -81,10 +82,6 @@ class Finding:
         """What a clerk's "not an error" decision was made on: new evidence makes it a new question."""
         text = json.dumps([self.case_type, self.detail, self.evidence], sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def snils_findings(person: LocalPerson) -> list[Finding]:
@@ -168,11 +165,14 @@ def account_findings(person: LocalPerson, account: EsiaAccount | None, today: dt
                 {"fields": {"birth_date": [local_date.isoformat(), esia_date.isoformat()]}},
             )
         )
-    if not account.trusted:
-        findings.append(Finding(CaseType.ACCOUNT_UNTRUSTED, None, {"oid": account.oid}))
-    under_14 = person.birth_date is not None and age_on(person.birth_date, today) < CHILD_ACCOUNT_AGE
-    if "student" in person.roles and under_14 and not account.kid_acc_created_by_parent:
-        findings.append(Finding(CaseType.NO_CHILD_ACCOUNT, None, {"oid": account.oid}))
+    kind_cases = account_kind_cases(
+        student="student" in person.roles,
+        birth_date=person.birth_date,
+        trusted=account.trusted,
+        kid_acc_created_by_parent=account.kid_acc_created_by_parent,
+        day=today,
+    )
+    findings += [Finding(case_type, None, {"oid": account.oid}) for case_type in kind_cases]
     return findings
 
 

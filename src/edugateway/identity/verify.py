@@ -1,8 +1,9 @@
 """ЕСИА verification of a school's persons: ask about every SNILS (batched through СМЭВ 3), classify, store
 each result with its evidence, and open or close the clerk's cases.
 
-Re-verification asks ЕСИА only about persons whose checked fields changed or whose last answer is older than
-`identity.reverify_after_days`; the others keep their last result. Persons claiming one SNILS are always
+Re-verification asks ЕСИА only about persons whose checked fields changed, who turned 14 since (the account they
+need changed, see account_rule), or whose last answer is older than `identity.reverify_after_days`; the others
+keep their last result. Persons claiming one SNILS are always
 asked about together, since which of them owns the number depends on all of them.
 """
 
@@ -14,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from edugateway.config.settings import EsiaSettings, IdentitySettings, Settings
 from edugateway.connectors.esia import EsiaLookup, LookupResult
@@ -21,6 +23,7 @@ from edugateway.connectors.factory import open_esia_lookup
 from edugateway.domain.esia_account import EsiaAccount
 from edugateway.domain.snils import one_slip_away
 from edugateway.errors import ConfigError
+from edugateway.identity.account_rule import turned_child_account_age
 from edugateway.identity.candidates import rank_account_candidates
 from edugateway.identity.case_types import CONFIRMED, CaseType
 from edugateway.identity.cases import CaseChanges, apply_findings
@@ -45,6 +48,7 @@ from edugateway.store.identity_checks import (
     last_checks,
     record_check,
     school_id_of,
+    school_timezone,
     schools_of_persons,
 )
 
@@ -81,9 +85,10 @@ class Verifier:
         lookup_factory: Callable[[], EsiaLookup],
         settings: IdentitySettings,
         *,
-        today: Callable[[], dt.date] = dt.date.today,
+        today: Callable[[], dt.date] | None = None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
+        """`today` fixes the date ages are counted on; without it, it is the date `now` is at the school."""
         self._lookup_factory = lookup_factory
         self.settings = settings
         self._today = today
@@ -98,7 +103,10 @@ class Verifier:
                 f"identity.esia_platform is {name!r}, but platforms.{name} is not an entry of kind 'esia'; "
                 "add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another"
             )
-        return cls(lambda: open_esia_lookup(settings, name, platform=platform), settings.identity)
+        return cls(
+            lambda: open_esia_lookup(settings, name, platform=platform),
+            settings.identity,
+        )
 
     def verify_school(self, db: Database, school_code: str, *, actor: str, force: bool = False) -> VerifyReport:
         """Verify every active person of the school (only the changed or stale ones unless `force`)."""
@@ -130,15 +138,26 @@ class Verifier:
         with db.session() as session:
             persons = [_local(p) for p in active_persons(session, school_id)]
             last = last_checks(session, [p.id for p in persons])
+            zone = ZoneInfo(school_timezone(session, school_id))
         report.persons = len(persons) if only is None else len(only)
-        due = _due(persons, last, only=only, force=force, stale_before=self._now() - self._stale_after())
+        started = self._now()
+        # Ages are counted on the date at the school: a pupil turns 14 at its midnight, not the server's.
+        today = self._today() if self._today else _aware(started).astimezone(zone).date()
+        due = _due(
+            persons,
+            last,
+            only=only,
+            force=force,
+            stale_before=started - self._stale_after(),
+            on=(today, zone),
+        )
         report.reused = report.persons - len([p for p in due if only is None or p.id in only])
         if not due:
             return report
         asked = asyncio.run(self._ask(due))
         report.asked = len(due)
         report.numbers_asked = len(asked.answers.accounts) + len(asked.answers.errors)
-        today, now = self._today(), self._now()
+        now = self._now()
         results = _classify(due, asked.answers, persons, today)
         with db.session() as session:
             cases = Cases(session)
@@ -233,14 +252,19 @@ def _due(
     only: set[int] | None,
     force: bool,
     stale_before: dt.datetime,
+    on: tuple[dt.date, ZoneInfo],
 ) -> list[LocalPerson]:
-    """The persons to check now, with everyone who claims the same SNILS as one of them."""
+    """The persons to check now (`on`: the school's date and zone), with everyone who claims the same SNILS as
+    one of them. A pupil who turned 14 since the last check is judged again: the rule for their account changed."""
+    today, zone = on
 
     def needs(person: LocalPerson) -> bool:
         if only is not None and person.id not in only:
             return False
         check = last.get(person.id)
         if force or check is None or check.person_digest != person.digest():
+            return True
+        if turned_child_account_age(person.birth_date, _aware(check.checked_at).astimezone(zone).date(), today):
             return True
         asked_at = check.asked_at or check.checked_at
         return _aware(asked_at) < stale_before

@@ -64,6 +64,11 @@ def school_id_of(session: Session, code: str) -> int:
     return school_id
 
 
+def school_timezone(session: Session, school_id: int) -> str:
+    """The school's IANA zone: its dates (a pupil's age on the check day) are the school's, not the server's."""
+    return session.scalars(select(SchoolRow.timezone).where(SchoolRow.id == school_id)).one()
+
+
 def schools_of_persons(session: Session, person_ids: Sequence[int]) -> dict[int, str | None]:
     """school id -> its code, for the schools of these persons."""
     schools = set(session.scalars(select(PersonRow.school_id).where(PersonRow.id.in_(person_ids))))

@@ -152,3 +152,23 @@ def test_the_identity_drift_profile_has_every_kind_issue_15_names() -> None:
     ):
         assert 0 < getattr(profile, kind.value) < 0.05
     assert 0 < profile.twins < profile.siblings < 1
+
+
+def test_a_students_usual_account_follows_the_age_the_school_records(school) -> None:  # type: ignore[no-untyped-def]
+    """The verification counts ages from the local birth date: a changed date on the ЕСИА copy must not turn a
+    13-year-old's normal child account into a 14-year-old's unconfirmed one (a case nobody planted)."""
+    from edugateway.domain.models import Role
+    from edugateway.identity.account_rule import is_under_child_account_age
+
+    today = dt.date(2026, 11, 1)
+    only_dates = DriftProfile.named("none").model_copy(update={"birth_date_changed": 1.0})
+    copy, extras, _ = drift_esia(school, only_dates, random.Random(3), today)
+    remote = {p.id: p for p in copy.persons}
+    crossed = 0
+    for person in school.persons:
+        if Role.STUDENT not in person.roles or not person.snils:
+            continue
+        young = is_under_child_account_age(person.birth_date, today)
+        crossed += young != is_under_child_account_age(remote[person.id].birth_date, today)
+        assert extras[person.id] == {"trusted": not young, "kidAccCreatedByParent": young}
+    assert crossed > 0, "some ЕСИА dates must fall on the other side of the 14th birthday"

@@ -16,6 +16,7 @@ from edugateway.emulators.drift import DriftKind
 from edugateway.emulators.synthetic import generate_school
 from edugateway.emulators.worldgen import build_world, read_planted
 from edugateway.errors import ValidationError
+from edugateway.identity.account_rule import is_under_child_account_age
 
 UNTIL = dt.date(2026, 11, 20)
 
@@ -87,7 +88,28 @@ def test_esia_holds_accounts_as_planted(school: SchoolSnapshot, world_dir: Path)
     for person in untouched:
         holder = local[owner[person.snils or ""]]
         account = accounts[format_snils(person.snils or "")]
-        assert (account["lastName"], account["trusted"], account["status"]) == (holder.last_name, True, "REGISTERED")
+        assert (account["lastName"], account["status"]) == (holder.last_name, "REGISTERED")
+        young = Role.STUDENT in holder.roles and is_under_child_account_age(holder.birth_date, UNTIL)
+        # the normal state: under 14 a parent-made child account, not confirmed; otherwise a confirmed own one
+        assert (account["trusted"], account["kidAccCreatedByParent"]) == (not young, young)
+
+
+def test_young_pupils_accounts_are_parent_made_and_unconfirmed_and_only_real_problems_are_planted(
+    school: SchoolSnapshot, world_dir: Path
+) -> None:
+    planted = {d.person_id: d.kind for d in read_planted(world_dir) if d.platform == smev.SUBDIR}
+    accounts = {p["snils"]: p for p in smev.load_world(world_dir).persons}
+    young = [
+        p
+        for p in school.persons
+        if Role.STUDENT in p.roles and p.snils and is_under_child_account_age(p.birth_date, UNTIL)
+    ]
+    normal = [accounts[format_snils(p.snils or "")] for p in young if p.id not in planted]
+    assert len(normal) > len(young) / 2
+    assert all((a["trusted"], a["kidAccCreatedByParent"]) == (False, True) for a in normal)
+    # an unconfirmed account is planted as a problem only where it is one: from 14, or on a teacher's account
+    assert not [p for p in young if planted.get(p.id) is DriftKind.ESIA_UNTRUSTED]
+    assert DriftKind.ESIA_NO_KID_ACCOUNT in {planted.get(p.id) for p in young}
 
 
 def test_a_world_is_never_written_over_another(school: SchoolSnapshot, world_dir: Path) -> None:

@@ -101,6 +101,16 @@ def test_child_account_is_required_under_14_only() -> None:
     assert account_findings(teacher, no_kid, TODAY) == []
 
 
+def test_a_young_pupils_parent_made_unconfirmed_account_is_not_a_case() -> None:
+    """Issue 15: under 14 the parent-made child account is unconfirmed by nature; from the 14th birthday the
+    pupil must confirm it. The rule itself is tested in test_account_rule.py."""
+    born = dt.date(2012, 11, 24)  # 14 on the day after TODAY
+    pupil = person(birth_date=born)
+    child_account = account(birth_date=born, trusted=False, kid_acc_created_by_parent=True)
+    assert account_findings(pupil, child_account, TODAY) == []
+    assert kinds(account_findings(pupil, child_account, TODAY + dt.timedelta(days=1))) == [("account_untrusted", None)]
+
+
 def test_unknown_to_esia_keeps_only_a_masked_number() -> None:
     (finding,) = account_findings(person(), None, TODAY)
     assert finding.case_type is CaseType.ESIA_UNKNOWN

@@ -29,8 +29,10 @@ def world_from_snapshot(snapshot: SchoolSnapshot, extras: dict[str, dict[str, An
     """Accounts for every person with a СНИЛС, as ЕСИА knows them (`snapshot` from `drift_esia`).
 
     `extras[person_id]` is `{"missing": True}` (no account), or overrides one of `trusted`, `status`,
-    `kidAccCreatedByParent`; everyone else gets a trusted REGISTERED account, students a child account made
-    by a parent. ЕСИА holds one account per SNILS: where two persons share one, the first holds the account.
+    `kidAccCreatedByParent` (`drift_esia` gives every student the state normal at their age: under 14 an
+    unconfirmed child account made by a parent, from 14 their own confirmed one); a flag `extras` leaves out
+    is a trusted REGISTERED account, for a student a child account made by a parent. ЕСИА holds one account
+    per SNILS: where two persons share one, the first holds the account.
     """
     persons: list[Row] = []
     taken: set[int] = set()
