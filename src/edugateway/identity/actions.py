@@ -8,6 +8,7 @@ Each action takes the acting account's school scope: a case or person of a schoo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,10 @@ from edugateway.domain.entities import Entity, RecordKind
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import StoreError, ValidationError
 from edugateway.identity.case_types import CASE_TITLES, CaseStatus, CaseType
+from edugateway.identity.link_cases import PERSONS_JOURNAL
 from edugateway.identity.verify import Verifier
 from edugateway.store.cases import MATCH, NON_MATCH, NOT_AN_ERROR, CasePerson, Cases, StoredCase
+from edugateway.store.cursors import restart_cursors
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks, Link
 from edugateway.store.school_scope import SchoolScope
@@ -199,10 +202,18 @@ def correct_person(
 
 
 def link_candidate(
-    db: Database, case_id: int, candidate: int, *, actor: str, reason: str, verifier: Verifier, scope: SchoolScope
+    db: Database,
+    case_id: int,
+    candidate: int,
+    *,
+    actor: str,
+    reason: str,
+    verifier: Callable[[], Verifier],
+    scope: SchoolScope,
 ) -> ActionResult:
-    """Takes a ranked candidate as the person's: an ЕСИА account's SNILS becomes the person's, a platform record is
-    linked to the person (`link_platform_record`); the decision is kept as a label."""
+    """Takes a ranked candidate as the person's: an ЕСИА account's SNILS becomes the person's (re-verified with the
+    verifier `verifier()` gives), a platform record is linked to the person (`link_platform_record`, no ЕСИА
+    involved); the decision is kept as a label."""
     why = _reason(reason)
     with db.session() as session:
         cases = Cases(session)
@@ -223,7 +234,7 @@ def link_candidate(
         )
         _set_snils(cases, case, str(number), actor=actor, action="candidate_linked", reason=why)
         person_id = case.person_id
-    return _reverified(db, case_id, person_id, verifier, actor)
+    return _reverified(db, case_id, person_id, verifier(), actor)
 
 
 def reject_candidate(
@@ -265,6 +276,7 @@ def link_platform_record(
         raise ValidationError("this candidate names no platform record", field="candidate")
     links = IdLinks(session, case.school_id, platform, actor=actor, entities=[Entity.PERSONS.value])
     links.link(Entity.PERSONS.value, Link(person.source_id, remote_id, CLERK_LINK), reason=reason)
+    restart_cursors(session, case.school_id, platform, PERSONS_JOURNAL)  # what was skipped while unlinked
     cases.add_label(case, MATCH, actor=actor, reason=reason, source=platform, remote_id=remote_id)
     left = [c for c in case.candidates or [] if c.get("source") != platform]
     cases.set_candidates(case.id, left or None)

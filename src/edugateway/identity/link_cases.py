@@ -13,11 +13,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from edugateway.domain.entities import Entity
 from edugateway.domain.snils import mask_snils
 from edugateway.identity.case_types import CaseStatus, CaseType
 from edugateway.identity.cases import CaseChanges
 from edugateway.identity.linkage import LinkRecord
 from edugateway.store.cases import Cases
+
+# The journal entities that name a pupil: skipped by pulls while the pupil was unlinked, read again once linked.
+PERSONS_JOURNAL = (Entity.MARKS.value, Entity.FINAL_MARKS.value, Entity.ATTENDANCE.value)
 
 
 def shown_candidate(

@@ -30,10 +30,11 @@ from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriod
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, GatewayError, StoreError
 from edugateway.identity.cases import CaseChanges
-from edugateway.identity.link_cases import apply_link_candidates, shown_candidate
+from edugateway.identity.link_cases import PERSONS_JOURNAL, apply_link_candidates, shown_candidate
 from edugateway.identity.linkage import Label
 from edugateway.logs import get_logger, run_context
 from edugateway.store.cases import Cases
+from edugateway.store.cursors import restart_cursors
 from edugateway.store.db import Database
 from edugateway.store.db_errors import describe_database_error
 from edugateway.store.id_links import IdLinks
@@ -253,6 +254,8 @@ async def _run(
                 session.rollback()  # a dry run shows the links it would make, and makes none
             elif "persons" in remote:
                 plan.link_cases = _open_link_cases(ids, snapshot, outcome)
+                if outcome.linked.get(Entity.PERSONS.value):  # their journal was skipped while they were unlinked
+                    restart_cursors(session, ids.school_id, ids.platform, PERSONS_JOURNAL)
         plan.candidates = list(outcome.candidates)
         run_log.skip_all("read", conn.skipped)
 

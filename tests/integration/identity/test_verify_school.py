@@ -190,7 +190,7 @@ def test_a_mistyped_snils_offers_the_real_number_and_linking_it_closes_the_case(
     assert best["snils"] == normalize_snils(str(typo.remote))
     assert best["probability"] >= 0.9
     result = actions.link_candidate(
-        school_db, case.id, 0, actor="clerk:ivanova", reason="совпал с ЕСИА", verifier=check, scope=EVERY
+        school_db, case.id, 0, actor="clerk:ivanova", reason="совпал с ЕСИА", verifier=lambda: check, scope=EVERY
     )
     assert result.status == CaseStatus.CLOSED
     with school_db.session() as session:
