@@ -105,7 +105,7 @@ def apply_link_candidates(
             candidates=ranked,
             now=now,
         )
-        cases.add_event(case_id, actor, "opened", {"platform": platform})
+        cases.add_event(case_id, actor, "opened_by_sync", {"platform": platform})
         changes.opened += 1
     return changes
 

@@ -359,6 +359,7 @@ def _candidates(items: list[Any]) -> list[CandidateView]:
 
 EVENT_TITLES = {
     "opened": "Открыт проверкой",
+    "opened_by_sync": "Открыт синхронизацией",
     "seen": "Найден снова",
     "refreshed": "Сведения обновлены",
     "reopened": "Открыт снова",
