@@ -113,8 +113,8 @@ def _print_plan(plan: SyncPlan) -> None:
     elif plan.link_cases is not None and (candidates or plan.link_cases.closed):
         cases = plan.link_cases
         typer.echo(
-            f"{len(candidates)} possible links went to the clerk: {cases.opened} new cases, {cases.refreshed} "
-            f"updated, {cases.closed} closed"
+            f"{len(candidates)} possible links went to the clerk's queue; its cases: {cases.opened} new, "
+            f"{cases.refreshed} updated, {cases.closed} closed"
         )
 
 
