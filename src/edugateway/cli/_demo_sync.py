@@ -106,5 +106,5 @@ def _print_run(db: Database, out: Console, platform: str, outcome: SyncOutcome, 
         out.print(
             f"   persons: {len(found.differences)} differ, {len(found.only_local)} only local, "
             f"{len(found.only_remote)} only on the platform, "
-            f"{len(outcome.plan.candidates or [])} possible links for the records clerk"
+            f"{len(outcome.plan.candidates or [])} possible links in the clerk's queue"
         )

@@ -108,8 +108,14 @@ def _print_plan(plan: SyncPlan) -> None:
             parts.append(f"{len(changes)} to {op}")
         typer.echo(f"{entity.value:<11} {direction.value if direction else '?':<8} " + ", ".join(parts))
     candidates = plan.candidates or []
-    if candidates:
-        typer.echo(f"{len(candidates)} possible links left for the records clerk (below the auto-link score)")
+    if candidates and plan.link_cases is None:
+        typer.echo(f"{len(candidates)} possible links not made (a real run puts them in the clerk's queue)")
+    elif plan.link_cases is not None and (candidates or plan.link_cases.closed):
+        cases = plan.link_cases
+        typer.echo(
+            f"{len(candidates)} possible links went to the clerk's queue; its cases: {cases.opened} new, "
+            f"{cases.refreshed} updated, {cases.closed} closed"
+        )
 
 
 def _print_pulled(outcome: SyncOutcome) -> None:

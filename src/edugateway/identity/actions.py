@@ -8,20 +8,27 @@ Each action takes the acting account's school scope: a case or person of a schoo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edugateway.domain.entities import RecordKind
+from sqlalchemy.orm import Session
+
+from edugateway.domain.entities import Entity, RecordKind
 from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import StoreError, ValidationError
-from edugateway.identity.case_types import CASE_TITLES, CaseStatus
+from edugateway.identity.case_types import CASE_TITLES, CaseStatus, CaseType
+from edugateway.identity.link_cases import PERSONS_JOURNAL
 from edugateway.identity.verify import Verifier
 from edugateway.store.cases import MATCH, NON_MATCH, NOT_AN_ERROR, CasePerson, Cases, StoredCase
+from edugateway.store.cursors import restart_cursors
 from edugateway.store.db import Database
+from edugateway.store.id_links import IdLinks, Link
 from edugateway.store.school_scope import SchoolScope
 
 CASE = "identity_case"  # the audit rows' entity for a case; a person's rows name RecordKind.PERSON
 # Case history events and the audit table's verbs for them.
+CLERK_LINK = "clerk"  # the id-link method of a platform record the clerk linked (as sync/linking.py names it)
 AUDIT_ACTIONS = {"dismissed": "dismiss", "reassigned": "reassign", "candidate_rejected": "reject_candidate"}
 
 
@@ -195,14 +202,25 @@ def correct_person(
 
 
 def link_candidate(
-    db: Database, case_id: int, candidate: int, *, actor: str, reason: str, verifier: Verifier, scope: SchoolScope
+    db: Database,
+    case_id: int,
+    candidate: int,
+    *,
+    actor: str,
+    reason: str,
+    verifier: Callable[[], Verifier],
+    scope: SchoolScope,
 ) -> ActionResult:
-    """Takes a ranked candidate as the person's: its SNILS becomes the person's; the decision is kept as a label."""
+    """Takes a ranked candidate as the person's: an ЕСИА account's SNILS becomes the person's (re-verified with the
+    verifier `verifier()` gives), a platform record is linked to the person (`link_platform_record`, no ЕСИА
+    involved); the decision is kept as a label."""
     why = _reason(reason)
     with db.session() as session:
         cases = Cases(session)
         case = _open_case(cases, case_id, scope)
         chosen = _candidate(case, candidate)
+        if case.case_type == CaseType.LINK_CANDIDATE:
+            return link_platform_record(session, cases, case, chosen, actor=actor, reason=why)
         number = chosen.get("snils")
         if not number:
             raise ValidationError("this candidate carries no SNILS to take over", field="candidate")
@@ -216,7 +234,7 @@ def link_candidate(
         )
         _set_snils(cases, case, str(number), actor=actor, action="candidate_linked", reason=why)
         person_id = case.person_id
-    return _reverified(db, case_id, person_id, verifier, actor)
+    return _reverified(db, case_id, person_id, verifier(), actor)
 
 
 def reject_candidate(
@@ -236,10 +254,37 @@ def reject_candidate(
             source=_text(chosen.get("source")),
             remote_id=_text(chosen.get("remote_id")),
         )
-        cases.set_candidates(case.id, [c for i, c in enumerate(case.candidates or []) if i != candidate] or None)
+        left = [c for i, c in enumerate(case.candidates or []) if i != candidate]
+        cases.set_candidates(case.id, left or None)
         rejected = f"{chosen.get('source')}:{chosen.get('remote_id')}"
         _case_change(cases, case, actor, "candidate_rejected", {"candidates": [rejected, None]}, why)
+        if case.case_type == CaseType.LINK_CANDIDATE and not left:
+            # A link case is its candidates: with the last one rejected there is nothing left to decide.
+            cases.dismiss(case.id, status=CaseStatus.DISMISSED, actor=actor, reason=why, now=_now())
+            return ActionResult(case_id, CaseStatus.DISMISSED, "Кандидат отклонён; других нет — случай закрыт.")
     return ActionResult(case_id, CaseStatus.OPEN, "Кандидат отклонён и больше не будет предложен.")
+
+
+def link_platform_record(
+    session: Session, cases: Cases, case: StoredCase, chosen: dict[str, Any], *, actor: str, reason: str
+) -> ActionResult:
+    """The clerk's "this is them" on a sync's candidate: the id link the next sync uses (method "clerk"), a match
+    label, and the case drops that platform's candidates (closing when none of another platform is left)."""
+    platform, remote_id = _text(chosen.get("source")), _text(chosen.get("remote_id"))
+    person = _person(cases, case)
+    if not platform or not remote_id:
+        raise ValidationError("this candidate names no platform record", field="candidate")
+    links = IdLinks(session, case.school_id, platform, actor=actor, entities=[Entity.PERSONS.value])
+    links.link(Entity.PERSONS.value, Link(person.source_id, remote_id, CLERK_LINK), reason=reason)
+    restart_cursors(session, case.school_id, platform, PERSONS_JOURNAL)  # what was skipped while unlinked
+    cases.add_label(case, MATCH, actor=actor, reason=reason, source=platform, remote_id=remote_id)
+    left = [c for c in case.candidates or [] if c.get("source") != platform]
+    cases.set_candidates(case.id, left or None)
+    cases.add_event(case.id, actor, "candidate_linked", {"candidates": [f"{platform}:{remote_id}", None]}, reason)
+    if left:
+        return ActionResult(case.id, CaseStatus.OPEN, "Связано. Остались кандидаты с другой платформы.")
+    cases.close(case.id, status=CaseStatus.CLOSED, actor=actor, reason=reason, now=_now())
+    return ActionResult(case.id, CaseStatus.CLOSED, "Связано: следующая синхронизация пойдёт через эту связь.")
 
 
 def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str, scope: SchoolScope) -> ActionResult:
@@ -248,9 +293,15 @@ def dismiss_case(db: Database, case_id: int, *, actor: str, reason: str, scope: 
     with db.session() as session:
         cases = Cases(session)
         case = _open_case(cases, case_id, scope)
-        cases.add_label(
-            case, NOT_AN_ERROR, actor=actor, reason=why, evidence_digest=_text((case.evidence or {}).get("digest"))
-        )
+        if case.case_type == CaseType.LINK_CANDIDATE:
+            # "None of them is this person": each candidate a non-match, so no sync proposes it again.
+            for chosen in case.candidates or []:
+                source, remote_id = _text(chosen.get("source")), _text(chosen.get("remote_id"))
+                cases.add_label(case, NON_MATCH, actor=actor, reason=why, source=source, remote_id=remote_id)
+        else:
+            cases.add_label(
+                case, NOT_AN_ERROR, actor=actor, reason=why, evidence_digest=_text((case.evidence or {}).get("digest"))
+            )
         cases.dismiss(case.id, status=CaseStatus.DISMISSED, actor=actor, reason=why, now=_now())
         _case_change(
             cases, case, actor, "dismissed", {"status": [CaseStatus.OPEN.value, CaseStatus.DISMISSED.value]}, why

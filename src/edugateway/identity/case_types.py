@@ -15,6 +15,12 @@ class CaseType(StrEnum):
     ACCOUNT_UNTRUSTED = "account_untrusted"  # 14+ (or age unknown) and trusted=false: see account_rule
     ACCOUNT_DELETED = "account_deleted"
     NO_CHILD_ACCOUNT = "no_child_account"  # a student under 14 without a child account a parent made
+    # Not ЕСИА's: a sync found platform records that may be this person and linked none by itself.
+    LINK_CANDIDATE = "link_candidate"
+
+
+# What `identity verify` finds, opens and closes; the other types belong to other steps (sync).
+VERIFIED_TYPES = frozenset(t for t in CaseType if t is not CaseType.LINK_CANDIDATE)
 
 
 CONFIRMED = "confirmed"  # the outcome of a check that found nothing wrong
@@ -36,6 +42,7 @@ CASE_TITLES: dict[str, str] = {
     CaseType.ACCOUNT_UNTRUSTED: "Учётная запись ЕСИА не подтверждена",
     CaseType.ACCOUNT_DELETED: "Учётная запись ЕСИА удалена",
     CaseType.NO_CHILD_ACCOUNT: "Нет детской учётной записи (младше 14 лет)",
+    CaseType.LINK_CANDIDATE: "Возможно, это один человек: запись на платформе",
 }
 
 DETAIL_TITLES: dict[str, str] = {

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from edugateway.identity.case_types import CaseStatus
+from edugateway.identity.case_types import VERIFIED_TYPES, CaseStatus
 from edugateway.identity.findings import Finding
 from edugateway.store.cases import Cases
 
@@ -44,7 +44,12 @@ def apply_findings(
 ) -> CaseChanges:
     """Brings one person's cases in line with what a verification found."""
     changes = CaseChanges()
-    open_cases = {case.case_type: case for case in cases.of_person(person_id, status=CaseStatus.OPEN)}
+    # Only the verification's own types: a sync's link case is not ЕСИА's to close.
+    open_cases = {
+        case.case_type: case
+        for case in cases.of_person(person_id, status=CaseStatus.OPEN)
+        if case.case_type in VERIFIED_TYPES
+    }
     found_types: set[str] = set()
     for finding in findings:
         found_types.add(finding.case_type)

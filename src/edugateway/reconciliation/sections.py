@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from edugateway.identity.case_types import CASE_TITLES, DETAIL_TITLES, CaseStatus
+from edugateway.identity.case_types import CASE_TITLES, DETAIL_TITLES, VERIFIED_TYPES, CaseStatus
 from edugateway.reconciliation.compare import EntityFindings
 from edugateway.reconciliation.labels import Labels
 from edugateway.reconciliation.report import Column, Section, SectionGroup
@@ -241,8 +241,9 @@ def entity_sections(findings: EntityFindings, labels: Labels, platform: str) -> 
 
 
 def identity_section(session: Session, school_id: int, labels: Labels, today: dt.date) -> Section:
-    """The school's open identity cases (ЕСИА): the same for every platform's report."""
-    cases = school_cases(session, school_id, status=CaseStatus.OPEN)
+    """The school's open identity cases (ЕСИА): the same for every platform's report. A sync's link candidates are
+    the clerk's questions about a platform's records, not discrepancies with ЕСИА: they stay in the queue only."""
+    cases = school_cases(session, school_id, status=CaseStatus.OPEN, case_types=VERIFIED_TYPES)
     return Section(
         key="identity.open_cases",
         group=SectionGroup.IDENTITY,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -165,8 +166,11 @@ class ReportedCase:
     assignee: str | None
 
 
-def school_cases(session: Session, school_id: int, *, status: str) -> list[ReportedCase]:
-    """The school's cases in this status, by case type, class and id."""
+def school_cases(
+    session: Session, school_id: int, *, status: str, case_types: Collection[str] | None = None
+) -> list[ReportedCase]:
+    """The school's cases in this status (of these types, or all), by case type, class and id."""
+    wanted = [] if case_types is None else [_Case.case_type.in_(sorted(case_types))]
     rows = session.execute(
         select(
             _Case.id,
@@ -178,7 +182,7 @@ def school_cases(session: Session, school_id: int, *, status: str) -> list[Repor
             _Case.assignee,
         )
         .join(PersonRow, PersonRow.id == _Case.person_id)
-        .where(_Case.school_id == school_id, _Case.status == status)
+        .where(_Case.school_id == school_id, _Case.status == status, *wanted)
         .order_by(_Case.case_type, _Case.class_name, _Case.id)
     ).tuples()
     return [ReportedCase(*row) for row in rows]

@@ -122,6 +122,19 @@ class Cases:
         )
         return [stored_case(row) for row in rows]
 
+    def open_of_type(self, school_id: int, case_type: str, *, status: str) -> list[StoredCase]:
+        """The school's cases of this type in this status, by id."""
+        rows = self._session.scalars(
+            select(IdentityCaseRow)
+            .where(
+                IdentityCaseRow.school_id == school_id,
+                IdentityCaseRow.case_type == case_type,
+                IdentityCaseRow.status == status,
+            )
+            .order_by(IdentityCaseRow.id)
+        )
+        return [stored_case(row) for row in rows]
+
     def open(
         self,
         *,
@@ -258,6 +271,23 @@ class Cases:
             found.setdefault(person_id, set()).add((source or "", remote_id or ""))
         return found
 
+    def pair_labels(self, school_id: int, source: str) -> list[tuple[str, str, bool]]:
+        """(person's source id, remote id, match?) of the clerk's decisions in force on candidates from `source`
+        (a platform's name): what the matcher takes as labels."""
+        rows = self._session.execute(
+            select(PersonRow.source_id, IdentityLabelRow.remote_id, IdentityLabelRow.kind)
+            .join(PersonRow, PersonRow.id == IdentityLabelRow.person_id)
+            .where(
+                IdentityLabelRow.school_id == school_id,
+                IdentityLabelRow.source == source,
+                IdentityLabelRow.kind.in_((MATCH, NON_MATCH)),
+                IdentityLabelRow.remote_id.is_not(None),
+                IdentityLabelRow.revoked_at.is_(None),
+            )
+            .order_by(IdentityLabelRow.id)
+        )
+        return [(source_id, str(remote_id), kind == MATCH) for source_id, remote_id, kind in rows]
+
     # ---- the persons the cases are about ---------------------------------------------------------------------
     def person(self, person_id: int) -> CasePerson | None:
         row = self._session.get(PersonRow, person_id)
@@ -267,6 +297,11 @@ class Cases:
         """The person if their school is in the scope, else None (as if there were none)."""
         row = self._session.scalar(select(PersonRow).where(PersonRow.id == person_id, scope.where(PersonRow.school_id)))
         return None if row is None else case_person(row)
+
+    def person_ids(self, school_id: int) -> dict[str, int]:
+        """The school's persons: source id -> row id."""
+        query = select(PersonRow.source_id, PersonRow.id).where(PersonRow.school_id == school_id)
+        return dict(self._session.execute(query).tuples().all())
 
     def update_person(self, person_id: int, values: Mapping[str, Any]) -> None:
         """Sets these columns of the person (last_name, first_name, middle_name, birth_date, snils, snils_rejected)."""

@@ -29,7 +29,12 @@ from edugateway.domain.entities import Direction, Entity
 from edugateway.domain.models import Enrollment, EnrollmentRole, ReportingPeriodKind, SchoolClass
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ConfigError, GatewayError, StoreError
+from edugateway.identity.cases import CaseChanges
+from edugateway.identity.link_cases import PERSONS_JOURNAL, apply_link_candidates, shown_candidate
+from edugateway.identity.linkage import Label
 from edugateway.logs import get_logger, run_context
+from edugateway.store.cases import Cases
+from edugateway.store.cursors import restart_cursors
 from edugateway.store.db import Database
 from edugateway.store.db_errors import describe_database_error
 from edugateway.store.id_links import IdLinks
@@ -105,7 +110,7 @@ async def _read_roster(connector: Connector, entities: Sequence[Entity]) -> dict
 
 
 async def _link(
-    ids: IdLinks, snapshot: SchoolSnapshot, remote: dict[str, Any], connector: Connector
+    ids: IdLinks, snapshot: SchoolSnapshot, remote: dict[str, Any], connector: Connector, *, review: float
 ) -> linking.LinkOutcome:
     outcome = linking.LinkOutcome()
     if "classes" in remote:
@@ -126,8 +131,30 @@ async def _link(
         local = [linking.PersonSide(p.id, p, local_classes.get(p.id)) for p in snapshot.persons]
         others = [linking.PersonSide(k, p, remote_classes.get(k)) for k, p in remote["persons"].items()]
         search = connector.search_by_snils if isinstance(connector, SearchesBySnils) else None
-        await linking.link_persons(ids, local, others, outcome, search_by_snils=search)
+        labels = [
+            Label(key, remote_id, match)
+            for key, remote_id, match in Cases(ids.session).pair_labels(ids.school_id, ids.platform)
+        ]
+        await linking.link_persons(ids, local, others, outcome, search_by_snils=search, labels=labels, review=review)
     return outcome
+
+
+def _open_link_cases(ids: IdLinks, snapshot: SchoolSnapshot, outcome: linking.LinkOutcome) -> CaseChanges:
+    """The run's person candidates as the clerk's cases; the ones whose question is gone close."""
+    proposed: dict[str, list[dict[str, Any]]] = {}
+    for c in outcome.candidates:
+        if c.entity == Entity.PERSONS.value:
+            record = outcome.remote_records[c.remote_id]
+            proposed.setdefault(c.local_key, []).append(shown_candidate(ids.platform, record, c.score, c.agreement))
+    return apply_link_candidates(
+        Cases(ids.session),
+        school_id=ids.school_id,
+        platform=ids.platform,
+        proposed=proposed,
+        class_names=_class_names(snapshot.classes, snapshot.enrollments),
+        actor=ids.actor,
+        now=dt.datetime.now(dt.UTC),
+    )
 
 
 def _over_share(deletes: int, total: int, share: float) -> bool:
@@ -216,7 +243,7 @@ async def _run(
                 run_id=run_log.run_id,
                 entities=[e.value for e in ROSTER_LINKED],
             )
-            outcome = await _link(ids, snapshot, remote, conn)
+            outcome = await _link(ids, snapshot, remote, conn, review=settings.identity.review_probability)
             for entity, n in outcome.linked.items():
                 run_log.of(entity).linked = n
             if Entity.PERSONS in directions:
@@ -225,6 +252,10 @@ async def _run(
                 plan.entity(Entity.CLASSES).comparison = compare_classes(ids, snapshot.classes, remote["classes"])
             if request.dry_run:
                 session.rollback()  # a dry run shows the links it would make, and makes none
+            elif "persons" in remote:
+                plan.link_cases = _open_link_cases(ids, snapshot, outcome)
+                if outcome.linked.get(Entity.PERSONS.value):  # their journal was skipped while they were unlinked
+                    restart_cursors(session, ids.school_id, ids.platform, PERSONS_JOURNAL)
         plan.candidates = list(outcome.candidates)
         run_log.skip_all("read", conn.skipped)
 

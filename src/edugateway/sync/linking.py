@@ -1,11 +1,13 @@
 """Linking local records to a platform's: classes by name and year, subjects by name, periods by kind and
-dates, persons by SNILS where the platform can search by it and otherwise by a match score.
+dates, persons by SNILS where the platform can search by it and otherwise by the record-linkage model.
 
 Дневник.ру never returns a SNILS but filters by it, so a person with a SNILS is first confirmed through the
-platform's search. The rest are scored on normalised names, birth date and class (mapping/names.py), within
-blocks (birth year, and the first letters of the last name, so a changed birth date still meets its match).
-Only a clear best above AUTO_LINK is linked; a weaker or ambiguous best goes to the clerk as a candidate,
-never auto-linked. A platform subject the school has none of that name is held for the platform rather than
+platform's search. The rest go to the gateway's one matcher (identity/linkage.py, the same that ranks ЕСИА
+candidates), with the clerk's earlier decisions on this platform's pairs as labels. A pair it finds clearly
+right (AUTO_LINK, one to one) is linked; every other pair at or above the review probability is a candidate,
+which a real run puts in the clerk's queue as a case (identity/link_cases.py) and a dry run only lists.
+
+A platform subject the school has none of that name is held for the platform rather than
 left unlinked (store/held_subjects.py), until the school's own subject takes its journal over.
 """
 
@@ -15,14 +17,18 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from edugateway.domain.models import Person, ReportingPeriod, Role, SchoolClass, Subject
-from edugateway.mapping.names import PersonKey, match_score, normalize_name
+from edugateway.domain.models import Gender, Person, ReportingPeriod, Role, SchoolClass, Subject
+from edugateway.identity.linkage import Label, LinkRecord, auto_links, link
+from edugateway.mapping.names import normalize_name
 from edugateway.store.held_subjects import Holder, held_key, held_subjects, hold_subject, move_journal
 from edugateway.store.id_links import IdLinks, Link
 
-AUTO_LINK = 0.9  # a best match at least this good, and clear of the runner-up, links by itself
-CLEAR_MARGIN = 0.05
-REVIEW = 0.6  # from here to AUTO_LINK a match is put to the clerk; below it nobody is suggested
+# A pair at least this likely, and the best of both its persons, links by itself. The model calls a pair this
+# sure only when names and birth date (or class, where the platform keeps no dates) agree and no rival comes close.
+AUTO_LINK = 0.99
+REVIEW = 0.5  # the default of identity.review_probability: below it nobody is suggested to the clerk
+MATCH = "match"  # the link method of a pair the model linked
+CLERK = "clerk"  # the link method of a pair the clerk linked (on the case page, or as a label the model obeys)
 HELD = "held"  # the link method of a platform subject to the local subject held for it
 
 SnilsSearch = Callable[[str], Awaitable[list[str]]]
@@ -35,8 +41,8 @@ class Candidate:
     entity: str
     local_key: str
     remote_id: str
-    score: float
-    reasons: tuple[str, ...]
+    score: float  # the model's match probability
+    agreement: dict[str, str]  # field -> the comparison level that held, e.g. {"last_name": "one_edit"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class ReleasedSubject:
 class LinkOutcome:
     linked: dict[str, int] = field(default_factory=dict)  # entity -> links made now
     candidates: list[Candidate] = field(default_factory=list)
+    remote_records: dict[str, LinkRecord] = field(default_factory=dict)  # the platform's candidates, for the case
     held: list[str] = field(default_factory=list)  # platform subjects held for the platform now
     released: list[ReleasedSubject] = field(default_factory=list)
 
@@ -208,17 +215,21 @@ class PersonSide:
     person: Person
     class_name: str | None
 
-    def match_key(self) -> PersonKey:
+    def record(self) -> LinkRecord:
         p = self.person
-        return PersonKey(p.last_name, p.first_name, p.middle_name, p.birth_date, self.class_name)
+        return LinkRecord(
+            id=self.key,
+            last_name=p.last_name,
+            first_name=p.first_name,
+            middle_name=p.middle_name,
+            birth_date=p.birth_date,
+            gender=_GENDER.get(p.gender) if p.gender else None,
+            class_name=self.class_name,
+            snils=p.snils,
+        )
 
 
-def _blocks(side: PersonSide) -> list[tuple[str, object]]:
-    p = side.person
-    keys: list[tuple[str, object]] = [("surname", normalize_name(p.last_name)[:3])]
-    if p.birth_date:
-        keys.append(("born", p.birth_date.year))
-    return keys
+_GENDER = {Gender.MALE: "m", Gender.FEMALE: "f"}
 
 
 async def link_persons(
@@ -228,8 +239,11 @@ async def link_persons(
     outcome: LinkOutcome,
     *,
     search_by_snils: SnilsSearch | None = None,
+    labels: Sequence[Label] = (),
+    review: float = REVIEW,
 ) -> None:
-    """Students and teachers only: parents are not on the platforms' rosters."""
+    """Students and teachers only: parents are not on the platforms' rosters. `labels` are the clerk's decisions
+    on pairs of this platform (local key, platform id): a match always links, a non-match is never proposed."""
     people = {Role.STUDENT, Role.TEACHER}
     free_local = [s for s in local if s.person.roles & people and ids.remote_id("persons", s.key) is None]
     free_remote = {s.key: s for s in remote if ids.local_key("persons", s.key) is None}
@@ -250,34 +264,21 @@ async def link_persons(
                 free_local.remove(side)
                 del free_remote[found[0]]
 
-    index: dict[tuple[str, object], list[PersonSide]] = defaultdict(list)
-    for side in free_remote.values():
-        for block in _blocks(side):
-            index[block].append(side)
-    proposals: list[tuple[float, PersonSide, PersonSide, tuple[str, ...], float]] = []
-    for side in free_local:
-        seen: dict[str, PersonSide] = {}
-        for block in _blocks(side):
-            for other in index.get(block, []):
-                seen[other.key] = other
-        scored = sorted(
-            ((match_score(side.match_key(), other.match_key()), other) for other in seen.values()),
-            key=lambda pair: -pair[0].score,
+    if not free_local or not free_remote:
+        return
+    records = {side.key: side.record() for side in free_remote.values()}
+    ranked = link([s.record() for s in free_local], list(records.values()), labels=labels, min_probability=review)
+    linked = auto_links(ranked, AUTO_LINK)
+    for pair in linked:
+        method = CLERK if pair.labelled else MATCH
+        ids.link("persons", Link(pair.left_id, pair.right_id, method, round(pair.probability, 4)))
+        outcome.count("persons")
+    done_left = {c.left_id for c in linked}
+    done_right = {c.right_id for c in linked}
+    for pair in ranked:
+        if pair.left_id in done_left or pair.right_id in done_right:
+            continue  # one side is linked now: this pair is no longer a question
+        outcome.candidates.append(
+            Candidate("persons", pair.left_id, pair.right_id, round(pair.probability, 4), dict(pair.agreement))
         )
-        if not scored or scored[0][0].score < REVIEW:
-            continue
-        best, other = scored[0]
-        runner_up = scored[1][0].score if len(scored) > 1 else 0.0
-        proposals.append((best.score, side, other, best.reasons, best.score - runner_up))
-
-    # Greedy from the strongest: a remote person is linked to one local person at most.
-    taken: set[str] = set()
-    for score, side, other, reasons, margin in sorted(proposals, key=lambda p: -p[0]):
-        if other.key in taken:
-            continue  # a better match has it; this local person stays unlinked and is reported as such
-        if score >= AUTO_LINK and margin >= CLEAR_MARGIN:
-            ids.link("persons", Link(side.key, other.key, "match", score))
-            outcome.count("persons")
-            taken.add(other.key)
-        else:
-            outcome.candidates.append(Candidate("persons", side.key, other.key, score, reasons))
+        outcome.remote_records[pair.right_id] = records[pair.right_id]

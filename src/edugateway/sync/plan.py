@@ -1,5 +1,5 @@
 """The plan of one sync run, typed: what each entity's comparison found, the writes a push would make, the
-possible links left for the clerk, and why the run stopped short (held or stopped).
+possible links left for the clerk (and the cases they opened), and why the run stopped short (held or stopped).
 
 A run builds it as it goes (a failed run keeps what it got to; `needs_mapping` is the pull's, from the run log).
 `as_json()` is the one shape the plan takes outside the engine: stored with the run (`sync_runs.plan`), printed
@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edugateway.domain.entities import Direction, Entity
+from edugateway.identity.cases import CaseChanges
 from edugateway.store.needs_mapping import NeedsMapping
 from edugateway.sync.compare import EntityComparison
 from edugateway.sync.linking import Candidate
@@ -52,6 +53,7 @@ class SyncPlan:
     directions: dict[Entity, Direction]
     entities: dict[Entity, EntityPlan] = field(default_factory=dict)
     candidates: list[Candidate] | None = None  # set once linking is done
+    link_cases: CaseChanges | None = None  # the clerk's cases the candidates opened, refreshed, closed (real runs)
     hold: str | None = None  # why nothing was applied: the plan deletes too much; approve the run to go on
     stopped: str | None = None  # the run ended after a whole pull window when asked to stop
     needs_mapping: NeedsMapping | None = None  # what the pull keeps under the platform's subjects and teachers
@@ -71,6 +73,8 @@ class SyncPlan:
         }
         if self.candidates is not None:
             out["candidates"] = [asdict(c) for c in self.candidates]
+        if self.link_cases is not None:
+            out["link_cases"] = asdict(self.link_cases)
         if self.hold is not None:
             out["hold"] = self.hold
         if self.stopped is not None:

@@ -252,7 +252,7 @@ def link_candidate(request: Request, case_id: RowId, who: Changer, candidate: Te
             int(candidate),
             actor=who.account.actor,
             reason=reason,
-            verifier=state.verifier.get(),
+            verifier=state.verifier.get,
             scope=who.account.schools,
         ),
     )

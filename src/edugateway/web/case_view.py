@@ -42,6 +42,7 @@ FIELD_TITLES: dict[str, str] = {
     "assignee": "Исполнитель",
     "status": "Статус",
     "candidates": "Кандидат",
+    "platform": "Платформа",
 }
 COMPARED = ("last_name", "first_name", "middle_name", "birth_date", "gender")
 NAME_FIELDS = frozenset({"last_name", "first_name", "middle_name"})
@@ -314,6 +315,11 @@ AGREEMENT_TITLES = {
     "similar": "похоже",
     "partial": "похоже",
     "fuzzy": "похоже",
+    "one_edit": "опечатка в одну букву",
+    "day_month_swapped": "день и месяц переставлены",
+    "within_month": "разница до месяца",
+    "within_year": "разница до года",
+    "same_grade": "та же параллель",
     "different": "не совпадает",
     "differs": "не совпадает",
     "mismatch": "не совпадает",
@@ -353,10 +359,12 @@ def _candidates(items: list[Any]) -> list[CandidateView]:
 
 EVENT_TITLES = {
     "opened": "Открыт проверкой",
+    "opened_by_sync": "Открыт синхронизацией",
     "seen": "Найден снова",
     "refreshed": "Сведения обновлены",
     "reopened": "Открыт снова",
     "closed_by_verification": "Закрыт: повторная проверка прошла без замечаний",
+    "closed_by_sync": "Закрыт синхронизацией: спрашивать больше не о ком",
     "reassigned": "Назначен исполнитель",
     "snils_corrected": "СНИЛС исправлен",
     "person_corrected": "ФИО или дата рождения исправлены",

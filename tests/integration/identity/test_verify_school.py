@@ -25,7 +25,7 @@ from edugateway.emulators.smev import ENDPOINT, create_app, world_from_snapshot
 from edugateway.emulators.synthetic import GeneratedSchool, generate_school
 from edugateway.errors import ValidationError
 from edugateway.identity import actions
-from edugateway.identity.case_types import CaseStatus, CaseType
+from edugateway.identity.case_types import VERIFIED_TYPES, CaseStatus, CaseType
 from edugateway.identity.verify import Verifier
 from edugateway.logs import get_logger
 from edugateway.store.db import Database
@@ -112,7 +112,7 @@ def test_every_planted_problem_is_found_and_nothing_else(school_db: Database, wo
         assert (s.case_type, s.precision, s.recall) == (s.case_type, 1.0, 1.0)
     assert found == expected
     # every kind the regulations name is in this world, so each classification was exercised
-    assert {e[1] for e in expected} == {t.value for t in CaseType}
+    assert {e[1] for e in expected} == {t.value for t in VERIFIED_TYPES}
     with school_db.session() as session:
         checks = session.scalar(select(IdentityCheckRow.id).limit(1))
     assert checks is not None
@@ -190,7 +190,7 @@ def test_a_mistyped_snils_offers_the_real_number_and_linking_it_closes_the_case(
     assert best["snils"] == normalize_snils(str(typo.remote))
     assert best["probability"] >= 0.9
     result = actions.link_candidate(
-        school_db, case.id, 0, actor="clerk:ivanova", reason="совпал с ЕСИА", verifier=check, scope=EVERY
+        school_db, case.id, 0, actor="clerk:ivanova", reason="совпал с ЕСИА", verifier=lambda: check, scope=EVERY
     )
     assert result.status == CaseStatus.CLOSED
     with school_db.session() as session:

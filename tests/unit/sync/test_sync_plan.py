@@ -46,7 +46,7 @@ def test_a_held_plan_has_comparisons_then_pushes_candidates_and_the_reason() -> 
         PushChange("create", "p3", {"x": 1}),
         PushChange("update", "p1", {"x": 2}, {"person.last_name": ["Ёлкина", "Елкина"]}),
     ]
-    held.candidates = [Candidate("persons", "p3", "r9", 0.75, ("name", "class"))]
+    held.candidates = [Candidate("persons", "p3", "r9", 0.75, {"last_name": "one_edit", "class_name": "exact"})]
     held.hold = "the plan deletes more than 10% of persons"
     expected = {
         "run_id": 7,
@@ -70,7 +70,13 @@ def test_a_held_plan_has_comparisons_then_pushes_candidates_and_the_reason() -> 
             "classes": {"linked": 1, "equal": 1, "differences": [], "only_local": [], "only_remote": []},
         },
         "candidates": [
-            {"entity": "persons", "local_key": "p3", "remote_id": "r9", "score": 0.75, "reasons": ["name", "class"]}
+            {
+                "entity": "persons",
+                "local_key": "p3",
+                "remote_id": "r9",
+                "score": 0.75,
+                "agreement": {"last_name": "one_edit", "class_name": "exact"},
+            }
         ],
         "hold": "the plan deletes more than 10% of persons",
     }
