@@ -320,6 +320,8 @@ AGREEMENT_TITLES = {
     "within_month": "разница до месяца",
     "within_year": "разница до года",
     "same_grade": "та же параллель",
+    "transliterated": "совпадает в латинице",
+    "one_part": "совпадает часть двойной фамилии",
     "different": "не совпадает",
     "differs": "не совпадает",
     "mismatch": "не совпадает",
