@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +16,10 @@ from rich.table import Table
 from edugateway.cli._context import fail, state
 from edugateway.cli._demo_sync import run_demo_sync
 from edugateway.errors import GatewayError
-from edugateway.logs import configure_logging
+from edugateway.logs import configure_logging, mask_text
+
+if TYPE_CHECKING:
+    from edugateway.store.roster import RowProblem
 
 DEFAULT_DIR = Path("var/demo")
 
@@ -83,10 +87,7 @@ def demo(
             table.add_row(entity, *(str(v) for v in c.as_dict().values()))
         out.print(table)
         out.print(f"   {len(report.rejected)} rows rejected, {len(report.warnings)} imported with a warning:")
-        groups: dict[str, list[str]] = {}
-        for p in report.rejected + report.warnings:
-            groups.setdefault(_kind_of(p.reason), []).append(f"{p.file}:{p.line}: {p.reason}")
-        for kind, lines in groups.items():
+        for kind, lines in problem_groups(report.rejected + report.warnings).items():
             out.print(f"   {len(lines):>4} × {kind}, e.g.", markup=False)
             for line in lines[:2]:
                 out.print(f"          {line}", markup=False)
@@ -105,6 +106,14 @@ def demo(
 
     except GatewayError as exc:
         raise fail(exc) from exc
+
+
+def problem_groups(problems: Sequence[RowProblem]) -> dict[str, list[str]]:
+    """The import's problems by kind, each as the line the demo prints: SNILS and names masked."""
+    groups: dict[str, list[str]] = {}
+    for p in problems:
+        groups.setdefault(_kind_of(p.reason), []).append(f"{p.file}:{p.line}: {mask_text(p.reason)}")
+    return groups
 
 
 def _kind_of(reason: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ def test_demo_builds_a_school_and_a_rerun_changes_nothing(tmp_path: Path) -> Non
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "1. A synthetic school" in first.output
+    assert not re.search(r"\d{3}-\d{3}-\d{3} \d{2}", first.output)  # no SNILS in full on the screen
     assert (tmp_path / "oneroster" / "manifest.csv").exists()
     snapshot = load_snapshot(Database(f"sqlite:///{tmp_path / 'edugateway.sqlite3'}"), "sch125")
     assert sum(1 for p in snapshot.persons if "student" in p.roles) == 60
