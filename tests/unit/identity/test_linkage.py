@@ -349,3 +349,16 @@ def test_a_twin_with_a_rare_surname_is_not_linked_in_place_of_the_other(school: 
     assert pair.agreement["first_name"] == "different"
     assert pair.probability < 0.95  # for the clerk to look at, far from a link
     assert all(c.right_id != "twin" for c in auto_links(candidates, AUTO))
+
+
+def test_a_typo_at_the_start_of_a_surname_meets_its_record_on_a_platform_without_birth_dates(
+    school: list[LinkRecord],
+) -> None:
+    """ГИС ЕЦП keeps no birth dates: a slip in the surname's first letters must still bring the pair to scoring
+    (first name, patronymic and class agree), so the clerk is at least asked."""
+    pupil = person(school, lambda p: len(p.last_name) > 5 and p.middle_name is not None)
+    slipped = "Ж" + pupil.last_name[1:] if pupil.last_name[0] != "Ж" else "Ш" + pupil.last_name[1:]
+    copy = [dataclasses.replace(r, birth_date=None, gender=None) for r in platform(school)]
+    copy = [dataclasses.replace(r, last_name=slipped) if r.id == f"r-{pupil.id}" else r for r in copy]
+    found = link(school, copy, min_probability=0.5)
+    assert best(found, pupil.id).right_id == f"r-{pupil.id}"
