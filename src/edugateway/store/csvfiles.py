@@ -9,6 +9,7 @@ limit, in no encoding we read, or holding a NUL character is refused whole (Vali
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 from collections.abc import Iterator
@@ -220,10 +221,9 @@ def _header_problem(header: list[str], missing: list[str], doubled: list[str], r
 def _count_rows(reader: _CsvReader, file: str, limits: ImportLimits) -> int:
     count = 0
     try:
-        while True:
-            count += any(f.strip() for f in _next_record(reader, file, limits))
-    except StopIteration:
-        pass
+        with contextlib.suppress(StopIteration):  # the end of the file
+            while True:
+                count += any(f.strip() for f in _next_record(reader, file, limits))
     except csv.Error:
         count += 1
     return count
