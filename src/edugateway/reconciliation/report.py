@@ -36,6 +36,10 @@ class Section(BaseModel):
     entity: str | None = None  # persons, classes, lessons, marks … (reconciliation sections)
     columns: list[Column]
     rows: list[dict[str, Any]] = Field(default_factory=list)
+    # Why a rule was not judged («не применяется (…)», «не проверяется: …»): shown instead of its count.
+    status: str = ""
+    # A view of other sections' findings (the per-teacher rollup): its rows are not findings of their own.
+    rollup: bool = False
 
     @property
     def total(self) -> int:
@@ -74,6 +78,10 @@ class Report(BaseModel):
     def summary(self) -> dict[str, int]:
         """Section key -> number of findings: what the trend compares night to night."""
         return {s.key: s.total for s in self.sections}
+
+    def findings(self) -> int:
+        """How many findings the report has: the sections' rows, without the rollups that count them again."""
+        return sum(s.total for s in self.sections if not s.rollup)
 
 
 def trend(current: dict[str, int], previous: dict[str, int] | None) -> dict[str, int | None]:

@@ -41,11 +41,13 @@ ENTITY_TITLES = {
     "periods": "Учебные периоды",
 }
 # Control figures are shares (0…1) named by the compliance rules (compliance.py); an unknown one is shown as named.
+# Named as 000 §3.4.8 and 004 §3.5 name them.
 FIGURE_TITLES = {
-    "compliance.no_marks_share": "Обучающиеся без отметок",
-    "compliance.one_mark_share": "Обучающиеся с одной отметкой",
-    "compliance.homework_share": "Уроки с записанным домашним заданием",
-    "compliance.topic_share": "Уроки с записанной темой",
+    "compliance.no_marks_share": "Процент обучающихся, не имеющих отметок",
+    "compliance.one_mark_share": "Процент обучающихся, имеющих одну отметку",
+    "compliance.teacher_participation_share": "Процент участия в работе (учителя, выставившие отметки или темы)",
+    "compliance.homework_share": "Запись домашнего задания (уроки с заданием)",
+    "compliance.topic_share": "Учёт пройденного учебного материала (уроки с темой)",
 }
 COUNT_COLUMNS = (
     ("local", "в школе"),

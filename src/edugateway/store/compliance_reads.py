@@ -216,6 +216,30 @@ def lesson_counts(session: Session, scope: JournalScope) -> LessonCounts:
     return LessonCounts(total, with_homework, with_topic)
 
 
+@dataclass(frozen=True, slots=True)
+class TeacherWork:
+    teachers: int  # teachers with lessons held in view
+    working: int  # of them, those who entered a lesson mark (or, where topics count, a topic) at one of them
+
+
+def teacher_participation(session: Session, scope: JournalScope, held_by: dt.date, *, topics: bool) -> TeacherWork:
+    """How many teachers had the platform's lessons held by `held_by` (and in the span), and how many of them
+    entered a lesson mark or (with `topics`) a topic at any of those lessons."""
+    marked = exists(
+        select(MarkRow.id).where(
+            MarkRow.lesson_id == LessonRow.id, *_mark_filter(scope, "marks"), MarkRow.kind.in_(LESSON_MARK_KINDS)
+        )
+    )
+    entered = or_(marked, func.length(func.trim(func.coalesce(LessonRow.topic, ""))) > 0) if topics else marked
+    per_teacher = (
+        select(LessonRow.teacher_id, func.max(case((entered, 1), else_=0)).label("working"))
+        .where(*_lesson_filter(scope, held_by), LessonRow.teacher_id.is_not(None))
+        .group_by(LessonRow.teacher_id)
+    ).subquery("per_teacher")
+    teachers, working = session.execute(select(func.count(), func.coalesce(func.sum(per_teacher.c.working), 0))).one()
+    return TeacherWork(teachers, working)
+
+
 # A pupil's lessons of a subject over a grading period.
 
 
