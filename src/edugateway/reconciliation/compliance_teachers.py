@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from edugateway.reconciliation.report import Column, Section, SectionGroup
+from edugateway.reconciliation.report import TEACHER_ROLLUP_KEY, Column, Section, SectionGroup
 
-ROLLUP_KEY = "compliance.by_teacher"
+ROLLUP_KEY = TEACHER_ROLLUP_KEY
 NO_TEACHER = "учитель не указан"
 
 

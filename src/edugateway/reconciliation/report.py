@@ -9,6 +9,7 @@ the section's column keys; rows are never truncated (the report is the record of
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -57,6 +58,16 @@ class EntityCounts(BaseModel):
     only_local: int = 0
     only_remote: int = 0
     duplicated: int = 0
+
+
+# The per-teacher rollup (compliance_teachers.py) counts other sections' findings again: a stored summary's total
+# leaves it out.
+TEACHER_ROLLUP_KEY = "compliance.by_teacher"
+
+
+def summary_findings(summary: Mapping[str, Any]) -> int:
+    """The findings of a stored summary (section key -> findings), without the rollup."""
+    return sum(int(n) for key, n in summary.items() if key != TEACHER_ROLLUP_KEY)
 
 
 class Report(BaseModel):

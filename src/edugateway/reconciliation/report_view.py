@@ -99,11 +99,35 @@ class SummaryLine:
     title: str
     total: int
     change: int | None  # None: no previous report to compare with
+    status: str = ""  # shown instead of the total: a rule not judged («не применяется (…)»)
+    rollup: bool = False  # counts other sections' findings again: not part of the report's total
 
 
 def summary_lines(report: Report, previous_summary: dict[str, int] | None) -> list[SummaryLine]:
     changes = trend(report.summary(), previous_summary)
-    return [SummaryLine(s.key, s.group, s.title, s.total, changes[s.key]) for s in report.sections]
+    return [SummaryLine(s.key, s.group, s.title, s.total, changes[s.key], s.status, s.rollup) for s in report.sections]
+
+
+@dataclass(frozen=True, slots=True)
+class TeacherLine:
+    teacher: str
+    total: int
+    worst: str  # the sections with most of their findings: «Уроки без темы — 5; Отметки … — 2»
+
+
+def top_teachers(report: Report, limit: int = 10) -> list[TeacherLine]:
+    """Who must fix the journal: the teachers with most findings, from the per-teacher rollup section (a
+    self-contained block of the first screen)."""
+    rollup = next((s for s in report.sections if s.rollup), None)
+    if rollup is None:
+        return []
+    titles = {c.key: c.title for c in rollup.columns if c.key not in ("teacher", "total")}
+    lines = []
+    for row in rollup.rows[:limit]:
+        counts = sorted(((int(row.get(k) or 0), t) for k, t in titles.items() if row.get(k)), key=lambda c: -c[0])
+        worst = "; ".join(f"{title} — {n}" for n, title in counts[:3])
+        lines.append(TeacherLine(str(row.get("teacher") or ""), int(row.get("total") or 0), worst))
+    return lines
 
 
 def change_text(change: int | None) -> str:
