@@ -28,6 +28,7 @@ from edugateway.config.settings import ComplianceSettings
 from edugateway.domain.models import AttendanceCode
 from edugateway.reconciliation.compliance_names import Names
 from edugateway.store.compliance_reads import Grading, JournalScope, pupil_progress
+from edugateway.store.grading_periods import grading_in_data
 
 # A student away from a lesson cannot be marked at it; «ОП» (late) was there.
 ABSENT_CODES = (AttendanceCode.ABSENT.value, AttendanceCode.EXCUSED.value, AttendanceCode.ILL.value)
@@ -36,6 +37,11 @@ ABSENT_CODES = (AttendanceCode.ABSENT.value, AttendanceCode.EXCUSED.value, Atten
 def grading_of(rules: ComplianceSettings) -> Grading:
     """Which classes get marks and by which period, as the platform's settings say."""
     return Grading(marked_from_grade=rules.marked_from_grade, half_year_grades=tuple(rules.half_year_grades))
+
+
+def grading_for(session: Session, scope: JournalScope, rules: ComplianceSettings) -> Grading:
+    """By which periods each class is graded: as the school's data says, else as the settings say."""
+    return grading_in_data(session, scope, grading_of(rules))
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def progress_findings(
     progress = pupil_progress(
         session,
         scope,
-        grading_of(rules),
+        grading_for(session, scope, rules),
         held_by=scope.as_of - dt.timedelta(days=rules.mark_deadline_days),
         away=ABSENT_CODES,
     )
