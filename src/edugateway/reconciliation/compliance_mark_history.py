@@ -17,13 +17,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugateway.reconciliation.compliance_names import Names
 from edugateway.store.compliance_reads import JournalScope
+from edugateway.store.identity_checks import school_timezone
 from edugateway.store.lesson_mark_history import SeenMark, lesson_mark_changes, marks_seen_after_their_lesson
-from edugateway.store.tables import SchoolRow
 
 CHANGED = "изменена после срока"
 ADDED = "выставлена задним числом"
@@ -32,7 +31,7 @@ ADDED = "выставлена задним числом"
 def lesson_marks_changed_late(
     session: Session, scope: JournalScope, names: Names, deadline_days: int
 ) -> list[dict[str, Any]]:
-    zone = ZoneInfo(session.scalar(select(SchoolRow.timezone).where(SchoolRow.id == scope.school_id)) or "UTC")
+    zone = ZoneInfo(school_timezone(session, scope.school_id))
 
     def day(moment: dt.datetime) -> dt.date:
         return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(zone).date()

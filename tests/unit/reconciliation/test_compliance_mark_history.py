@@ -70,3 +70,22 @@ def test_a_change_within_the_platforms_deadline_is_not_found(database: Database,
 def test_changes_seen_before_the_span_are_not_reported_again(database: Database, planted: int) -> None:
     span = (night(9).date(), night(9).date())
     assert run(database, planted, span=span, as_of=span[1])[0]["compliance.lesson_mark_changed_late"].rows == []
+
+
+@pytest.mark.parametrize(("zone", "found"), [("Asia/Yekaterinburg", True), ("UTC", False)])
+def test_the_deadline_is_the_schools_local_day(database: Database, zone: str, found: bool) -> None:
+    """A night's sync at 02:00 in Yekaterinburg is 21:00 UTC of the lesson day: the value it saw was seen after the
+    lesson day (000 §3.3.9), so a later change is a finding there; at 21:00 in a UTC school it is not."""
+
+    def fill(j: Journal) -> None:
+        j.session.execute(update(SchoolRow).where(SchoolRow.id == j.school_id).values(timezone=zone))
+        cls, subj = j.klass("8А", 8), j.subject("Физика")
+        pupil = j.person("Антонов", "Олег")
+        j.enroll(pupil, cls)
+        lesson = j.lesson(LESSON_DAY, cls, subj)
+        key = j.mark(pupil, lesson, LESSON_DAY, value="3")
+        j.first_seen(MarkRow, key, night(0, hour=21))
+        j.mark_changed(key, "3", "5", night(5))
+
+    rows = run(database, build(database, fill))[0]["compliance.lesson_mark_changed_late"].rows
+    assert [r["value"] for r in rows] == (["5"] if found else [])
