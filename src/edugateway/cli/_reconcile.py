@@ -97,12 +97,13 @@ def list_reports(
     limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many, newest first")] = 20,
 ) -> None:
     """The stored reports, newest first, with their totals."""
+    from edugateway.reconciliation.report import summary_findings
     from edugateway.store.reports import latest_reports
 
     st = state(ctx)
     table = Table("id", "school", "platform", "as of", "status", "findings", "html", box=None)
     for row in latest_reports(st.database(), school_code=school, platform=platform, limit=limit):
-        total = sum(row.summary.values()) if row.summary else None
+        total = summary_findings(row.summary) if row.summary else None
         html = (row.files or {}).get("html", "")
         status = row.status if row.status != "failed" else f"failed: {row.error}"
         table.add_row(

@@ -87,11 +87,19 @@ class ComplianceSettings(_Strict):
 
     topic_deadline_days: int = Field(default=0, ge=0, le=60, description="a lesson's topic is due this many days after")
     mark_deadline_days: int = Field(default=0, ge=0, le=60, description="a lesson mark is due this many days after")
-    work_mark_deadline_days: int = Field(
-        default=7, ge=0, le=60, description="a written work's mark is due this many days after the work"
+    work_mark_deadline_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="a written work's mark is due this many days after the work (ИСУОД: 003 приказ §2.3.3, 7); "
+        "unset: the rule is not applied (Дневник.ру 001 §2.5 and ЕЦП 000 set no such limit)",
     )
     accumulation_lessons: int = Field(
-        default=4, ge=1, le=30, description="at most this many lessons of a subject a student attends without a mark"
+        default=4,
+        ge=1,
+        le=30,
+        description="накопляемость (004 §4.2.4 «не реже 1 раза в 3–4 урока»): a mark at least every this many "
+        "attended lessons of a subject; a run of this many attended lessons without a mark is a finding",
     )
     marked_from_grade: int = Field(default=2, ge=0, le=12, description="first grade is taught without marks")
     half_year_grades: list[int] = Field(

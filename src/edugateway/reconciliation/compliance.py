@@ -7,7 +7,9 @@ to the local database (the pull), never on the gateway's own first-seen times.
 Not checked, because no connector delivers the entry time they need: attendance entered late (a lesson log
 entry's `createdDate` is not mapped, ЕЦП has none) and homework entered late (Дневник.ру's `sentDate` is not
 mapped, ЕЦП has none, and the gateway knows no bell times to tell when a class's lessons end).
-What a platform's data cannot show is said in the section's description instead of reporting nothing silently.
+What a platform's data cannot show is said in the section's description instead of reporting nothing silently,
+and a rule the platform's regulation does not set (configuration: an unset deadline) is «не применяется», with no
+rows and no figure. The per-teacher rollup of the sections comes first (compliance_teachers.py).
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from edugateway.config.settings import PlatformKind, SchoolPlatformSettings
+from edugateway.config.settings import ComplianceSettings, PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
 from edugateway.reconciliation.compliance_finals import finals_changed_after_close, finals_missing
 from edugateway.reconciliation.compliance_lessons import lessons_without_topic, marks_entered_late
+from edugateway.reconciliation.compliance_mark_history import lesson_marks_changed_late
 from edugateway.reconciliation.compliance_names import Names
 from edugateway.reconciliation.compliance_progress import progress_findings
+from edugateway.reconciliation.compliance_teachers import teacher_rollup
 from edugateway.reconciliation.report import Column, Section, SectionGroup
-from edugateway.store.compliance_reads import JournalScope, lesson_counts
+from edugateway.store.compliance_reads import JournalScope, lesson_counts, teacher_participation
 
 _CLASS, _SUBJECT, _TEACHER, _STUDENT = (
     Column(key="class", title="Класс"),
@@ -97,29 +101,30 @@ RULES = [
     Rule(
         "work_mark_late",
         "Отметки за письменные работы выставлены позже недели",
-        "Отметки за контрольные, самостоятельные, диктанты и другие работы, выставленные позже 7 дней после "
-        "работы. Регламент 003, приказ §4.7 (2.3.3).",
+        "Отметки за контрольные, самостоятельные, диктанты и другие работы, выставленные позже срока после "
+        "работы (ИСУОД: «не позднее одной недели со дня их проведения», регламент 003, приказ §4.7 (2.3.3)).",
         _LATE_MARK_COLUMNS,
     ),
     Rule(
         "student_no_marks",
         "Ученики без отметок по предмету",
-        "Ученики, не получившие ни одной отметки по предмету в учебном периоде, хотя посетили больше уроков, "
-        "чем допускает накопляемость. Контрольный показатель: регламенты 000 §3.4.8, 004 §3.5.",
+        "Ученики, не получившие ни одной отметки по предмету в учебном периоде, хотя посетили уроков "
+        "не меньше, чем интервал накопляемости (по умолчанию 4). Регламенты 000 §3.4.8, 004 §3.5, §4.2.4.",
         _PROGRESS_COLUMNS,
     ),
     Rule(
         "student_one_mark",
         "Ученики с одной отметкой по предмету",
-        "Ученики с единственной отметкой по предмету в учебном периоде при числе посещённых уроков больше "
-        "двух интервалов накопляемости. Контрольный показатель: регламенты 000 §3.4.8, 004 §3.5.",
+        "Ученики с единственной отметкой по предмету в учебном периоде при числе посещённых уроков не меньше "
+        "двух интервалов накопляемости (по умолчанию 8). Регламенты 000 §3.4.8, 004 §3.5, §4.2.4.",
         _PROGRESS_COLUMNS,
     ),
     Rule(
         "mark_accumulation",
         "Накопляемость отметок нарушена",
-        "Самый длинный в учебном периоде ряд посещённых учеником уроков предмета без отметки, если он длиннее "
-        "допустимого (отметка не реже чем раз в 3–4 урока). Регламент 004 §4.2.4.",
+        "Самый длинный в учебном периоде ряд посещённых учеником уроков предмета без отметки, если в нём "
+        "уроков не меньше интервала накопляемости (по умолчанию 4): «не реже 1 раза в 3–4 урока» — "
+        "отметка стоит не позже чем на 4-м уроке. Регламент 004 §4.2.4.",
         [*_PROGRESS_COLUMNS[:7], Column(key="gap", title="Уроков подряд без отметки"), *_PROGRESS_COLUMNS[7:]],
     ),
     Rule(
@@ -156,6 +161,26 @@ RULES = [
             Column(key="mark", title="Код отметки"),
         ],
     ),
+    Rule(
+        "lesson_mark_changed_late",
+        "Отметки за урок изменены или выставлены задним числом",
+        "Отметки за урок, изменённые после срока выставления, и отметки, появившиеся после срока у урока, который "
+        "синхронизация уже видела без них. Платформа не сообщает время изменения: учтено только то, что "
+        "доказывают наблюдения синхронизации. Регламент 000 §3.3.9–3.3.10 («запрещается исправление отметок … и "
+        "выставление отметок задним числом»), 004 §4.2.4.",
+        [
+            _CLASS,
+            _SUBJECT,
+            _TEACHER,
+            _STUDENT,
+            Column(key="lesson_date", title="Дата урока"),
+            Column(key="old_value", title="Было"),
+            Column(key="value", title="Стало"),
+            Column(key="seen", title="Замечено"),
+            Column(key="how", title="Что произошло"),
+            Column(key="mark", title="Код отметки"),
+        ],
+    ),
 ]
 
 # What a platform's data cannot show (connectors/ecp/connector.py): the rule is not judged there.
@@ -166,6 +191,14 @@ NOT_DELIVERED: dict[PlatformKind, dict[str, str]] = {
         "work_mark_late": "ЕЦП не различает отметки за урок и за работы",
     },
 }
+
+
+def not_applied(rules: ComplianceSettings) -> dict[str, str]:
+    """Rules the platform's regulation does not set, as configured: rule name -> why (shown as «не применяется»)."""
+    off = {}
+    if rules.work_mark_deadline_days is None:
+        off["work_mark_late"] = "регламент платформы не устанавливает срок; задаётся work_mark_deadline_days"
+    return off
 
 
 def compliance_sections(
@@ -192,19 +225,23 @@ def compliance_sections(
             session, scope, names, kinds=(MarkKind.LESSON,), deadline_days=rules.mark_deadline_days
         ),
         "work_mark_late": lambda: marks_entered_late(
-            session, scope, names, kinds=(MarkKind.WORK,), deadline_days=rules.work_mark_deadline_days
+            session, scope, names, kinds=(MarkKind.WORK,), deadline_days=rules.work_mark_deadline_days or 0
         ),
         "student_no_marks": lambda: progress.no_marks,
         "student_one_mark": lambda: progress.one_mark,
         "mark_accumulation": lambda: progress.gaps,
         "final_missing": lambda: finals_missing(session, scope, names, rules),
         "final_changed_after_close": lambda: finals_changed_after_close(session, scope, names),
+        "lesson_mark_changed_late": lambda: lesson_marks_changed_late(session, scope, names, rules.mark_deadline_days),
     }
     unchecked = NOT_DELIVERED.get(settings.kind, {})
+    off = not_applied(rules)
     sections = []
     for rule in RULES:
         why_not = unchecked.get(rule.name)
-        description = f"Не проверяется: {why_not}. {rule.description}" if why_not else rule.description
+        status = f"не применяется ({off[rule.name]})" if rule.name in off else ""
+        status = status or (f"не проверяется: {why_not}" if why_not else "")
+        description = f"{status[:1].upper()}{status[1:]}. {rule.description}" if status else rule.description
         sections.append(
             Section(
                 key=rule.key,
@@ -212,15 +249,23 @@ def compliance_sections(
                 title=rule.title,
                 description=description,
                 columns=rule.columns,
-                rows=[] if why_not else finders[rule.name](),
+                rows=[] if status else finders[rule.name](),
+                status=status,
             )
         )
+    topics = "lesson_without_topic" not in unchecked
+    work = teacher_participation(
+        session, scope, scope.as_of - dt.timedelta(days=rules.mark_deadline_days), topics=topics
+    )
     figures = {
-        "compliance.no_marks_share": progress.share(progress.no_marks),
-        "compliance.one_mark_share": progress.share(progress.one_mark),
-        **_lesson_shares(session, scope, topics="lesson_without_topic" not in unchecked),
+        # 000 §3.4.8, 004 §3.5: «процент обучающихся, не имеющих отметок / имеющих одну отметку» of all pupils'
+        # subjects in the periods, not of the findings above; «процент участия в работе» of the teachers.
+        "compliance.no_marks_share": progress.share(progress.without_marks),
+        "compliance.one_mark_share": progress.share(progress.with_one_mark),
+        "compliance.teacher_participation_share": round(work.working / work.teachers, 4) if work.teachers else 0.0,
+        **_lesson_shares(session, scope, topics=topics),
     }
-    return sections, figures
+    return [teacher_rollup(sections), *sections], figures
 
 
 def _lesson_shares(session: Session, scope: JournalScope, *, topics: bool) -> dict[str, float]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from edugateway.config.settings import ComplianceSettings
 from edugateway.reconciliation.compliance_names import Names
-from edugateway.reconciliation.compliance_progress import grading_of
+from edugateway.reconciliation.compliance_progress import grading_for
 from edugateway.store.compliance_reads import (
     JournalScope,
     final_marks,
@@ -35,7 +35,7 @@ def finals_missing(
     have = finals_given(session, scope)
     found = [
         r
-        for r in lessons_of_ended_periods(session, scope, grading_of(rules))
+        for r in lessons_of_ended_periods(session, scope, grading_for(session, scope, rules))
         if (r.person_id, r.subject_id, r.period_id) not in have
     ]
     names.load_for(found)

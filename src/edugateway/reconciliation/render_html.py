@@ -22,6 +22,7 @@ from edugateway.reconciliation.report_view import (
     FIGURE_TITLES,
     GROUP_TITLES,
     SummaryLine,
+    TeacherLine,
     cell_text,
     change_kind,
     change_text,
@@ -32,6 +33,7 @@ from edugateway.reconciliation.report_view import (
     show_date,
     show_time,
     summary_lines,
+    top_teachers,
 )
 from edugateway.reconciliation.svg_charts import Bar, bar_chart, stacked_chart
 
@@ -71,6 +73,7 @@ class ReportView:
     total: int
     total_change: int | None
     findings_chart: Markup
+    teachers: list[TeacherLine]  # «кому исправлять»: the top of the per-teacher rollup
     class_chart: Markup | None
     counts: list[tuple[str, list[int]]]
     count_headers: list[str]
@@ -87,10 +90,10 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
     bars: list[Bar] = []
     for title, found in groups:
         bars.append(Bar(title, 0, heading=True))
-        bars.extend(Bar(line.title, line.total) for line in found)
+        bars.extend(Bar(line.title, line.total) for line in found if not line.rollup)
     per_class = findings_per_class(report)
     titles = {s.key: s.title for s in report.sections}
-    changes = [line.change for line in lines]
+    changes = [line.change for line in lines if not line.rollup]
     return ReportView(
         school=report.school,
         school_name=report.school_name,
@@ -99,9 +102,10 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
         span=_span(report.span_start, report.span_end),
         generated_at=show_time(report.generated_at, zone),
         lines=groups,
-        total=sum(line.total for line in lines),
+        total=report.findings(),
         total_change=None if previous_summary is None else sum(c or 0 for c in changes),
         findings_chart=bar_chart(bars, "Найдено по разделам"),
+        teachers=top_teachers(report),
         class_chart=stacked_chart(per_class, titles, "Нарушения по классам") if per_class else None,
         counts=[
             (ENTITY_TITLES.get(c.entity, c.entity), [getattr(c, key) for key, _ in COUNT_COLUMNS])

@@ -32,6 +32,7 @@ from edugateway.reconciliation.report_view import (
     show_date,
     show_time,
     summary_lines,
+    top_teachers,
     typed_value,
 )
 from edugateway.spreadsheet_text import as_text, text_cell
@@ -106,7 +107,14 @@ def _write_summary(
     for line, name in zip(summary_lines(report, previous_summary), names, strict=True):
         link = as_text(WriteOnlyCell(sheet, name))
         link.hyperlink = f"#'{name}'!A1"
-        _append(sheet, [line.title, link, line.total, change_text(line.change), GROUP_TITLES[line.group], line.key])
+        shown = line.status or line.total
+        _append(sheet, [line.title, link, shown, change_text(line.change), GROUP_TITLES[line.group], line.key])
+    teachers = top_teachers(report)
+    if teachers:
+        sheet.append([])
+        sheet.append([_bold(sheet, t) for t in ("Кому исправлять: учитель", "Нарушений", "Больше всего")])
+        for t in teachers:
+            _append(sheet, [t.teacher, t.total, t.worst])
     if report.counts:
         sheet.append([])
         sheet.append([_bold(sheet, t) for t in ("Что сверялось", *(title for _, title in COUNT_COLUMNS))])

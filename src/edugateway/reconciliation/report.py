@@ -9,6 +9,7 @@ the section's column keys; rows are never truncated (the report is the record of
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +37,10 @@ class Section(BaseModel):
     entity: str | None = None  # persons, classes, lessons, marks … (reconciliation sections)
     columns: list[Column]
     rows: list[dict[str, Any]] = Field(default_factory=list)
+    # Why a rule was not judged («не применяется (…)», «не проверяется: …»): shown instead of its count.
+    status: str = ""
+    # A view of other sections' findings (the per-teacher rollup): its rows are not findings of their own.
+    rollup: bool = False
 
     @property
     def total(self) -> int:
@@ -53,6 +58,16 @@ class EntityCounts(BaseModel):
     only_local: int = 0
     only_remote: int = 0
     duplicated: int = 0
+
+
+# The per-teacher rollup (compliance_teachers.py) counts other sections' findings again: a stored summary's total
+# leaves it out.
+TEACHER_ROLLUP_KEY = "compliance.by_teacher"
+
+
+def summary_findings(summary: Mapping[str, Any]) -> int:
+    """The findings of a stored summary (section key -> findings), without the rollup."""
+    return sum(int(n) for key, n in summary.items() if key != TEACHER_ROLLUP_KEY)
 
 
 class Report(BaseModel):
@@ -74,6 +89,10 @@ class Report(BaseModel):
     def summary(self) -> dict[str, int]:
         """Section key -> number of findings: what the trend compares night to night."""
         return {s.key: s.total for s in self.sections}
+
+    def findings(self) -> int:
+        """How many findings the report has: the sections' rows, without the rollups that count them again."""
+        return sum(s.total for s in self.sections if not s.rollup)
 
 
 def trend(current: dict[str, int], previous: dict[str, int] | None) -> dict[str, int | None]:

@@ -41,11 +41,13 @@ ENTITY_TITLES = {
     "periods": "Учебные периоды",
 }
 # Control figures are shares (0…1) named by the compliance rules (compliance.py); an unknown one is shown as named.
+# Named as 000 §3.4.8 and 004 §3.5 name them.
 FIGURE_TITLES = {
-    "compliance.no_marks_share": "Обучающиеся без отметок",
-    "compliance.one_mark_share": "Обучающиеся с одной отметкой",
-    "compliance.homework_share": "Уроки с записанным домашним заданием",
-    "compliance.topic_share": "Уроки с записанной темой",
+    "compliance.no_marks_share": "Процент обучающихся, не имеющих отметок",
+    "compliance.one_mark_share": "Процент обучающихся, имеющих одну отметку",
+    "compliance.teacher_participation_share": "Процент участия в работе (учителя, выставившие отметки или темы)",
+    "compliance.homework_share": "Запись домашнего задания (уроки с заданием)",
+    "compliance.topic_share": "Учёт пройденного учебного материала (уроки с темой)",
 }
 COUNT_COLUMNS = (
     ("local", "в школе"),
@@ -97,11 +99,35 @@ class SummaryLine:
     title: str
     total: int
     change: int | None  # None: no previous report to compare with
+    status: str = ""  # shown instead of the total: a rule not judged («не применяется (…)»)
+    rollup: bool = False  # counts other sections' findings again: not part of the report's total
 
 
 def summary_lines(report: Report, previous_summary: dict[str, int] | None) -> list[SummaryLine]:
     changes = trend(report.summary(), previous_summary)
-    return [SummaryLine(s.key, s.group, s.title, s.total, changes[s.key]) for s in report.sections]
+    return [SummaryLine(s.key, s.group, s.title, s.total, changes[s.key], s.status, s.rollup) for s in report.sections]
+
+
+@dataclass(frozen=True, slots=True)
+class TeacherLine:
+    teacher: str
+    total: int
+    worst: str  # the sections with most of their findings: «Уроки без темы — 5; Отметки … — 2»
+
+
+def top_teachers(report: Report, limit: int = 10) -> list[TeacherLine]:
+    """Who must fix the journal: the teachers with most findings, from the per-teacher rollup section (a
+    self-contained block of the first screen)."""
+    rollup = next((s for s in report.sections if s.rollup), None)
+    if rollup is None:
+        return []
+    titles = {c.key: c.title for c in rollup.columns if c.key not in ("teacher", "total")}
+    lines = []
+    for row in rollup.rows[:limit]:
+        counts = sorted(((int(row.get(k) or 0), t) for k, t in titles.items() if row.get(k)), key=lambda c: -c[0])
+        worst = "; ".join(f"{title} — {n}" for n, title in counts[:3])
+        lines.append(TeacherLine(str(row.get("teacher") or ""), int(row.get("total") or 0), worst))
+    return lines
 
 
 def change_text(change: int | None) -> str:

@@ -237,7 +237,7 @@ async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest
         school=school.code,
         platform=request.platform,
         report_id=report_id,
-        findings=sum(report.summary().values()),
+        findings=report.findings(),
     )
     return ReconcileOutcome(report_id, report, previous, files)
 

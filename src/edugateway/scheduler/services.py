@@ -156,12 +156,11 @@ def run_reconcile_job(ctx: JobContext) -> JobOutcome:
     entities = _of_kind(ctx.job, ReconcileJob).entities or ALL_ENTITIES
     request = ReconcileRequest(ctx.school, ctx.platform, as_of=as_of, entities=entities)
     outcome = asyncio.run(reconcile(ctx.db, ctx.settings, request))
-    summary = outcome.report.summary()
     return JobOutcome(
         {
             "report": outcome.report_id,
             "as_of": as_of.isoformat(),
-            "findings": sum(summary.values()),
+            "findings": outcome.report.findings(),
             "files": {kind: str(path) for kind, path in outcome.files.items()},
         }
     )

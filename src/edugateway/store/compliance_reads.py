@@ -9,8 +9,8 @@ and grades they need as plain values and return plain rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, exists, func, or_, select
@@ -48,11 +48,14 @@ class JournalScope:
 
 @dataclass(frozen=True)
 class Grading:
-    """Which classes get marks, and by which period: from `marked_from_grade` on; by полугодие in the
-    `half_year_grades`, by четверть in the others."""
+    """Which classes get marks, and by which period: from `marked_from_grade` on; by the kind of period the
+    school's data says (`only_kind` for every class, else `by_class`: class row id -> kind, see
+    store/grading_periods.py), else by полугодие in the configured `half_year_grades` and четверть in the others."""
 
     marked_from_grade: int
     half_year_grades: tuple[int, ...]
+    only_kind: str | None = None
+    by_class: Mapping[int, str] = field(default_factory=dict)
 
 
 # The scope as SQL: what the platform delivered, and which lessons and periods a rule looks at.
@@ -108,12 +111,17 @@ def _mark_filter(scope: JournalScope, *entities: str) -> list[ColumnElement[bool
 
 
 def _grading_period(grading: Grading) -> ColumnElement[bool]:
-    """The join condition of a lesson's class with its grading period: четверть, or полугодие for some grades."""
-    halves = list(grading.half_year_grades)
-    return or_(
-        and_(ClassRow.grade.in_(halves), ReportingPeriodRow.kind == ReportingPeriodKind.HALF.value),
-        and_(ClassRow.grade.not_in(halves), ReportingPeriodRow.kind == ReportingPeriodKind.QUARTER.value),
+    """The join condition of a lesson's class with its grading period: the kind the data says, else четверть,
+    or полугодие for the configured grades."""
+    if grading.only_kind is not None:
+        return ReportingPeriodRow.kind == grading.only_kind
+    configured = case(
+        (ClassRow.grade.in_(list(grading.half_year_grades)), ReportingPeriodKind.HALF.value),
+        else_=ReportingPeriodKind.QUARTER.value,
     )
+    if not grading.by_class:
+        return ReportingPeriodRow.kind == configured
+    return ReportingPeriodRow.kind == case(dict(grading.by_class), value=ClassRow.id, else_=configured)
 
 
 def _periods_in_view(scope: JournalScope) -> list[ColumnElement[bool]]:
@@ -214,6 +222,30 @@ def lesson_counts(session: Session, scope: JournalScope) -> LessonCounts:
         )
     ).one()
     return LessonCounts(total, with_homework, with_topic)
+
+
+@dataclass(frozen=True, slots=True)
+class TeacherWork:
+    teachers: int  # teachers with lessons held in view
+    working: int  # of them, those who entered a lesson mark (or, where topics count, a topic) at one of them
+
+
+def teacher_participation(session: Session, scope: JournalScope, held_by: dt.date, *, topics: bool) -> TeacherWork:
+    """How many teachers had the platform's lessons held by `held_by` (and in the span), and how many of them
+    entered a lesson mark or (with `topics`) a topic at any of those lessons."""
+    marked = exists(
+        select(MarkRow.id).where(
+            MarkRow.lesson_id == LessonRow.id, *_mark_filter(scope, "marks"), MarkRow.kind.in_(LESSON_MARK_KINDS)
+        )
+    )
+    entered = or_(marked, func.length(func.trim(func.coalesce(LessonRow.topic, ""))) > 0) if topics else marked
+    per_teacher = (
+        select(LessonRow.teacher_id, func.max(case((entered, 1), else_=0)).label("working"))
+        .where(*_lesson_filter(scope, held_by), LessonRow.teacher_id.is_not(None))
+        .group_by(LessonRow.teacher_id)
+    ).subquery("per_teacher")
+    teachers, working = session.execute(select(func.count(), func.coalesce(func.sum(per_teacher.c.working), 0))).one()
+    return TeacherWork(teachers, working)
 
 
 # A pupil's lessons of a subject over a grading period.

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from edugateway.reconciliation.report import Report
+from edugateway.reconciliation.report import Report, summary_findings
 from edugateway.reconciliation.svg_charts import sparkline
 from edugateway.store.db import Database
 from edugateway.store.reports import report_index, report_record
@@ -57,7 +57,7 @@ class StoredReport:
 
 
 def _total(summary: dict[str, Any] | None) -> int | None:
-    return None if summary is None else sum(int(n) for n in summary.values())
+    return None if summary is None else summary_findings(summary)
 
 
 def load_history(

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import count
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugateway.store.tables import (
@@ -13,6 +14,7 @@ from edugateway.store.tables import (
     ClassRow,
     EnrollmentRow,
     IdentityLinkRow,
+    JournalChangeRow,
     LessonRow,
     MarkRow,
     PersonRow,
@@ -184,6 +186,37 @@ class Journal:
 
     def absent(self, person_id: int, lesson_id: int, code: str = "Б") -> None:
         self.add(AttendanceRow(school_id=self.school_id, person_id=person_id, lesson_id=lesson_id, code=code))
+
+    def first_seen(self, table: type[LessonRow] | type[MarkRow], source_id: str, when: dt.datetime) -> None:
+        """When the gateway first stored the row (what a sync on that night leaves in created_at)."""
+        row = self.session.scalars(
+            select(table).where(table.school_id == self.school_id, table.source_id == source_id)
+        ).one()
+        row.created_at = when
+        self.session.flush()
+
+    def lesson_key(self, lesson_id: int) -> str:
+        row = self.session.get(LessonRow, lesson_id)
+        assert row is not None
+        return row.source_id
+
+    def mark_changed(self, key: str, old: str, new: str, seen: dt.datetime) -> None:
+        """What a sync leaves when it sees a lesson mark's value changed: the journal change, and the new value."""
+        self.add(
+            JournalChangeRow(
+                school_id=self.school_id,
+                platform=PLATFORM,
+                entity="marks",
+                remote_id=self.key("r"),
+                local_key=key,
+                changes={"value": [old, new]},
+                retroactive=False,
+                seen_at=seen,
+            )
+        )
+        mark = self.session.scalars(select(MarkRow).where(MarkRow.source_id == key)).one()
+        mark.value = new
+        self.session.flush()
 
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:

@@ -10,6 +10,7 @@ from compliance_rows import PLATFORM, Q1, Journal, school_days
 
 from edugateway.config.settings import DnevnikSettings, EcpSettings
 from edugateway.reconciliation.compliance import RULES, compliance_sections
+from edugateway.reconciliation.compliance_teachers import ROLLUP_KEY
 from edugateway.store.db import Database
 
 DNEVNIK = DnevnikSettings(base_url="http://x/")
@@ -42,7 +43,7 @@ def build(db: Database, fill: Any) -> int:
 def test_every_rule_has_a_section_even_when_empty(school: Database) -> None:
     school_id = build(school, lambda j: None)
     found, figures = sections(school, school_id)
-    assert list(found) == [r.key for r in RULES]
+    assert list(found) == [ROLLUP_KEY, *(r.key for r in RULES)]
     assert all(rows == [] for rows in found.values())
     assert figures["compliance.no_marks_share"] == 0.0
 
@@ -80,7 +81,7 @@ def test_lesson_without_topic_waits_for_the_ecp_week(school: Database) -> None:
 
 
 def test_mark_late_counts_days_beyond_the_deadline(school: Database) -> None:
-    week = DnevnikSettings(base_url="http://x/", compliance={"mark_deadline_days": 7})
+    week = DnevnikSettings(base_url="http://x/", compliance={"mark_deadline_days": 7, "work_mark_deadline_days": 7})
     lesson_day = dt.date(2026, 10, 1)
 
     def fill(j: Journal) -> None:

@@ -97,7 +97,7 @@ def test_the_document_is_self_contained_and_the_body_needs_no_inline_style() -> 
 def test_control_figures_are_percentages_and_counts_are_shown() -> None:
     html = render_html(make_report(), None)
 
-    assert 'Обучающиеся без отметок</th><td class="num">3,4 %' in html
+    assert 'Процент обучающихся, не имеющих отметок</th><td class="num">3,4 %' in html
     counts = html.split('id="entity-counts"')[1].split("</table>")[0]
     assert '<th scope="row">Отметки</th><td class="num">5120</td><td class="num">5123</td>' in counts
 

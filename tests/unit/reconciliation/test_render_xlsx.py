@@ -69,7 +69,7 @@ def test_the_summary_has_the_header_totals_with_trend_counts_and_figures() -> No
     assert lines["persons.only_local"][2:4] == [2, "▲ +1"]
     assert lines["marks.only_remote"][2:4] == [3, "▼ −2"]
     assert ["Отметки", 5120, 5123, 5120, 0, 0, 3, 1] in rows
-    assert ["Обучающиеся без отметок", 0.034] in rows
+    assert ["Процент обучающихся, не имеющих отметок", 0.034] in rows
 
 
 def test_no_snils_in_the_workbook() -> None:
