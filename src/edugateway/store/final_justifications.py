@@ -26,6 +26,7 @@ from edugateway.store.tables import (
     IdentityLinkRow,
     MarkRow,
     PersonRow,
+    ReconciliationReportRow,
     ReportingPeriodRow,
     SchoolRow,
     SubjectRow,
@@ -155,6 +156,16 @@ def find_final(
     return JustifiedFinal(
         school_id, code, platform, mark_key, value, short_name(last, first, middle), subject or "", period
     )
+
+
+def reported_school(session: Session, scope: SchoolScope, report_id: int) -> tuple[int, str] | None:
+    """(school id, platform) of a stored report within the scope; None when there is none."""
+    found = session.execute(
+        select(ReconciliationReportRow.school_id, ReconciliationReportRow.platform).where(
+            ReconciliationReportRow.id == report_id, scope.where(ReconciliationReportRow.school_id)
+        )
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def school_id_of(session: Session, code: str) -> int:
