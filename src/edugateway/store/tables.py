@@ -487,7 +487,7 @@ class IdentityLabelRow(Base):
 
 
 class WebUserRow(Base):
-    """A local account for the clerk's pages. Roles: admin, clerk, viewer (a viewer changes nothing)."""
+    """A local account for the clerk's pages. Roles: admin, clerk, viewer (a viewer changes nothing), deputy."""
 
     __tablename__ = "web_users"
     id: Mapped[int] = mapped_column(primary_key=True)
