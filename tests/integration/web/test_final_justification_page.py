@@ -4,97 +4,27 @@ a mark the report does not list, or another school's report, is not found (404);
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import select
 from web_client import Site
 
-from edugateway.reconciliation.report import Column, Section, SectionGroup
 from edugateway.store.tables import (
     AuditRow,
     FinalChangeJustificationRow,
-    IdentityLinkRow,
-    MarkRow,
-    PersonRow,
-    ReportingPeriodRow,
     SchoolRow,
-    SubjectRow,
 )
 from edugateway.web.accounts import add_user
+from support.changed_final import KEY, plant_final, report_with_change
 from support.clerk_school import CODE, PASSWORD, cheap_passwords
-from support.report_factory import make_report, store_report
-
-KEY = "fm-77"
-CHANGED = "compliance.final_changed_after_close"
-
-
-def _final(site: Site) -> None:
-    """A 1st-quarter final of one of the school's pupils, pulled from Дневник.ру, now «3»."""
-    school_id = site.school.school_id
-    with site.db.session() as session:
-        pupil = session.scalars(select(PersonRow.id).where(PersonRow.school_id == school_id)).first()
-        period = ReportingPeriodRow(
-            school_id=school_id,
-            source_id="q1",
-            name="1 четверть",
-            kind="quarter",
-            academic_year=2026,
-            start_date=dt.date(2026, 9, 1),
-            end_date=dt.date(2026, 10, 26),
-        )
-        subject = SubjectRow(school_id=school_id, source_id="alg", name="Алгебра")
-        session.add_all([period, subject])
-        session.flush()
-        session.add(
-            MarkRow(
-                school_id=school_id,
-                source_id=KEY,
-                person_id=pupil,
-                value="3",
-                kind="period_final",
-                subject_id=subject.id,
-                period_id=period.id,
-                date=dt.date(2026, 10, 26),
-            )
-        )
-        session.add(
-            IdentityLinkRow(
-                school_id=school_id,
-                platform="dnevnik",
-                entity="final_marks",
-                remote_id="r",
-                local_key=KEY,
-                method="pulled",
-            )
-        )
-
-
-def _report_with_change(site: Site, school_id: int) -> int:
-    row = {
-        "class": "7Б",
-        "subject": "Алгебра",
-        "teacher": "Смирнова О. П.",
-        "student": "Орлов О.",
-        "period": "1 четверть",
-    }
-    section = Section(
-        key=CHANGED,
-        group=SectionGroup.COMPLIANCE,
-        title="Итоговые отметки изменены после закрытия периода",
-        columns=[Column(key="mark", title="Код отметки")],
-        rows=[{**row, "old_value": "4", "value": "3", "reason": "без зафиксированного основания", "mark": KEY}],
-    )
-    report = make_report()
-    return store_report(site.db, school_id, report.model_copy(update={"sections": [*report.sections, section]}))
 
 
 @pytest.fixture
 def report_id(site: Site) -> int:
-    _final(site)
+    plant_final(site.db, site.school.school_id)
     add_user(site.db, cheap_passwords(), "zam", PASSWORD, "deputy", schools=[CODE], actor="test")
-    return _report_with_change(site, site.school.school_id)
+    return report_with_change(site.db, site.school.school_id)
 
 
 def _post(site: Site, report_id: int, token: str, **fields: str) -> tuple[int, str]:
@@ -160,7 +90,7 @@ def test_a_wrong_token_an_unlisted_mark_or_another_school_changes_nothing(site: 
         session.add(other)
         session.flush()
         other_id = other.id
-    other_report = _report_with_change(site, other_id)
+    other_report = report_with_change(site.db, other_id)
     assert site.client.get(f"/reports/{other_report}/finals", params={"mark": KEY}).status_code == 404
     assert _post(site, other_report, token)[0] == 404
     with site.db.session() as session:
