@@ -13,6 +13,7 @@ from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._demo import demo
 from edugateway.cli._doctor import doctor
 from edugateway.cli._emulators import emulators_app
+from edugateway.cli._finals import finals_app
 from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
 from edugateway.cli._reconcile import reconcile, reports_app
@@ -43,6 +44,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(scheduler_app, name="scheduler")
 app.add_typer(reports_app, name="reports")
 app.add_typer(archive_app, name="archive")
+app.add_typer(finals_app, name="finals")
 app.command("sync")(sync)
 app.command("reconcile")(reconcile)
 app.command("demo")(demo)

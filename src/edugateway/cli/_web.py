@@ -37,7 +37,10 @@ def _read_password(from_stdin: bool) -> str:
 def users_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="the sign-in name: Latin letters, digits, . _ -")],
-    role: Annotated[str, typer.Option("--role", help="admin, clerk or viewer (a viewer changes nothing)")],
+    role: Annotated[
+        str,
+        typer.Option("--role", help="admin, clerk, viewer (changes nothing) or deputy (justifies changed finals)"),
+    ],
     school: Annotated[
         list[str] | None,
         typer.Option("--school", help="the code of a school the account reads; repeat for more", show_default=False),

@@ -105,6 +105,12 @@ class ComplianceSettings(_Strict):
     half_year_grades: list[int] = Field(
         default_factory=list, description="grades graded by полугодия instead of четверти (often 10 and 11)"
     )
+    final_deadline_days: int = Field(
+        default=0,
+        ge=0,
+        le=30,
+        description="a period or year final is due by the period's last day + this many days (001 §2.7, 003 §2.8)",
+    )
 
 
 # Regulations by platform kind (DOMAIN.md): ЕЦП allows topics and marks up to 7 days late, Дневник.ру and ИСУОД

@@ -23,7 +23,11 @@ from sqlalchemy.orm import Session
 
 from edugateway.config.settings import ComplianceSettings, PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
-from edugateway.reconciliation.compliance_finals import finals_changed_after_close, finals_missing
+from edugateway.reconciliation.compliance_finals import (
+    finals_changed_after_close,
+    finals_entered_late,
+    finals_missing,
+)
 from edugateway.reconciliation.compliance_lessons import lessons_without_topic, marks_entered_late
 from edugateway.reconciliation.compliance_mark_history import lesson_marks_changed_late
 from edugateway.reconciliation.compliance_names import Names
@@ -145,12 +149,14 @@ RULES = [
     Rule(
         "final_changed_after_close",
         "Итоговые отметки изменены после закрытия периода",
-        "Четвертные и годовые отметки, изменённые после окончания периода. Изменение требует заместителя "
-        "директора и письменного основания (регламент 000 §3.3.9–3.3.11); ни платформа, ни шлюз основание не "
-        "хранят, поэтому все найденные изменения указаны «без зафиксированного основания».",
+        "Четвертные и годовые отметки, прежнее значение которых заменено после окончания периода. Замену "
+        "производит только заместитель директора по объяснительной (регламент 000 §3.3.11); изменение с "
+        "записанным в шлюзе разрешением («edugateway finals justify» или страница отчёта) указано с основанием "
+        "и замечанием не считается.",
         [
             _CLASS,
             _SUBJECT,
+            _TEACHER,
             _STUDENT,
             _PERIOD,
             Column(key="old_value", title="Было"),
@@ -178,6 +184,26 @@ RULES = [
             Column(key="value", title="Стало"),
             Column(key="seen", title="Замечено"),
             Column(key="how", title="Что произошло"),
+            Column(key="mark", title="Код отметки"),
+        ],
+    ),
+    Rule(
+        "final_entered_late",
+        "Итоговые отметки выставлены после окончания периода",
+        "Четвертные (полугодовые) и годовые отметки, впервые выставленные позже последнего дня периода (без "
+        "прежнего значения): итоговая выставляется «в течение последней недели каждого учебного периода до "
+        "начала каникулярного периода» (регламенты 001 §2.7, 003 §2.8; 000 §3.3.8), выставление отметок задним "
+        "числом запрещено (000 §3.3.9).",
+        [
+            _CLASS,
+            _SUBJECT,
+            _TEACHER,
+            _STUDENT,
+            _PERIOD,
+            Column(key="period_end", title="Окончание периода"),
+            Column(key="given", title="Дата выставления"),
+            Column(key="days_late", title="Просрочка, дней"),
+            Column(key="value", title="Отметка"),
             Column(key="mark", title="Код отметки"),
         ],
     ),
@@ -233,6 +259,7 @@ def compliance_sections(
         "final_missing": lambda: finals_missing(session, scope, names, rules),
         "final_changed_after_close": lambda: finals_changed_after_close(session, scope, names),
         "lesson_mark_changed_late": lambda: lesson_marks_changed_late(session, scope, names, rules.mark_deadline_days),
+        "final_entered_late": lambda: finals_entered_late(session, scope, names, rules),
     }
     unchecked = NOT_DELIVERED.get(settings.kind, {})
     off = not_applied(rules)

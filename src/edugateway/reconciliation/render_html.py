@@ -59,6 +59,7 @@ class SectionView:
     headers: list[str]
     rows: list[list[str]]
     empty_text: str
+    justified: int = 0  # rows listed as justified, not counted as findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
                 headers=[c.title for c in s.columns],
                 rows=[[cell_text(row.get(c.key)) for c in s.columns] for row in s.rows],
                 empty_text=EMPTY_TEXT[s.group],
+                justified=s.justified,
             )
             for s in report.sections
         ],

@@ -44,7 +44,12 @@ class Section(BaseModel):
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        """The findings: rows a recorded decision justifies (`"justified": true`) are listed but not counted."""
+        return len(self.rows) - self.justified
+
+    @property
+    def justified(self) -> int:
+        return sum(1 for row in self.rows if row.get("justified") is True)
 
 
 class EntityCounts(BaseModel):

@@ -425,9 +425,25 @@ class PeriodLessons:
     lessons: int
 
 
+def _periods_of_school_year(scope: JournalScope) -> list[ColumnElement[bool]]:
+    """The periods of the school year of as_of (the latest one begun by then), whatever the span: a final still
+    missing is due until it is set, not only while its period is among the span's days (DOMAIN.md)."""
+    year = (
+        select(func.max(ReportingPeriodRow.academic_year))
+        .where(ReportingPeriodRow.school_id == scope.school_id, ReportingPeriodRow.start_date <= scope.as_of)
+        .scalar_subquery()
+    )
+    return [
+        ReportingPeriodRow.school_id == scope.school_id,
+        ReportingPeriodRow.start_date <= scope.as_of,
+        ReportingPeriodRow.academic_year == year,
+    ]
+
+
 def lessons_of_ended_periods(session: Session, scope: JournalScope, grading: Grading) -> list[PeriodLessons]:
-    """Per pupil, subject and period in view that ended by as_of (the class's grading period, and the year): how
-    many of the platform's lessons the pupil was enrolled for, whatever the pupil's attendance."""
+    """Per pupil, subject and period of the school year that ended by as_of (the class's grading period, and the
+    year): how many of the platform's lessons the pupil was enrolled for, whatever the pupil's attendance. Not
+    limited by the span: the pull reads finals whole each night, and lessons once pulled stay."""
     query = (
         select(
             EnrollmentRow.person_id,
@@ -445,7 +461,7 @@ def lessons_of_ended_periods(session: Session, scope: JournalScope, grading: Gra
         .join(EnrollmentRow, and_(EnrollmentRow.class_id == LessonRow.class_id, _enrolled_on(scope, LessonRow.date)))
         .where(
             *_lesson_filter(scope, scope.as_of, in_span=False),
-            *_periods_in_view(scope),
+            *_periods_of_school_year(scope),
             ReportingPeriodRow.end_date <= scope.as_of,
             or_(_grading_period(grading), ReportingPeriodRow.kind == ReportingPeriodKind.YEAR.value),
             ClassRow.grade >= grading.marked_from_grade,
@@ -461,10 +477,18 @@ def lessons_of_ended_periods(session: Session, scope: JournalScope, grading: Gra
     return [PeriodLessons(*row) for row in session.execute(query).tuples()]
 
 
-def finals_dated_after_close(session: Session, scope: JournalScope, since: dt.date) -> list[tuple[str, dt.date]]:
-    """(local key, date) of the platform's finals dated after their period's end, from `since` on."""
+@dataclass(frozen=True, slots=True)
+class DatedFinal:
+    local_key: str
+    date: dt.date  # the day the platform says the final was given
+    period_end: dt.date
+
+
+def finals_dated_after_close(session: Session, scope: JournalScope, since: dt.date) -> list[DatedFinal]:
+    """The platform's finals dated after their period's end, from `since` on; the days between are left to the
+    caller, so the date arithmetic is the same on SQLite and PostgreSQL."""
     dated = session.execute(
-        select(MarkRow.source_id, MarkRow.date)
+        select(MarkRow.source_id, MarkRow.date, ReportingPeriodRow.end_date)
         .join(ReportingPeriodRow, ReportingPeriodRow.id == MarkRow.period_id)
         .where(
             *_mark_filter(scope, "final_marks"),
@@ -473,7 +497,7 @@ def finals_dated_after_close(session: Session, scope: JournalScope, since: dt.da
             MarkRow.date >= since,
         )
     )
-    return [(key, day) for key, day in dated.tuples() if day is not None]
+    return [DatedFinal(key, day, end) for key, day, end in dated.tuples() if day is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,6 +531,8 @@ class FinalMark:
     subject_id: int | None
     value: str
     period: str
+    period_id: int
+    period_end: dt.date
 
 
 def final_marks(session: Session, school_id: int, keys: Collection[str]) -> list[FinalMark]:
@@ -515,8 +541,50 @@ def final_marks(session: Session, school_id: int, keys: Collection[str]) -> list
         FinalMark(*row)
         for part in chunks(keys)
         for row in session.execute(
-            select(MarkRow.source_id, MarkRow.person_id, MarkRow.subject_id, MarkRow.value, ReportingPeriodRow.name)
+            select(
+                MarkRow.source_id,
+                MarkRow.person_id,
+                MarkRow.subject_id,
+                MarkRow.value,
+                ReportingPeriodRow.name,
+                ReportingPeriodRow.id,
+                ReportingPeriodRow.end_date,
+            )
             .join(ReportingPeriodRow, ReportingPeriodRow.id == MarkRow.period_id)
             .where(MarkRow.school_id == school_id, MarkRow.source_id.in_(part))
         ).tuples()
     ]
+
+
+def final_teachers(
+    session: Session, scope: JournalScope, finals: Collection[tuple[int, int | None, int]]
+) -> dict[tuple[int, int, int], int]:
+    """The teacher of each (person_id, subject_id, period_id) final: who taught the platform's lessons of the
+    subject in the pupil's classes (subgroups too) within the period (the latest teacher id of several)."""
+    persons = sorted({person for person, _, _ in finals})
+    subjects = sorted({subject for _, subject, _ in finals if subject is not None})
+    periods = sorted({period for _, _, period in finals})
+    if not subjects:
+        return {}
+    found: dict[tuple[int, int, int], int] = {}
+    for part in chunks(persons):
+        rows = session.execute(
+            select(EnrollmentRow.person_id, LessonRow.subject_id, ReportingPeriodRow.id, func.max(LessonRow.teacher_id))
+            .select_from(LessonRow)
+            .join(
+                ReportingPeriodRow, LessonRow.date.between(ReportingPeriodRow.start_date, ReportingPeriodRow.end_date)
+            )
+            .join(
+                EnrollmentRow, and_(EnrollmentRow.class_id == LessonRow.class_id, _enrolled_on(scope, LessonRow.date))
+            )
+            .where(
+                *_lesson_filter(scope, scope.as_of, in_span=False),
+                ReportingPeriodRow.id.in_(periods),
+                LessonRow.subject_id.in_(subjects),
+                LessonRow.teacher_id.is_not(None),
+                EnrollmentRow.person_id.in_(part),
+            )
+            .group_by(EnrollmentRow.person_id, LessonRow.subject_id, ReportingPeriodRow.id)
+        )
+        found.update(((p, s, r), t) for p, s, r, t in rows.tuples() if t is not None)
+    return found

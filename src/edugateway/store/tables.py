@@ -487,7 +487,7 @@ class IdentityLabelRow(Base):
 
 
 class WebUserRow(Base):
-    """A local account for the clerk's pages. Roles: admin, clerk, viewer (a viewer changes nothing)."""
+    """A local account for the clerk's pages. Roles: admin, clerk, viewer (a viewer changes nothing), deputy."""
 
     __tablename__ = "web_users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -592,3 +592,38 @@ class ReconciliationReportRow(Base):
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # Report.model_dump(mode="json")
     files: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # format -> path (html, xlsx, json)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+_ACTIVE_JUSTIFICATION = text("withdrawn_at IS NULL")
+
+
+class FinalChangeJustificationRow(Base):
+    """The deputy director's permission for a period or year final changed after its period closed (regulation
+    000 §3.3.11): who permitted it, why, and the document. It covers the final (`mark_key`, the local key the
+    report shows) while it holds `value`; a later different change is unjustified again. Withdrawn, it stays."""
+
+    __tablename__ = "final_change_justifications"
+    __table_args__ = (
+        Index(
+            "uq_final_change_justifications_active",
+            "school_id",
+            "platform",
+            "mark_key",
+            "value",
+            unique=True,
+            sqlite_where=_ACTIVE_JUSTIFICATION,
+            postgresql_where=_ACTIVE_JUSTIFICATION,
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    mark_key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(String(16))  # the final's value the permission is for
+    permitted_by: Mapped[str] = mapped_column(String(200))  # the deputy director's name
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(String(300))  # «приказ № 12 от 03.11.2026», the explanatory note …
+    recorded_by: Mapped[str] = mapped_column(String(200))  # "clerk:petrova" (web) or "cli:finals-justify"
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

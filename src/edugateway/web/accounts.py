@@ -26,17 +26,24 @@ class WebRole(StrEnum):
     ADMIN = "admin"
     CLERK = "clerk"
     VIEWER = "viewer"  # reads the queue and the cases, changes nothing
+    DEPUTY = "deputy"  # the deputy director: reads like a viewer, records permissions of changed finals
 
 
 ROLE_TITLES: dict[str, str] = {
     WebRole.ADMIN: "администратор",
     WebRole.CLERK: "делопроизводитель",
     WebRole.VIEWER: "только просмотр",
+    WebRole.DEPUTY: "заместитель директора",
 }
 
 
 def can_change(role: str) -> bool:
     return role in (WebRole.ADMIN, WebRole.CLERK)
+
+
+def may_justify_finals(role: str) -> bool:
+    """Who records the permission for a final changed after its period closed (000 §3.3.11): not a clerk."""
+    return role in (WebRole.ADMIN, WebRole.DEPUTY)
 
 
 def may_read_all_schools(role: str) -> bool:
@@ -61,6 +68,10 @@ class Account:
     @property
     def can_change(self) -> bool:
         return can_change(self.role)
+
+    @property
+    def may_justify_finals(self) -> bool:
+        return may_justify_finals(self.role)
 
     @property
     def shown_name(self) -> str:
@@ -94,7 +105,7 @@ def add_user(
     try:
         chosen = WebRole(role)
     except ValueError:
-        raise ValidationError(f"role {role!r} is unknown; use admin, clerk or viewer", field="role") from None
+        raise ValidationError(f"role {role!r} is unknown; use admin, clerk, viewer or deputy", field="role") from None
     codes = _codes(schools)
     if all_schools and not may_read_all_schools(chosen):
         raise ValidationError(

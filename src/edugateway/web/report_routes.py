@@ -18,6 +18,7 @@ from edugateway.reconciliation.report import Report
 from edugateway.reconciliation.report_files import report_stem
 from edugateway.reconciliation.report_view import change_kind, change_text, platform_title
 from edugateway.web.context import Reader, SignedIn, web_state
+from edugateway.web.finals_routes import changed_finals
 from edugateway.web.report_history import StoredReport, load_history, load_report
 from edugateway.web.row_ids import RowId, parse_id
 from edugateway.web.templating import render
@@ -89,6 +90,7 @@ def report_page(request: Request, who: Reader, report_id: RowId) -> Response:
             "body": body,
             "platform_name": platform_title(stored.platform),
             "status_title": STATUS_TITLES.get(stored.status, stored.status),
+            "changed_finals": changed_finals(who, stored.report),
         },
         who=who,
     )

@@ -86,7 +86,7 @@ def test_the_password_is_asked_twice_until_both_agree(url: str) -> None:
     ("args", "says"),
     [
         (["add", "x y", "--role", "clerk", "--school", "sch1"], "is not allowed"),
-        (["add", "ivanova", "--role", "boss", "--school", "sch1"], "use admin, clerk or viewer"),
+        (["add", "ivanova", "--role", "boss", "--school", "sch1"], "use admin, clerk, viewer or deputy"),
         (["add", "ivanova", "--role", "clerk", "--school", "sch1"], "at least 10"),
     ],
 )

@@ -218,6 +218,29 @@ class Journal:
         mark.value = new
         self.session.flush()
 
+    def final(self, person_id: int, subject_id: int, day: dt.date, value: str = "5", period_id: int = 0) -> str:
+        """A period final of the first quarter (or `period_id`), dated `day` by the platform."""
+        period = period_id or self.period_id
+        return self.mark(
+            person_id, None, day, value=value, kind="period_final", subject_id=subject_id, period_id=period
+        )
+
+    def changed(self, key: str, old: str, new: str, seen: dt.datetime, platform: str = PLATFORM) -> None:
+        """What a sync leaves when it sees a final's value replaced after its period closed."""
+        self.add(
+            JournalChangeRow(
+                school_id=self.school_id,
+                platform=platform,
+                entity="final_marks",
+                remote_id=self.key("r"),
+                local_key=key,
+                changes={"value": [old, new]},
+                retroactive=True,
+                period_end=Q1[1],
+                seen_at=seen,
+            )
+        )
+
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:
     """`n` weekdays from `start`."""

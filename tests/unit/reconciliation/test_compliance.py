@@ -203,7 +203,7 @@ def test_final_missing_after_the_period_ends_with_na_as_set(school: Database) ->
     assert sections(school, school_id, as_of=Q1[1] - dt.timedelta(days=1))[0]["compliance.final_missing"] == []
 
 
-def test_final_changed_after_close_by_date_and_by_seen_change(school: Database) -> None:
+def test_final_dated_after_close_is_late_and_a_seen_change_is_a_change(school: Database) -> None:
     from edugateway.store.tables import JournalChangeRow
 
     def fill(j: Journal) -> None:
@@ -236,12 +236,14 @@ def test_final_changed_after_close_by_date_and_by_seen_change(school: Database) 
         )
 
     school_id = build(school, fill)
-    rows = sections(school, school_id)[0]["compliance.final_changed_after_close"]
+    found = sections(school, school_id)[0]
+    rows = found["compliance.final_changed_after_close"]
     assert [(r["student"], r["old_value"], r["value"], r["reason"]) for r in rows] == [
-        ("Карпов К.", "", "4", "без зафиксированного основания"),
         ("Лосев Л.", "4", "3", "без зафиксированного основания"),
     ]
-    assert {r["class"] for r in rows} == {"10А"}
+    late = found["compliance.final_entered_late"]
+    assert [(r["student"], r["value"], r["days_late"]) for r in late] == [("Карпов К.", "4", 4)]
+    assert {r["class"] for r in [*rows, *late]} == {"10А"}
 
 
 def test_figures_share_of_lessons_with_homework_and_topic(school: Database) -> None:
