@@ -21,6 +21,13 @@ from sqlalchemy.orm import Session
 
 from edugateway.config.settings import PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
+from edugateway.reconciliation.compliance_coverage import (
+    DEFAULT_NEEDS,
+    FIGURE_NEEDS,
+    missing_reason,
+    pulled_entities,
+    rule_needs,
+)
 from edugateway.reconciliation.compliance_finals import finals_changed_after_close, finals_missing
 from edugateway.reconciliation.compliance_lessons import lessons_without_topic, marks_entered_late
 from edugateway.reconciliation.compliance_names import Names
@@ -200,19 +207,20 @@ def compliance_sections(
         "final_missing": lambda: finals_missing(session, scope, names, rules),
         "final_changed_after_close": lambda: finals_changed_after_close(session, scope, names),
     }
+    pulled = pulled_entities(session, school_id, platform)
     unchecked = NOT_DELIVERED.get(settings.kind, {})
     sections = []
     for rule in RULES:
-        why_not = unchecked.get(rule.name)
-        description = f"Не проверяется: {why_not}. {rule.description}" if why_not else rule.description
+        why_not = unchecked.get(rule.name) or missing_reason(rule_needs(rule.name), pulled)
         sections.append(
             Section(
                 key=rule.key,
                 group=SectionGroup.COMPLIANCE,
                 title=rule.title,
-                description=description,
+                description=rule.description,
                 columns=rule.columns,
                 rows=[] if why_not else finders[rule.name](),
+                not_checked=why_not,
             )
         )
     figures = {
@@ -220,7 +228,9 @@ def compliance_sections(
         "compliance.one_mark_share": progress.share(progress.one_mark),
         **_lesson_shares(session, scope, topics="lesson_without_topic" not in unchecked),
     }
-    return sections, figures
+    # A figure whose data was not looked at is absent, not 0.
+    looked = {k: v for k, v in figures.items() if missing_reason(FIGURE_NEEDS.get(k, DEFAULT_NEEDS), pulled) is None}
+    return sections, looked
 
 
 def _lesson_shares(session: Session, scope: JournalScope, *, topics: bool) -> dict[str, float]:

@@ -57,6 +57,7 @@ class SectionView:
     headers: list[str]
     rows: list[list[str]]
     empty_text: str
+    not_checked: str | None = None  # «не проверяется: причина», shown instead of a count
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
     bars: list[Bar] = []
     for title, found in groups:
         bars.append(Bar(title, 0, heading=True))
-        bars.extend(Bar(line.title, line.total) for line in found)
+        bars.extend(Bar(line.title, line.total) for line in found if line.not_checked is None)
     per_class = findings_per_class(report)
     titles = {s.key: s.title for s in report.sections}
     changes = [line.change for line in lines]
@@ -119,6 +120,7 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
                 headers=[c.title for c in s.columns],
                 rows=[[cell_text(row.get(c.key)) for c in s.columns] for row in s.rows],
                 empty_text=EMPTY_TEXT[s.group],
+                not_checked=f"Не проверяется: {s.not_checked}" if s.not_checked else None,
             )
             for s in report.sections
         ],

@@ -36,6 +36,8 @@ class Section(BaseModel):
     entity: str | None = None  # persons, classes, lessons, marks … (reconciliation sections)
     columns: list[Column]
     rows: list[dict[str, Any]] = Field(default_factory=list)
+    # A rule the platform's data cannot show, or whose data was never pulled: why. Shown instead of a count.
+    not_checked: str | None = None
 
     @property
     def total(self) -> int:
@@ -72,8 +74,9 @@ class Report(BaseModel):
         return next((s for s in self.sections if s.key == key), None)
 
     def summary(self) -> dict[str, int]:
-        """Section key -> number of findings: what the trend compares night to night."""
-        return {s.key: s.total for s in self.sections}
+        """Section key -> number of findings: what the trend compares night to night. A section not checked has
+        no number (it is not «0 found»), so it is left out."""
+        return {s.key: s.total for s in self.sections if s.not_checked is None}
 
 
 def trend(current: dict[str, int], previous: dict[str, int] | None) -> dict[str, int | None]:

@@ -96,12 +96,22 @@ class SummaryLine:
     group: SectionGroup
     title: str
     total: int
-    change: int | None  # None: no previous report to compare with
+    change: int | None  # None: no previous report to compare with, or the section was not checked
+    not_checked: str | None = None  # why the section has no figure at all
+
+    @property
+    def shown_total(self) -> str:
+        """The count, or «не проверяется: причина» (never a 0 for what was not looked at)."""
+        return not_checked_text(self.not_checked) if self.not_checked else str(self.total)
+
+
+def not_checked_text(reason: str) -> str:
+    return f"не проверяется: {reason}"
 
 
 def summary_lines(report: Report, previous_summary: dict[str, int] | None) -> list[SummaryLine]:
     changes = trend(report.summary(), previous_summary)
-    return [SummaryLine(s.key, s.group, s.title, s.total, changes[s.key]) for s in report.sections]
+    return [SummaryLine(s.key, s.group, s.title, s.total, changes.get(s.key), s.not_checked) for s in report.sections]
 
 
 def change_text(change: int | None) -> str:

@@ -19,6 +19,7 @@ from edugateway.store.tables import (
     ReportingPeriodRow,
     SchoolRow,
     SubjectRow,
+    SyncCursorRow,
 )
 
 PLATFORM = "dnevnik"
@@ -184,6 +185,11 @@ class Journal:
 
     def absent(self, person_id: int, lesson_id: int, code: str = "Б") -> None:
         self.add(AttendanceRow(school_id=self.school_id, person_id=person_id, lesson_id=lesson_id, code=code))
+
+    def pulled(self, *entities: str, until: dt.date = Q1[1], platform: str = PLATFORM) -> None:
+        """What a pull leaves even when it found nothing: the entities' pull cursors."""
+        for entity in entities:
+            self.add(SyncCursorRow(school_id=self.school_id, platform=platform, entity=entity, position=until))
 
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:
