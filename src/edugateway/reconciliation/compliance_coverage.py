@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugateway.domain.entities import Entity
-from edugateway.store.tables import IdentityLinkRow, SyncCursorRow
+from edugateway.store.journal_coverage import pulled_and_delivered
 
 # What each rule reads; a rule not named here reads lessons (every journal rule is about lessons held).
 # Attendance only narrows the progress rules (an absent pupil's lessons do not count) and a school may have no
@@ -50,23 +49,7 @@ def pulled_entities(session: Session, school_id: int, platform: str) -> set[Enti
     """The journal entities this school's journal on `platform` was looked at for: those a pull read (their
     cursor) or delivered records of. Without any cursor (records stored by other means) a journal with any
     delivered record counts as looked at whole: its records are the only evidence there is."""
-    cursors = set(
-        session.scalars(
-            select(SyncCursorRow.entity).where(SyncCursorRow.school_id == school_id, SyncCursorRow.platform == platform)
-        )
-    )
-    delivered = set(
-        session.scalars(
-            select(IdentityLinkRow.entity)
-            .where(
-                IdentityLinkRow.school_id == school_id,
-                IdentityLinkRow.platform == platform,
-                IdentityLinkRow.entity.in_([e.value for e in ENTITY_GENITIVE]),
-                IdentityLinkRow.unlinked_at.is_(None),
-            )
-            .distinct()
-        )
-    )
+    cursors, delivered = pulled_and_delivered(session, school_id, platform, [e.value for e in ENTITY_GENITIVE])
     if not cursors:
         return set(ENTITY_GENITIVE) if delivered else set()
     return {e for e in ENTITY_GENITIVE if e.value in cursors | delivered}
