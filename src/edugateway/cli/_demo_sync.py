@@ -75,7 +75,8 @@ def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, u
     from edugateway.reconciliation.service import ALL_ENTITIES, ReconcileRequest, reconcile
 
     out.print(f"[bold]8. The night's reconciliation report[/] about {until}")
-    # ЕЦП's journal is read pupil by pupil, so the demo compares its roster only (what the push just sent).
+    # ЕЦП's journal is read pupil by pupil, so the demo compares its roster only (what the push just sent); its
+    # journal was not pulled, so the report names the journal rules «не проверяется» instead of counting 0.
     for platform, entities in (("dnevnik", ALL_ENTITIES), ("ecp", (Entity.PERSONS, Entity.CLASSES))):
         request = ReconcileRequest(code, platform, as_of=until, entities=entities)
         outcome = asyncio.run(reconcile(db, settings, request))

@@ -23,6 +23,13 @@ from sqlalchemy.orm import Session
 
 from edugateway.config.settings import ComplianceSettings, PlatformKind, SchoolPlatformSettings
 from edugateway.domain.models import MarkKind
+from edugateway.reconciliation.compliance_coverage import (
+    DEFAULT_NEEDS,
+    FIGURE_NEEDS,
+    missing_reason,
+    pulled_entities,
+    rule_needs,
+)
 from edugateway.reconciliation.compliance_finals import (
     finals_changed_after_close,
     finals_entered_late,
@@ -261,23 +268,25 @@ def compliance_sections(
         "lesson_mark_changed_late": lambda: lesson_marks_changed_late(session, scope, names, rules.mark_deadline_days),
         "final_entered_late": lambda: finals_entered_late(session, scope, names, rules),
     }
+    pulled = pulled_entities(session, school_id, platform)
     unchecked = NOT_DELIVERED.get(settings.kind, {})
     off = not_applied(rules)
     sections = []
     for rule in RULES:
-        why_not = unchecked.get(rule.name)
-        status = f"не применяется ({off[rule.name]})" if rule.name in off else ""
-        status = status or (f"не проверяется: {why_not}" if why_not else "")
-        description = f"{status[:1].upper()}{status[1:]}. {rule.description}" if status else rule.description
+        # What the platform can never show, then what the regulation does not set here, then what was not pulled.
+        status = f"не проверяется: {unchecked[rule.name]}" if rule.name in unchecked else None
+        status = status or (f"не применяется ({off[rule.name]})" if rule.name in off else None)
+        why_not = missing_reason(rule_needs(rule.name), pulled)
+        status = status or (f"не проверяется: {why_not}" if why_not else None)
         sections.append(
             Section(
                 key=rule.key,
                 group=SectionGroup.COMPLIANCE,
                 title=rule.title,
-                description=description,
+                description=rule.description,
                 columns=rule.columns,
                 rows=[] if status else finders[rule.name](),
-                status=status,
+                not_checked=status,
             )
         )
     topics = "lesson_without_topic" not in unchecked
@@ -292,7 +301,9 @@ def compliance_sections(
         "compliance.teacher_participation_share": round(work.working / work.teachers, 4) if work.teachers else 0.0,
         **_lesson_shares(session, scope, topics=topics),
     }
-    return [teacher_rollup(sections), *sections], figures
+    # A figure whose data was not looked at is absent, not 0.
+    looked = {k: v for k, v in figures.items() if missing_reason(FIGURE_NEEDS.get(k, DEFAULT_NEEDS), pulled) is None}
+    return [teacher_rollup(sections), *sections], looked
 
 
 def _lesson_shares(session: Session, scope: JournalScope, *, topics: bool) -> dict[str, float]:

@@ -18,7 +18,7 @@ NO_TEACHER = "учитель не указан"
 
 def teacher_rollup(sections: list[Section]) -> Section:
     """Per teacher, the rows of each of `sections` that name them, and the total; most findings first."""
-    judged = [s for s in sections if not s.rollup and not s.status]
+    judged = [s for s in sections if not s.rollup and not s.not_checked]
     per_teacher: dict[str, Counter[str]] = {}
     for section in judged:
         for row in section.rows:

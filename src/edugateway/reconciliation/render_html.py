@@ -23,6 +23,7 @@ from edugateway.reconciliation.report_view import (
     GROUP_TITLES,
     SummaryLine,
     TeacherLine,
+    capitalised,
     cell_text,
     change_kind,
     change_text,
@@ -60,6 +61,7 @@ class SectionView:
     rows: list[list[str]]
     empty_text: str
     justified: int = 0  # rows listed as justified, not counted as findings
+    not_checked: str | None = None  # «Не проверяется: причина» / «Не применяется (…)», shown instead of a count
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,7 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
     bars: list[Bar] = []
     for title, found in groups:
         bars.append(Bar(title, 0, heading=True))
-        bars.extend(Bar(line.title, line.total) for line in found if not line.rollup)
+        bars.extend(Bar(line.title, line.total) for line in found if not line.rollup and line.not_checked is None)
     per_class = findings_per_class(report)
     titles = {s.key: s.title for s in report.sections}
     changes = [line.change for line in lines if not line.rollup]
@@ -125,6 +127,7 @@ def report_view(report: Report, previous_summary: dict[str, int] | None, zone: d
                 rows=[[cell_text(row.get(c.key)) for c in s.columns] for row in s.rows],
                 empty_text=EMPTY_TEXT[s.group],
                 justified=s.justified,
+                not_checked=capitalised(s.not_checked) if s.not_checked else None,
             )
             for s in report.sections
         ],

@@ -26,6 +26,7 @@ from edugateway.reconciliation.report_view import (
     ENTITY_TITLES,
     FIGURE_TITLES,
     GROUP_TITLES,
+    capitalised,
     change_text,
     platform_title,
     scrubbed,
@@ -107,8 +108,10 @@ def _write_summary(
     for line, name in zip(summary_lines(report, previous_summary), names, strict=True):
         link = as_text(WriteOnlyCell(sheet, name))
         link.hyperlink = f"#'{name}'!A1"
-        shown = line.status or line.total
-        _append(sheet, [line.title, link, shown, change_text(line.change), GROUP_TITLES[line.group], line.key])
+        # A section not checked has no count: its reason stands where the number would be.
+        found: Any = line.shown_total if line.not_checked else line.total
+        change = "" if line.not_checked else change_text(line.change)
+        _append(sheet, [line.title, link, found, change, GROUP_TITLES[line.group], line.key])
     teachers = top_teachers(report)
     if teachers:
         sheet.append([])
@@ -142,6 +145,8 @@ def _write_section(sheet: WriteOnlyWorksheet, section: Section) -> None:
     if keys:
         _untyped(sheet).auto_filter.ref = f"A1:{get_column_letter(len(keys))}{section.total + 1}"
     sheet.append([_bold(sheet, c.title) for c in section.columns])
+    if section.not_checked:
+        _append(sheet, [f"{capitalised(section.not_checked)}."])
     for row in section.rows:
         sheet.append([_cell(sheet, row.get(key)) for key in keys])
 

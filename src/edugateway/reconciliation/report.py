@@ -37,8 +37,9 @@ class Section(BaseModel):
     entity: str | None = None  # persons, classes, lessons, marks … (reconciliation sections)
     columns: list[Column]
     rows: list[dict[str, Any]] = Field(default_factory=list)
-    # Why a rule was not judged («не применяется (…)», «не проверяется: …»): shown instead of its count.
-    status: str = ""
+    # Why a rule was not judged, shown instead of its count: «не применяется (…)» (the regulation does not set it
+    # here) or «не проверяется: …» (the platform's data cannot show it, or it was never pulled).
+    not_checked: str | None = None
     # A view of other sections' findings (the per-teacher rollup): its rows are not findings of their own.
     rollup: bool = False
 
@@ -92,8 +93,9 @@ class Report(BaseModel):
         return next((s for s in self.sections if s.key == key), None)
 
     def summary(self) -> dict[str, int]:
-        """Section key -> number of findings: what the trend compares night to night."""
-        return {s.key: s.total for s in self.sections}
+        """Section key -> number of findings: what the trend compares night to night. A section not checked has
+        no number (it is not «0 found»), so it is left out."""
+        return {s.key: s.total for s in self.sections if s.not_checked is None}
 
     def findings(self) -> int:
         """How many findings the report has: the sections' rows, without the rollups that count them again."""

@@ -98,14 +98,27 @@ class SummaryLine:
     group: SectionGroup
     title: str
     total: int
-    change: int | None  # None: no previous report to compare with
-    status: str = ""  # shown instead of the total: a rule not judged («не применяется (…)»)
+    change: int | None  # None: no previous report to compare with, or the section was not checked
+    not_checked: str | None = None  # why the section has no figure at all («не применяется (…)», «не проверяется: …»)
     rollup: bool = False  # counts other sections' findings again: not part of the report's total
+
+    @property
+    def shown_total(self) -> str:
+        """The count, or why there is none (never a 0 for what was not looked at)."""
+        return self.not_checked or str(self.total)
+
+
+def capitalised(text: str) -> str:
+    """A phrase standing alone (a section's «Не проверяется: …»), from its form inside a line."""
+    return text[:1].upper() + text[1:]
 
 
 def summary_lines(report: Report, previous_summary: dict[str, int] | None) -> list[SummaryLine]:
     changes = trend(report.summary(), previous_summary)
-    return [SummaryLine(s.key, s.group, s.title, s.total, changes[s.key], s.status, s.rollup) for s in report.sections]
+    return [
+        SummaryLine(s.key, s.group, s.title, s.total, changes.get(s.key), s.not_checked, s.rollup)
+        for s in report.sections
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from edugateway.sync.directions import resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
 from edugateway.sync.plan import SyncPlan
 from edugateway.sync.pull import pull_journal
+from edugateway.sync.pull_cursor import lookback_days_of
 from edugateway.sync.push import PushAdapter, PushChange, drain, enqueue, plan_push
 
 log = get_logger(__name__)
@@ -284,7 +285,14 @@ async def _run(
                 first_day = min((p.start_date for p in snapshot.periods), default=None)
                 until = request.until or dt.date.today()
                 complete = await pull_journal(
-                    db, conn, run_log, entities=pulled, until=until, start=first_day, stop=request.stop
+                    db,
+                    conn,
+                    run_log,
+                    entities=pulled,
+                    until=until,
+                    start=first_day,
+                    stop=request.stop,
+                    lookback_days=lookback_days_of(platform.kind),
                 )
                 plan.needs_mapping = run_log.needs_mapping
                 if not complete:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from edugateway.connectors.base import DateRange, Remote, Skipped
 from edugateway.domain.entities import Entity
@@ -108,9 +108,21 @@ async def pull_journal(
     return complete
 
 
+@runtime_checkable
+class ReadsJournalByWindow(Protocol):
+    """A connector whose pages serve several journal entities (ЕЦП: one pupil-week table holds marks and
+    attendance): its lessons, marks and attendance are pulled window by window, so each page is read once."""
+
+    journal_by_window: bool
+
+
 async def _pull_entities(
     pull: _Pull, wanted: set[Entity], *, until: dt.date, start: dt.date | None, lookback_days: int, window_days: int
 ) -> bool:
+    if isinstance(pull.connector, ReadsJournalByWindow) and pull.connector.journal_by_window:
+        return await _pull_by_window(
+            pull, wanted, until=until, start=start, lookback_days=lookback_days, window_days=window_days
+        )
     for entity in JOURNAL_ENTITIES:
         if entity not in wanted:
             continue
@@ -125,6 +137,41 @@ async def _pull_entities(
         counts = pull.run_log.of(entity.value)
         log.info(
             "sync.pull.entity", platform=pull.platform, run_id=pull.run_log.run_id, entity=entity.value, **vars(counts)
+        )
+    return True
+
+
+async def _pull_by_window(
+    pull: _Pull, wanted: set[Entity], *, until: dt.date, start: dt.date | None, lookback_days: int, window_days: int
+) -> bool:
+    """Lessons, marks and attendance of one window (each entity from its own cursor), then of the next; final
+    marks last. Every entity's cursor moves with each window it stored."""
+    dated = [e for e in JOURNAL_ENTITIES if e in wanted and e is not Entity.FINAL_MARKS]
+    found = {e: _span(pull, e, until=until, start=start, lookback_days=lookback_days) for e in dated}
+    spans = {e: span for e, span in found.items() if span is not None}
+    if spans:
+        whole = DateRange(min(s.start for s in spans.values()), until)
+        for n, window in enumerate(whole.windows(window_days)):
+            if n and pull.stop():
+                log.info("sync.pull.stopped", platform=pull.platform, before=str(window.start))
+                return False
+            for dated_entity, span in spans.items():  # lessons first: marks and attendance point at them
+                first, last = max(window.start, span.start), min(window.end, span.end)
+                if first <= last:
+                    part = DateRange(first, last)
+                    records = [remote async for remote in _reader(pull.connector, dated_entity)(part)]
+                    _store_window(pull, dated_entity, records, advance_to=part.end)
+    if Entity.FINAL_MARKS in wanted:
+        if pull.stop():
+            return False
+        await _pull_final_marks(pull, until)
+    for pulled in (e for e in JOURNAL_ENTITIES if e in wanted):
+        log.info(
+            "sync.pull.entity",
+            platform=pull.platform,
+            run_id=pull.run_log.run_id,
+            entity=pulled.value,
+            **vars(pull.run_log.of(pulled.value)),
         )
     return True
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from edugateway.config.settings import PlatformKind
 from edugateway.connectors.base import DateRange
 from edugateway.errors import ValidationError
 
 # Marks may be entered up to 7 days after the lesson (DOMAIN.md); twice that catches late ones with room to spare.
 DEFAULT_LOOKBACK_DAYS = 14
+# ЕЦП is read one request per pupil and week, so its look-back is exactly its allowance, 000 §3.3.2: «в
+# исключительных случаях допускается … в другой день, но не позднее 7 дней с момента проведения занятия».
+# A nightly pull then reads two weeks' pages (the week seven days back and this one), not three.
+LOOKBACK_DAYS_BY_KIND: dict[PlatformKind, int] = {PlatformKind.ECP: 7}
+
+
+def lookback_days_of(kind: PlatformKind) -> int:
+    return LOOKBACK_DAYS_BY_KIND.get(kind, DEFAULT_LOOKBACK_DAYS)
 
 
 def pull_span(

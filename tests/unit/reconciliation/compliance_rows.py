@@ -21,6 +21,7 @@ from edugateway.store.tables import (
     ReportingPeriodRow,
     SchoolRow,
     SubjectRow,
+    SyncCursorRow,
 )
 
 PLATFORM = "dnevnik"
@@ -240,6 +241,11 @@ class Journal:
                 seen_at=seen,
             )
         )
+
+    def pulled(self, *entities: str, until: dt.date = Q1[1], platform: str = PLATFORM) -> None:
+        """What a pull leaves even when it found nothing: the entities' pull cursors."""
+        for entity in entities:
+            self.add(SyncCursorRow(school_id=self.school_id, platform=platform, entity=entity, position=until))
 
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:

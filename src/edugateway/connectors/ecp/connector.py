@@ -30,6 +30,7 @@ from edugateway.connectors.base import Capabilities, DateRange, Op, Remote, Skip
 from edugateway.connectors.ecp import weeks
 from edugateway.connectors.ecp.contingent import Pupil, Representative
 from edugateway.connectors.ecp.upload import DEFAULT_PREFIX, REPRESENTATIVES, STUDENTS, EduUpload, Row
+from edugateway.connectors.ecp.week_pages import WeekPages
 from edugateway.connectors.http import PlatformClient
 from edugateway.connectors.streams import ordered
 from edugateway.domain.entities import Entity
@@ -103,6 +104,8 @@ class EcpConnector:
     administrator account sees one school); `org_ogrn` is the school's ОГРН, which pushed pupils carry."""
 
     capabilities = CAPABILITIES
+    # One week page serves lessons' neighbours, marks and attendance: a pull reads them window by window.
+    journal_by_window = True
 
     def __init__(
         self,
@@ -128,6 +131,7 @@ class EcpConnector:
         self._subjects: dict[str, Json] = {}
         self._subjects_of: dict[str, list[str]] = {}  # pupil -> ids of the subjects they are taught
         self._class_periods: dict[str, list[Json]] = {}
+        self.week_pages = WeekPages()  # pupil-week pages of the weeks being read, each fetched once
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -312,8 +316,11 @@ class EcpConnector:
     # --- lessons and homework -----------------------------------------------------------------------------
 
     def _pages(self, span: DateRange, roster: Roster) -> list[weeks.Week]:
-        """The weeks of the range the platform pages: those of the school year the roster belongs to."""
-        return [w for w in weeks.weeks_in(span) if w.school_year == roster.academic_year]
+        """The weeks of the range the platform pages: those of the school year the roster belongs to. The pages
+        kept of other weeks are dropped: a range read after another no longer needs them."""
+        found = [w for w in weeks.weeks_in(span) if w.school_year == roster.academic_year]
+        self.week_pages.keep_only(found)
+        return found
 
     def _check_week(self, model: Json, week: weeks.Week, path: str) -> None:
         begin = m.local_date(model.get("beginDate"), what=f"{path} week {week.number}")
@@ -326,6 +333,9 @@ class EcpConnector:
             )
 
     async def _schedule(self, student_id: str, week: weeks.Week) -> list[tuple[dt.date, Json]]:
+        return await self.week_pages.page("schedule", student_id, week, lambda: self._fetch_schedule(student_id, week))
+
+    async def _fetch_schedule(self, student_id: str, week: weeks.Week) -> list[tuple[dt.date, Json]]:
         reply = await self._get("schedule", studentId=student_id, pageNumber=week.number)
         model = reply.get("scheduleModel")
         if not isinstance(model, dict):
@@ -416,6 +426,12 @@ class EcpConnector:
     # --- marks and presence -------------------------------------------------------------------------------
 
     async def _week_table(self, student_id: str, week: weeks.Week) -> list[tuple[dt.date, Json]]:
+        """The pupil's marks and presence of one week: fetched once, read by both marks() and attendance()."""
+        return await self.week_pages.page(
+            "estimate", student_id, week, lambda: self._fetch_week_table(student_id, week)
+        )
+
+    async def _fetch_week_table(self, student_id: str, week: weeks.Week) -> list[tuple[dt.date, Json]]:
         roster = await self.roster()
         class_id = roster.homeroom_of[student_id]
         periods = await self.periods_of_class(class_id, student_id)
