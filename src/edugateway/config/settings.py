@@ -97,6 +97,12 @@ class ComplianceSettings(_Strict):
     half_year_grades: list[int] = Field(
         default_factory=list, description="grades graded by полугодия instead of четверти (often 10 and 11)"
     )
+    homework_deadline_minutes: int = Field(
+        default=90,
+        ge=0,
+        le=24 * 60,
+        description="homework is sent at most this many minutes after the class's last lesson of the day ends",
+    )
 
 
 # Regulations by platform kind (DOMAIN.md): ЕЦП allows topics and marks up to 7 days late, Дневник.ру and ИСУОД
@@ -105,6 +111,8 @@ COMPLIANCE_DEFAULTS: dict[str, dict[str, object]] = {
     "ecp": {"topic_deadline_days": 7, "mark_deadline_days": 7},
     "dnevnik": {"topic_deadline_days": 0, "mark_deadline_days": 0},
 }
+# Homework: 1.5 h after the class's lessons on Дневник.ру and ИСУОД (001 §2.6, 003 §2.7), 2 h on ЕЦП (000 §3.3.7).
+COMPLIANCE_DEFAULTS["ecp"]["homework_deadline_minutes"] = 120
 
 
 class PlatformBase(_Strict):
