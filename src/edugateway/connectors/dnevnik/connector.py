@@ -256,7 +256,13 @@ class DnevnikConnector:
         group = next((g for g in await self.groups() if m.ident(g) == group_id), {})
         key = m.opt_ident(group, "timetable") or f"group:{group_id}"
         if key not in self._timetables:
-            self._timetables[key] = m.bells(await self._get_list(f"edu-groups/{group_id}/timetables"))
+            rows = await self._get_list(f"edu-groups/{group_id}/timetables")
+            try:
+                self._timetables[key] = m.bells(rows)
+            except ValidationError as exc:  # the lessons still count; only their bell times stay unknown
+                log.warning("timetable unreadable; lesson times not read", platform=self.platform, group=group_id)
+                self.skipped.append(Skipped(Entity.TIMETABLE, key, str(exc)))
+                self._timetables[key] = m.Bells(())
         return self._timetables[key]
 
     async def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]:

@@ -98,3 +98,18 @@ async def test_a_school_without_its_time_zone_gets_no_times_rather_than_guessed_
     assert [e.entered_at for e in [r.record async for r in conn.attendance(SPAN)]] == [None, None]
     assert timetables.call_count == 0
     await conn.aclose()
+
+
+@respx.mock(assert_all_called=False)
+async def test_an_unreadable_timetable_costs_the_bell_times_only(respx_mock: respx.MockRouter) -> None:
+    timetables = routes(respx_mock, PAYLOADS["GET /v2.0/schools/{school}"])
+    broken = copy.deepcopy(PAYLOADS["GET /v2.0/edu-groups/{eduGroup}/timetables"])
+    broken[0]["Items"][1]["Finish"] = "9:40 утра"
+    timetables.respond(json=broken)
+    conn = connector()
+    lessons = [r.record async for r in conn.lessons(SPAN)]
+    assert [(x.ends_at, x.topic) for x in lessons] == [(None, "Дроби")] * 2
+    assert lessons[0].homework_sent_at == dt.datetime(2019, 9, 16, 12, 10, 42, tzinfo=PLUS_5)
+    assert [(s.entity.value, s.remote_id) for s in conn.skipped] == [("timetable", "1343854728296550454")]
+    assert "9:40 утра" in conn.skipped[0].reason
+    await conn.aclose()
