@@ -111,6 +111,12 @@ class ComplianceSettings(_Strict):
         le=30,
         description="a period or year final is due by the period's last day + this many days (001 §2.7, 003 §2.8)",
     )
+    homework_deadline_minutes: int = Field(
+        default=90,
+        ge=0,
+        le=24 * 60,
+        description="homework is sent at most this many minutes after the class's last lesson of the day ends",
+    )
 
 
 # Regulations by platform kind (DOMAIN.md): ЕЦП allows topics and marks up to 7 days late, Дневник.ру and ИСУОД
@@ -119,6 +125,8 @@ COMPLIANCE_DEFAULTS: dict[str, dict[str, object]] = {
     "ecp": {"topic_deadline_days": 7, "mark_deadline_days": 7},
     "dnevnik": {"topic_deadline_days": 0, "mark_deadline_days": 0},
 }
+# Homework: 1.5 h after the class's lessons on Дневник.ру and ИСУОД (001 §2.6, 003 §2.7), 2 h on ЕЦП (000 §3.3.7).
+COMPLIANCE_DEFAULTS["ecp"]["homework_deadline_minutes"] = 120
 
 
 class PlatformBase(_Strict):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from edugateway.domain.marks import MarkValue
 from edugateway.domain.snils import normalize_snils
@@ -181,6 +181,11 @@ class Lesson(_Record):
     teacher_id: str | None = None
     topic: str | None = None
     homework: str | None = None
+    # When the platform says: the lesson's bell times (its timetable) and when the homework was sent. Aware, so a
+    # platform's local times and the school's zone cannot be mixed up; None where the platform does not tell.
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    homework_sent_at: AwareDatetime | None = None
 
 
 class Mark(_Record):
@@ -209,3 +214,4 @@ class Attendance(_Record):
     lesson_id: Id
     code: AttendanceCode
     minutes_late: int | None = Field(default=None, ge=0, le=120)
+    entered_at: AwareDatetime | None = None  # when the teacher entered it (Дневник.ру `createdDate`)

@@ -2,13 +2,17 @@
 
 Ids: every int64 id has a `*_str` twin; the twin is read, because ids above 2^53 lose digits in any JSON
 parser that turns numbers into doubles. Datetimes are naive local time ('YYYY-MM-DDTHH:MM:SS', sometimes
-with a fraction); only the date part matters to the canonical model. Shapes: docs/platforms/dnevnik.md.
+with a fraction). Most of them only give a date; the times that say when something was entered (a homework's
+`sentDate`, an attendance entry's `createdDate`) and the timetable's bell times are made aware with the school's
+UTC offset (School `timeZone`, hours), so they can be compared with the school's day. Shapes:
+docs/platforms/dnevnik.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from edugateway.domain.marks import parse_mark
@@ -89,6 +93,90 @@ def local_date(value: str | None) -> dt.date | None:
         raise ValidationError(f"Дневник.ру datetime {value!r} is not 'YYYY-MM-DDTHH:MM:SS'") from None
 
 
+def local_datetime(value: str | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """A naive local datetime ('2019-09-15T16:35:53.853', with or without the fraction) in the school's zone."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"Дневник.ру datetime {value!r} is not 'YYYY-MM-DDTHH:MM:SS'") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+def school_zone(obj: Json) -> dt.tzinfo | None:
+    """The UTC offset of a School's local times, from its `timeZone` (whole hours); None when it is not sent."""
+    hours = obj.get("timeZone")
+    if isinstance(hours, bool) or not isinstance(hours, int) or not -12 <= hours <= 14:
+        return None
+    return dt.timezone(dt.timedelta(hours=hours))
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Bell:
+    number: int
+    start: dt.time
+    finish: dt.time
+    days: frozenset[str]  # DaysOfWeek; empty means every day
+
+
+@dataclass(frozen=True)
+class Bells:
+    """A group's timetables (GET edu-groups/{g}/timetables): from which day each holds, and its lessons' times."""
+
+    tables: tuple[tuple[dt.date, tuple[Bell, ...]], ...]
+
+    def times(self, day: dt.date, number: int) -> tuple[dt.time, dt.time] | None:
+        """Start and end of lesson `number` on `day`, by the latest timetable begun by then; None if not listed."""
+        held = [bells for start, bells in self.tables if start <= day]
+        weekday = WEEKDAYS[day.weekday()]
+        for bell in held[-1] if held else ():
+            if bell.number == number and (not bell.days or weekday in bell.days):
+                return bell.start, bell.finish
+        return None
+
+
+def _time_of(value: object) -> dt.time | None:
+    """The time of day of a timetable item's `Start`/`Finish` (a datetime whose date part means nothing)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value[:19]).time() if "T" in value else dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"Дневник.ру timetable time {value!r} is not 'YYYY-MM-DDTHH:MM:SS'") from None
+
+
+def bells(timetables: Sequence[Json]) -> Bells:
+    """The PascalCase Timetable[] of a group: `{Name, Start, FirstLessonNumber, Items: [{Start, Finish,
+    DaysOfWeek, LessonNumber, …}]}`; items without a lesson number or times are not lessons and are left out."""
+    tables = []
+    for table in timetables:
+        begins = local_date(table.get("Start")) or dt.date.min
+        items = []
+        for item in table.get("Items") or []:
+            start, finish = _time_of(item.get("Start")), _time_of(item.get("Finish"))
+            number = item.get("LessonNumber")
+            if start is None or finish is None or not isinstance(number, int):
+                continue
+            items.append(Bell(number, start, finish, frozenset(item.get("DaysOfWeek") or ())))
+        tables.append((begins, tuple(items)))
+    return Bells(tuple(sorted(tables, key=lambda t: t[0])))
+
+
+def homework_sent_at(works: Sequence[Json], zone: dt.tzinfo) -> dt.datetime | None:
+    """When the lesson's homework first reached the journal: the earliest `sentDate` of its works of type
+    Homework (a work not sent yet has none)."""
+    sent = [
+        when
+        for w in works
+        if w.get("type") == "Homework" and (when := local_datetime(w.get("sentDate"), zone)) is not None
+    ]
+    return min(sent, default=None)
+
+
 def person(obj: Json, *, roles: frozenset[Role], user: Json | None = None) -> Person:
     """A Person object (persons, edu-groups/{g}/persons), completed from its User (birthday, email, phone)."""
     user = user or {}
@@ -162,22 +250,32 @@ def reporting_period(obj: Json) -> ReportingPeriod:
     )
 
 
-def lesson(obj: Json, *, homework: str | None = None) -> Lesson:
-    """A Lesson; its topic is `title`, its teacher the first of `teachers`, its subject embedded."""
+def lesson(
+    obj: Json, *, homework: str | None = None, zone: dt.tzinfo | None = None, timetable: Bells | None = None
+) -> Lesson:
+    """A Lesson; its topic is `title`, its teacher the first of `teachers`, its subject embedded. With the school's
+    `zone`, its bell times come from the group's `timetable` (by `number`) and the homework's sent time from its
+    works; without it they stay unknown."""
     day = local_date(obj.get("date"))
     if day is None:
         raise ValidationError(f"Дневник.ру lesson {obj.get('id_str')} has no date")
     teachers = obj.get("teachers_str") or [str(t) for t in obj.get("teachers") or []]
     embedded = obj.get("subject") or {}
+    number = int(obj.get("number") or 0)
+    times = timetable.times(day, number) if timetable is not None and zone is not None else None
+    works = [w for w in obj.get("works") or [] if isinstance(w, Mapping)]
     return Lesson(
         id=ident(obj),
         date=day,
-        number=int(obj.get("number") or 0),
+        number=number,
         class_id=ident(obj, "group"),
         subject_id=ident(embedded) if embedded else ident(obj, "subjectId"),
         teacher_id=str(teachers[0]) if teachers else None,
         topic=obj.get("title") or None,
         homework=homework,
+        starts_at=dt.datetime.combine(day, times[0], zone) if times and zone else None,
+        ends_at=dt.datetime.combine(day, times[1], zone) if times and zone else None,
+        homework_sent_at=homework_sent_at(works, zone) if homework and zone else None,
     )
 
 
@@ -239,8 +337,9 @@ def final_marks(obj: Json) -> list[Mark]:
     return out
 
 
-def attendance(obj: Json) -> Attendance | None:
-    """A LessonLogEntry; None for "Attend" (present), which has no canonical record."""
+def attendance(obj: Json, *, zone: dt.tzinfo | None = None) -> Attendance | None:
+    """A LessonLogEntry; None for "Attend" (present), which has no canonical record. With the school's `zone`,
+    `createdDate` says when it was entered."""
     status = obj.get("status") or ""
     if status not in ATTENDANCE_FROM_DNEVNIK:
         raise ValidationError(
@@ -250,4 +349,9 @@ def attendance(obj: Json) -> Attendance | None:
     code = ATTENDANCE_FROM_DNEVNIK[status]
     if code is None:
         return None
-    return Attendance(person_id=ident(obj, "person"), lesson_id=ident(obj, "lesson"), code=code)
+    return Attendance(
+        person_id=ident(obj, "person"),
+        lesson_id=ident(obj, "lesson"),
+        code=code,
+        entered_at=local_datetime(obj.get("createdDate"), zone) if zone else None,
+    )

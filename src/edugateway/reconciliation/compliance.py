@@ -4,12 +4,9 @@
 (`compliance.<rule>`), and the control figures. Everything is judged on the journal rows the platform delivered
 to the local database (the pull), never on the gateway's own first-seen times.
 
-Not checked, because no connector delivers the entry time they need: attendance entered late (a lesson log
-entry's `createdDate` is not mapped, ЕЦП has none) and homework entered late (Дневник.ру's `sentDate` is not
-mapped, ЕЦП has none, and the gateway knows no bell times to tell when a class's lessons end).
-What a platform's data cannot show is said in the section's description instead of reporting nothing silently,
-and a rule the platform's regulation does not set (configuration: an unset deadline) is «не применяется», with no
-rows and no figure. The per-teacher rollup of the sections comes first (compliance_teachers.py).
+What a platform's data cannot show is said instead of a figure («не проверяется: …»), and a rule the platform's
+regulation does not set (configuration: an unset deadline) is «не применяется», with no rows and no figure. The
+per-teacher rollup of the sections comes first (compliance_teachers.py).
 """
 
 from __future__ import annotations
@@ -40,6 +37,7 @@ from edugateway.reconciliation.compliance_mark_history import lesson_marks_chang
 from edugateway.reconciliation.compliance_names import Names
 from edugateway.reconciliation.compliance_progress import progress_findings
 from edugateway.reconciliation.compliance_teachers import teacher_rollup
+from edugateway.reconciliation.compliance_timing import attendance_entered_late, homework_sent_late
 from edugateway.reconciliation.report import Column, Section, SectionGroup
 from edugateway.store.compliance_reads import JournalScope, lesson_counts, teacher_participation
 
@@ -214,6 +212,42 @@ RULES = [
             Column(key="mark", title="Код отметки"),
         ],
     ),
+    Rule(
+        "homework_late",
+        "Домашнее задание внесено позже срока",
+        "Домашние задания, отправленные позже установленного срока после окончания последнего урока класса в "
+        "этот день (Дневник.ру, ИСУОД — 1,5 часа; ЕЦП — 2 часа). Регламенты 001 §2.6; 003 §2.7 и приказ §4.7 "
+        "(2.3.2); 000 §3.3.7.",
+        [
+            _CLASS,
+            _SUBJECT,
+            _TEACHER,
+            Column(key="lesson_date", title="Дата урока"),
+            Column(key="lesson_number", title="№ урока"),
+            Column(key="lessons_end", title="Уроки класса окончены"),
+            Column(key="sent", title="ДЗ отправлено"),
+            Column(key="minutes_late", title="Просрочка, мин"),
+            Column(key="lesson", title="Код урока"),
+        ],
+    ),
+    Rule(
+        "attendance_late",
+        "Посещаемость отмечена не в день урока",
+        "Отметки об отсутствии, внесённые после дня урока (по времени школы). Регламенты 001 §2.5; 003, приказ "
+        "§4.7 (2.3.1).",
+        [
+            _CLASS,
+            _SUBJECT,
+            _TEACHER,
+            _STUDENT,
+            Column(key="lesson_date", title="Дата урока"),
+            Column(key="lesson_number", title="№ урока"),
+            Column(key="code", title="Отметка"),
+            Column(key="entered", title="Внесена"),
+            Column(key="days_late", title="Просрочка, дней"),
+            Column(key="lesson", title="Код урока"),
+        ],
+    ),
 ]
 
 # What a platform's data cannot show (connectors/ecp/connector.py): the rule is not judged there.
@@ -222,6 +256,8 @@ NOT_DELIVERED: dict[PlatformKind, dict[str, str]] = {
         "lesson_without_topic": "ЕЦП не передаёт темы уроков",
         "mark_late": "ЕЦП не передаёт дату выставления отметки (отметка датируется днём урока)",
         "work_mark_late": "ЕЦП не различает отметки за урок и за работы",
+        "homework_late": "ЕЦП не передаёт ни время внесения домашнего задания, ни время уроков",
+        "attendance_late": "ЕЦП не передаёт время внесения отметки о посещаемости",
     },
 }
 
@@ -267,6 +303,8 @@ def compliance_sections(
         "final_changed_after_close": lambda: finals_changed_after_close(session, scope, names),
         "lesson_mark_changed_late": lambda: lesson_marks_changed_late(session, scope, names, rules.mark_deadline_days),
         "final_entered_late": lambda: finals_entered_late(session, scope, names, rules),
+        "homework_late": lambda: homework_sent_late(session, scope, names, rules.homework_deadline_minutes),
+        "attendance_late": lambda: attendance_entered_late(session, scope, names),
     }
     pulled = pulled_entities(session, school_id, platform)
     unchecked = NOT_DELIVERED.get(settings.kind, {})

@@ -30,6 +30,8 @@ RULE_NEEDS: dict[str, tuple[Entity, ...]] = {
     "final_changed_after_close": (Entity.FINAL_MARKS,),
     "final_entered_late": (Entity.FINAL_MARKS,),
     "lesson_mark_changed_late": (Entity.LESSONS, Entity.MARKS),
+    "homework_late": (Entity.LESSONS,),
+    "attendance_late": (Entity.LESSONS, Entity.ATTENDANCE),
 }
 DEFAULT_NEEDS = (Entity.LESSONS,)
 # The control figures by what they read (compliance.py computes them).

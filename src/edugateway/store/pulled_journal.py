@@ -35,6 +35,7 @@ from edugateway.store.tables import (
     ReportingPeriodRow,
     SubjectRow,
 )
+from edugateway.store.times import as_utc
 
 Row = LessonRow | MarkRow | AttendanceRow
 RowKey = str | tuple[int, int]  # source_id, or (person row id, lesson row id) for attendance
@@ -126,8 +127,17 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _comparable(value: Any) -> Any:
+    """Stored times as aware UTC: SQLite reads them back naive, and naive never equals aware."""
+    return as_utc(value) if isinstance(value, dt.datetime) else value
+
+
 def _diff(row: Row, values: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: [_json(getattr(row, name)), _json(new)] for name, new in values.items() if getattr(row, name) != new}
+    return {
+        name: [_json(getattr(row, name)), _json(new)]
+        for name, new in values.items()
+        if _comparable(getattr(row, name)) != _comparable(new)
+    }
 
 
 def _row_key(entity: str, values: dict[str, Any]) -> RowKey:

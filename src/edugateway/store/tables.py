@@ -183,6 +183,10 @@ class LessonRow(Base, _Timestamps):
     teacher_ref: Mapped[str | None] = mapped_column(String(200))
     topic: Mapped[str | None] = mapped_column(Text)
     homework: Mapped[str | None] = mapped_column(Text)
+    # The platform's own times (UTC), where it tells them: the lesson's bells and when its homework was sent.
+    starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    homework_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MarkRow(Base, _Timestamps):
@@ -216,6 +220,7 @@ class AttendanceRow(Base, _Timestamps):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(4))
     minutes_late: Mapped[int | None] = mapped_column(Integer)
+    entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # the platform's, UTC
 
 
 class AuditRow(Base):

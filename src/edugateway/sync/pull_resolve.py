@@ -31,6 +31,14 @@ NOUNS = {
     Entity.LESSONS: "lesson",
 }
 FINAL_KINDS = frozenset({MarkKind.PERIOD_FINAL, MarkKind.YEAR_FINAL})
+# Times a platform may leave out: unknown, they stay out of the digest, so records digested before the times were
+# mapped (and a platform that never sends them) do not all count as changed.
+OPTIONAL_TIMES = frozenset({"starts_at", "ends_at", "homework_sent_at", "entered_at"})
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Stored in UTC: SQLite keeps a datetime's wall time and drops its offset."""
+    return value.astimezone(dt.UTC) if value is not None else None
 
 
 class Unresolved(Exception):
@@ -52,7 +60,8 @@ class Pulled:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.canonical.model_dump_json().encode()).hexdigest()
+        unknown = {name for name in OPTIONAL_TIMES if getattr(self.canonical, name, None) is None}
+        return hashlib.sha256(self.canonical.model_dump_json(exclude=unknown).encode()).hexdigest()
 
 
 @dataclass
@@ -150,6 +159,9 @@ class Resolver:
             "teacher_ref": teacher_ref,
             "topic": lesson.topic,
             "homework": lesson.homework,
+            "starts_at": _utc(lesson.starts_at),
+            "ends_at": _utc(lesson.ends_at),
+            "homework_sent_at": _utc(lesson.homework_sent_at),
         }
         return Pulled(entity, remote_id, key, new, canonical, values)
 
@@ -195,5 +207,6 @@ class Resolver:
             "lesson_id": lesson.row_id,
             "code": entry.code.value,
             "minutes_late": entry.minutes_late,
+            "entered_at": _utc(entry.entered_at),
         }
         return Pulled(entity, remote_id, key, new, canonical, values)

@@ -32,6 +32,7 @@ from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from edugateway.store.snapshots import load_snapshot
 from edugateway.sync.engine import DEFAULT_ENTITIES, SyncRequest, run_sync
+from support.dnevnik_entry_times import late_entries
 
 CODE = "sch70"
 UNTIL = dt.date(2026, 11, 20)
@@ -89,6 +90,7 @@ class Outcome:
     changes: TeacherChanges
     remote_person: dict[str, str]  # the world's local person id -> the platform's id
     open_cases: int
+    late_entries: dict[str, Counter[tuple[str, ...]]]  # the emulator's late homework and attendance, as pulled
 
 
 @pytest.fixture
@@ -102,6 +104,8 @@ def reconciled(database: Database, tmp_path: Path) -> Outcome:
         request = SyncRequest(CODE, "dnevnik", DEFAULT_ENTITIES, until=UNTIL)
         assert asyncio.run(run_sync(database, settings, request)).status == "done"
         verified = Verifier.from_settings(settings).verify_school(database, CODE, actor="test", force=True)
+    pupils = {p.id for p in generated.snapshot.persons}
+    late = late_entries(dnevnik.load_world(world_dir), persons=pupils)
     changes = _change_on_the_platform(world_dir)
     with emulated_platforms(world_dir, CODE) as (settings, _stats):
         # As an ИСУОД school, where written works are marked within a week (003 приказ §2.3.3).
@@ -121,7 +125,7 @@ def reconciled(database: Database, tmp_path: Path) -> Outcome:
     open_cases = verified.cases.opened
     assert outcome.files
     assert all(path.is_file() for path in outcome.files.values())
-    return Outcome(outcome.report, read_planted(world_dir), changes, remote_person, open_cases)
+    return Outcome(outcome.report, read_planted(world_dir), changes, remote_person, open_cases, late)
 
 
 def _rows(report: Report, key: str) -> list[dict[str, object]]:
@@ -171,10 +175,14 @@ def test_every_planted_difference_is_in_its_section_and_nothing_else(reconciled:
     assert set(journal) == set(KINDS_TO_SECTIONS.values())  # the heavy profile plants every kind
     for key in KINDS_TO_SECTIONS.values():
         assert len(section(key)) == journal[key], key
+    for key, late in reconciled.late_entries.items():
+        assert late, key
+        assert len(section(key)) == late.total(), key
 
     # The per-teacher rollup counts those findings again, and nothing else is found anywhere.
     rollup = next(s for s in report.sections if s.rollup)
-    assert sum(r["total"] for r in rollup.rows) == sum(journal.values())
+    late_total = sum(late.total() for late in reconciled.late_entries.values())
+    assert sum(r["total"] for r in rollup.rows) == sum(journal.values()) + late_total
     assert {s.key: s.total for s in report.sections if s.key not in checked and s.total and not s.rollup} == {}
     assert {c.entity for c in report.counts} == {
         "persons",

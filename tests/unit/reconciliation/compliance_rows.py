@@ -247,6 +247,34 @@ class Journal:
         for entity in entities:
             self.add(SyncCursorRow(school_id=self.school_id, platform=platform, entity=entity, position=until))
 
+    def timed(
+        self,
+        lesson_id: int,
+        *,
+        ends_at: dt.datetime | None = None,
+        homework_sent_at: dt.datetime | None = None,
+        homework: str | None = "§ 1",
+    ) -> None:
+        """The lesson's end (its timetable bell) and its homework's sent time, as a pull stores them (UTC)."""
+        row = self.session.get(LessonRow, lesson_id)
+        assert row is not None
+        row.ends_at = ends_at.astimezone(dt.UTC) if ends_at else None
+        row.homework_sent_at = homework_sent_at.astimezone(dt.UTC) if homework_sent_at else None
+        row.homework = homework
+        self.session.flush()
+
+    def absent_entered(self, person_id: int, lesson_id: int, entered_at: dt.datetime, code: str = "Н") -> None:
+        """An absence entered at `entered_at` (the platform's createdDate), stored in UTC."""
+        self.add(
+            AttendanceRow(
+                school_id=self.school_id,
+                person_id=person_id,
+                lesson_id=lesson_id,
+                code=code,
+                entered_at=entered_at.astimezone(dt.UTC),
+            )
+        )
+
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:
     """`n` weekdays from `start`."""

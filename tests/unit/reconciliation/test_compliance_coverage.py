@@ -82,6 +82,8 @@ def test_ecp_judges_what_its_data_allows_and_names_what_it_cannot(school: Databa
         "их не забирала), судить не по чему",
         "compliance.final_entered_late": "итоговые отметки с платформы ещё не загружались (синхронизация "
         "их не забирала), судить не по чему",
+        "compliance.homework_late": "ЕЦП не передаёт ни время внесения домашнего задания, ни время уроков",
+        "compliance.attendance_late": "ЕЦП не передаёт время внесения отметки о посещаемости",
     }
     # one mark in 8 attended lessons: the one-mark finding (twice the накопляемость limit), listed once
     assert [r["student"] for r in found["compliance.student_one_mark"].rows] == ["Громова А."]

@@ -2,7 +2,9 @@
 
 Rosters are read group by group (the API has no "all students of a school" call), persons are completed
 with `POST users/many` in batches, and the journal (lessons, marks, attendance) is read per group in
-windows of at most 30 days, the cap real clients observe. Writes exist only for marks, attendance and
+windows of at most 30 days, the cap real clients observe. The times that say when a record was entered are
+placed in the school's UTC offset (`schools/{s}`), and lessons get their bell times from their group's
+timetable (read once per timetable). Writes exist only for marks, attendance and
 homework; persons and classes are not created through the partner API (docs/platforms/dnevnik.md).
 """
 
@@ -81,6 +83,9 @@ class DnevnikConnector:
         self._lesson_index: dict[str, tuple[str | None, dict[str, str]]] = {}
         self._indexed_windows: set[tuple[str, dt.date, dt.date]] = set()
         self._final_work_types: set[str] | None = None
+        self._zone: dt.tzinfo | None = None
+        self._zone_read = False
+        self._timetables: dict[str, m.Bells] = {}  # by the group's timetable id
         self.skipped: list[Skipped] = []
 
     async def aclose(self) -> None:
@@ -235,15 +240,44 @@ class DnevnikConnector:
             if isinstance(row, dict):
                 self._index_lesson(row)
 
+    async def zone(self) -> dt.tzinfo | None:
+        """The UTC offset the school's local times are in (School `timeZone`), read once; None when the platform
+        does not say, and then no entry time or bell time is mapped rather than one in a guessed zone."""
+        if not self._zone_read:
+            school = await self.client.get_json(f"schools/{self.school_id}")
+            self._zone = m.school_zone(school) if isinstance(school, dict) else None
+            self._zone_read = True
+            if self._zone is None:
+                log.warning("school time zone unknown; entry times not read", platform=self.platform)
+        return self._zone
+
+    async def timetable(self, group_id: str) -> m.Bells:
+        """The bell times of a group's lessons, read once per timetable (classes and subgroups share one)."""
+        group = next((g for g in await self.groups() if m.ident(g) == group_id), {})
+        key = m.opt_ident(group, "timetable") or f"group:{group_id}"
+        if key not in self._timetables:
+            rows = await self._get_list(f"edu-groups/{group_id}/timetables")
+            try:
+                self._timetables[key] = m.bells(rows)
+            except ValidationError as exc:  # the lessons still count; only their bell times stay unknown
+                log.warning("timetable unreadable; lesson times not read", platform=self.platform, group=group_id)
+                self.skipped.append(Skipped(Entity.TIMETABLE, key, str(exc)))
+                self._timetables[key] = m.Bells(())
+        return self._timetables[key]
+
     async def lessons(self, span: DateRange) -> AsyncIterator[Remote[Lesson]]:
-        async for _, rows in self._each(await self._windows(span), self._lessons_in):
+        zone = await self.zone()
+        async for (group_id, _), rows in self._each(await self._windows(span), self._lessons_in):
+            timetable = await self.timetable(group_id) if zone is not None and rows else None
             for row in rows:
                 homework = "\n".join(
                     str(w.get("text") or "").strip()
                     for w in row.get("works") or []
                     if isinstance(w, dict) and w.get("type") == HOMEWORK and w.get("text")
                 )
-                lesson = self._map(Entity.LESSONS, row, m.lesson, row, homework=homework or None)
+                lesson = self._map(
+                    Entity.LESSONS, row, m.lesson, row, homework=homework or None, zone=zone, timetable=timetable
+                )
                 if lesson is not None:
                     yield Remote(m.ident(row), lesson, raw=row)
 
@@ -298,9 +332,10 @@ class DnevnikConnector:
         return await self._get_list(path, **{"from": _day(window.start), "to": _day(window.end)})
 
     async def attendance(self, span: DateRange) -> AsyncIterator[Remote[Attendance]]:
+        zone = await self.zone()
         async for _, rows in self._each(await self._windows(span), self._log_entries_in):
             for row in rows:
-                record = self._map(Entity.ATTENDANCE, row, m.attendance, row, key="lesson")
+                record = self._map(Entity.ATTENDANCE, row, m.attendance, row, key="lesson", zone=zone)
                 if record is not None:
                     yield Remote(f"{record.lesson_id}:{record.person_id}", record, raw=row)
 

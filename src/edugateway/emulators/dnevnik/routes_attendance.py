@@ -15,7 +15,7 @@ from edugateway.emulators.dnevnik.errors import ApiError
 from edugateway.emulators.dnevnik.ids import with_str
 from edugateway.emulators.dnevnik.params import Edu, json_object, no_content, ok, parse_id, parse_ids
 from edugateway.emulators.dnevnik.routes_lessons import lessons_in_range
-from edugateway.emulators.dnevnik.state import EmulatorState, state_of
+from edugateway.emulators.dnevnik.state import now_at_school, state_of
 from edugateway.emulators.dnevnik.vocab import LOG_STATUSES
 from edugateway.emulators.dnevnik.world import DnevnikWorld, Row
 
@@ -122,10 +122,6 @@ def _fields(body: dict[str, Any], lesson: Row) -> tuple[str, str | None]:
     return str(status), comment
 
 
-def _now(state: EmulatorState) -> str:
-    return fmt_ms(dt.datetime.fromtimestamp(state.clock()))
-
-
 @router.post("/lessons/{lesson}/log-entries")
 async def create_entry(request: Request, lesson: str, session: Edu) -> Response:
     state = state_of(request)
@@ -139,7 +135,7 @@ async def create_entry(request: Request, lesson: str, session: Edu) -> Response:
     entry: dict[str, Any] = {}
     with_str(entry, "person", person_id)
     with_str(entry, "lesson", int(row["id"]))
-    entry.update(comment=comment, status=status, createdDate=_now(state))
+    entry.update(comment=comment, status=status, createdDate=fmt_ms(now_at_school(state, int(row["group"]))))
     world.put_log_entry(entry)
     return ok(shapes.log_entry(entry))
 

@@ -13,7 +13,7 @@ from edugateway.emulators.dnevnik.dates import day_of, fmt, parse_datetime, pars
 from edugateway.emulators.dnevnik.errors import ApiError
 from edugateway.emulators.dnevnik.ids import with_str
 from edugateway.emulators.dnevnik.params import Edu, id_array, json_object, ok, parse_id
-from edugateway.emulators.dnevnik.state import state_of
+from edugateway.emulators.dnevnik.state import now_at_school, state_of
 from edugateway.emulators.dnevnik.vocab import MARK_VALUES, WORK_TYPES
 from edugateway.emulators.dnevnik.world import DnevnikWorld, Row
 
@@ -121,7 +121,8 @@ async def create_work(request: Request, session: Edu) -> Response:
     with_str(work, "eduGroup", group_id)
     work.update(tasks=[], text=text, periodNumber=body.get("periodNumber"), periodType=body.get("periodType"))
     work.update(subjectId=lesson["subject"], isImportant=bool(body.get("isImportant", False)))
-    work.update(targetDate=fmt(target) if target else lesson["date"], sentDate=None, createdBy=session.person_id)
+    sent = fmt(now_at_school(state_of(request), group_id))  # a work made through the API is sent at once
+    work.update(targetDate=fmt(target) if target else lesson["date"], sentDate=sent, createdBy=session.person_id)
     work.update(files=[], oneDriveLinks=[])
     world.add_work(work)
     return ok(shapes.work(work))

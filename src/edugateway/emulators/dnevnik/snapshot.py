@@ -27,7 +27,8 @@ from edugateway.domain.models import (
 )
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators.dnevnik.auth import ADMIN_SCOPE
-from edugateway.emulators.dnevnik.dates import fmt
+from edugateway.emulators.dnevnik.dates import fmt, fmt_ms
+from edugateway.emulators.dnevnik.entry_times import LESSON_MINUTES, attendance_entered, homework_sent
 from edugateway.emulators.dnevnik.ids import platform_id, with_str
 from edugateway.emulators.dnevnik.vocab import (
     ATTENDANCE_STATUS,
@@ -68,6 +69,7 @@ class _Builder:
         self.lessons = {les.id: les for les in snapshot.lessons}
         self.homeroom: dict[str, str] = {}  # student -> class (not subgroup)
         self.work_type_ids: dict[str, int] = {}  # title or kind -> id
+        self.day_ends = _day_ends(snapshot)
 
     def pid(self, kind: str, *local: str) -> int:
         return platform_id(kind, self.code, *local)
@@ -261,7 +263,7 @@ class _Builder:
                 {
                     "Id": self.pid("bell", str(number)),
                     "Start": fmt(begin),
-                    "Finish": fmt(begin + dt.timedelta(minutes=45)),
+                    "Finish": fmt(begin + dt.timedelta(minutes=LESSON_MINUTES)),
                     "Name": f"{number} урок",
                     "Type": "Lesson",
                     "DaysOfWeek": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
@@ -316,10 +318,10 @@ class _Builder:
     def lesson(self, lesson: Lesson) -> None:
         row: Row = {}
         with_str(row, "id", self.pid("lesson", lesson.id))
-        bell = BELLS[min(max(lesson.number, 1), len(BELLS)) - 1]
+        start = _bell(lesson.date, lesson.number)
         row.update(
             title=lesson.topic or "",
-            date=fmt(dt.datetime.combine(lesson.date, dt.time.fromisoformat(bell))),
+            date=fmt(start),
             number=lesson.number,
             group=self.pid("group", lesson.class_id),
             status="Conducted",
@@ -329,11 +331,17 @@ class _Builder:
         )
         self.world.lessons[int(row["id"])] = row
         if lesson.homework:
-            self.work(f"hw:{lesson.id}", "Homework", row, text=lesson.homework, mark_count=0)
+            sent = homework_sent(lesson.id, start, self.day_ends[(self.homeroom_of(lesson.class_id), lesson.date)])
+            self.work(f"hw:{lesson.id}", "Homework", row, text=lesson.homework, mark_count=0, sent=fmt(sent))
+
+    def homeroom_of(self, class_id: str) -> str:
+        cls = self.classes.get(class_id)
+        return cls.parent_id if cls is not None and cls.parent_id else class_id
 
     def work(
         self, key: str, kind: str, lesson: Row | None, *, group: int | None = None, subject: int | None = None,
         text: str = "", mark_count: int = 1, type_title: str | None = None, period: Row | None = None,
+        sent: str | None = None,
     ) -> Row:  # fmt: skip
         """The work `key` (created on first use): a lesson's default work, its homework, a test, or a final."""
         work_id = self.pid("work", key)
@@ -355,7 +363,7 @@ class _Builder:
             subjectId=int(lesson["subject"]) if lesson else subject,
             isImportant=kind != LESSON_WORK and kind != "Homework",
             targetDate=lesson["date"] if lesson else (period["finish"] if period else None),
-            sentDate=lesson["date"] if lesson and kind == "Homework" else None,
+            sentDate=sent,
             createdBy=lesson["teachers"][0] if lesson and lesson["teachers"] else self.admin_person,
             files=[],
             oneDriveLinks=[],
@@ -425,8 +433,25 @@ class _Builder:
             with_str(entry, "person", self.pid("person", a.person_id))
             with_str(entry, "lesson", int(lesson["id"]))
             comment = f"опоздание {a.minutes_late} мин" if a.minutes_late else None
-            entry.update(comment=comment, status=ATTENDANCE_STATUS[a.code], createdDate=lesson["date"] + ".000")
+            entered = attendance_entered(f"{a.lesson_id}:{a.person_id}", dt.datetime.fromisoformat(lesson["date"]))
+            entry.update(comment=comment, status=ATTENDANCE_STATUS[a.code], createdDate=fmt_ms(entered))
             self.world.put_log_entry(entry)
+
+
+def _bell(day: dt.date, number: int) -> dt.datetime:
+    """When lesson `number` of `day` starts by the school's bells."""
+    return dt.datetime.combine(day, dt.time.fromisoformat(BELLS[min(max(number, 1), len(BELLS)) - 1]))
+
+
+def _day_ends(snapshot: SchoolSnapshot) -> dict[tuple[str, dt.date], dt.datetime]:
+    """(class, day) -> when the class's last lesson that day ends, its subgroups' lessons included."""
+    parent = {c.id: c.parent_id or c.id for c in snapshot.classes}
+    ends: dict[tuple[str, dt.date], dt.datetime] = {}
+    for les in snapshot.lessons:
+        key = (parent.get(les.class_id, les.class_id), les.date)
+        end = _bell(les.date, les.number) + dt.timedelta(minutes=LESSON_MINUTES)
+        ends[key] = max(end, ends.get(key, end))
+    return ends
 
 
 def world_from_snapshot(

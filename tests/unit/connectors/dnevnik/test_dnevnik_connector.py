@@ -77,6 +77,8 @@ TEACHER = {
     "DateBirth": "1980-01-02T00:00:00",
 }
 
+SCHOOL_ROW = {"id": int(SCHOOL), "id_str": SCHOOL, "name": "Школа № 2", "timeZone": 5}
+
 
 def connector(auth: DnevnikTokenAuth | None = None) -> DnevnikConnector:
     client = PlatformClient(
@@ -122,6 +124,7 @@ async def test_roster_reads_classes_subgroups_persons_and_enrollments(respx_mock
 @respx.mock
 async def test_journal_is_read_in_windows_of_at_most_30_days_exactly_once(respx_mock: respx.MockRouter) -> None:
     respx_mock.get(f"{BASE}schools/{SCHOOL}/edu-groups").respond(json=[CLASS])
+    respx_mock.get(f"{BASE}schools/{SCHOOL}").respond(json=SCHOOL_ROW)
     lessons = respx_mock.get(url__regex=rf"{BASE}edu-groups/\d+/lessons/.*").respond(json=[])
     conn = connector()
     span = DateRange(dt.date(2026, 9, 1), dt.date(2026, 12, 27))
@@ -200,6 +203,8 @@ async def test_marks_take_subject_and_kind_from_the_lesson_and_its_works(respx_m
     ]
     assert [(s.entity, s.remote_id) for s in conn.skipped] == [(Entity.MARKS, "15")]
     assert "is not one of 1–5" in conn.skipped[0].reason
+    respx_mock.get(f"{BASE}schools/{SCHOOL}").respond(json=SCHOOL_ROW)
+    respx_mock.get(f"{BASE}edu-groups/{CLASS['id_str']}/timetables").respond(json=[])
     (read,) = [r.record async for r in conn.lessons(span)]
     assert read.homework == "№ 5, 6"
 
