@@ -1,0 +1,34 @@
+"""A report as one printable HTML file (A4 landscape, @media print): inline styles, nothing fetched, every value
+autoescaped (names come from school and platform data). `render_body` is the part the web page embeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from edugateway.school_reports.model import SchoolReport
+from edugateway.school_reports.render_text import heading_lines, show
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,  # a misspelt name fails the tests, not a report silently
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(heading_lines=heading_lines, show=show)
+    return env
+
+
+def render_html(report: SchoolReport) -> str:
+    return _environment().get_template("school_report.html").render(report=report)
+
+
+def render_body(report: SchoolReport) -> str:
+    """The heading, tables and notes without the page around them (no <style>: the app's CSP forbids inline)."""
+    return _environment().get_template("school_report_body.html").render(report=report)
