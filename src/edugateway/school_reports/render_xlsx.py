@@ -32,7 +32,8 @@ def render_xlsx(report: SchoolReport) -> bytes:
     assert cover is not None  # a new workbook has its one sheet
     cover.title = COVER_SHEET
     _write_cover(cover, report)
-    for table, name in zip(report.tables, sheet_names((t.title for t in report.tables), (COVER_SHEET,)), strict=True):
+    tables = [t for t in report.tables if t.rows]  # a sheet of headers only tells nothing
+    for table, name in zip(tables, sheet_names((t.title for t in tables), (COVER_SHEET,)), strict=True):
         _write_table(workbook.create_sheet(name), table)
     out = io.BytesIO()
     workbook.save(out)
@@ -48,10 +49,11 @@ def _write_cover(sheet: Worksheet, report: SchoolReport) -> None:
         put(sheet, row, 1, label).font = _BOLD
         put(sheet, row, 2, value)
         row += 1
-    if report.tables:
+    tables = [t for t in report.tables if t.rows]
+    if tables:
         row += 1
         put(sheet, row, 1, "Таблицы").font = _BOLD
-        for table in report.tables:
+        for table in tables:
             row += 1
             put(sheet, row, 1, table.title)
             put(sheet, row, 2, len(table.rows))
