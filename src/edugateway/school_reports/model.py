@@ -27,6 +27,11 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[dict[str, Value]]
+    sheet: str = ""  # a short name for the XLSX sheet (at most 31 characters); empty: the title
+
+    @property
+    def sheet_name(self) -> str:
+        return self.sheet or self.title
 
 
 @dataclass(frozen=True)

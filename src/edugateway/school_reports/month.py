@@ -101,13 +101,14 @@ def month_report(db: Database, school_code: str, month: str, *, now: dt.datetime
     title = f"{MONTHS[number - 1]} {year} г."
     tables = [
         _figures(month_rows, year_rows),
-        Table("fill_month", f"Заполнение журнала за {title}", FILL_COLUMNS, names.fills(month_rows)),
-        Table("teachers_month", "Учителя за месяц", TEACHER_COLUMNS, names.teachers(month_rows)),
+        Table("fill_month", f"Заполнение журнала за {title}", FILL_COLUMNS, names.fills(month_rows), "За месяц"),
+        Table("teachers_month", "Учителя за месяц", TEACHER_COLUMNS, names.teachers(month_rows), "Учителя"),
         Table(
             "fill_year",
             f"С начала учебного года ({start:%d.%m.%Y} – {span[1]:%d.%m.%Y})",
             FILL_COLUMNS,
             names.fills(year_rows),
+            "С начала года",
         ),
     ]
     notes = [NO_PARENTS]
@@ -153,6 +154,7 @@ def _figures(month_rows: list[FillRow], year_rows: list[FillRow]) -> Table:
             line("Уроков с домашним заданием", "homework"),
             line("Уроков с темой (учёт пройденного материала)", "topic"),
         ],
+        "Контрольные показатели",
     )
 
 

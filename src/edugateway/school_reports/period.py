@@ -225,7 +225,11 @@ class _Builder:
                 )
         return [
             Table(
-                "progress_classes", f"Успеваемость по классам, {self.chosen.title}", CLASS_PROGRESS_COLUMNS, class_rows
+                "progress_classes",
+                f"Успеваемость по классам, {self.chosen.title}",
+                CLASS_PROGRESS_COLUMNS,
+                class_rows,
+                "Успеваемость по классам",
             ),
             Table("progress_subjects", "Успеваемость по предметам", SUBJECT_PROGRESS_COLUMNS, subject_rows),
         ]
@@ -266,8 +270,15 @@ class _Builder:
                 f"Посещаемость по классам, {self.chosen.title}",
                 CLASS_ATTENDANCE_COLUMNS,
                 class_rows,
+                "Посещаемость по классам",
             ),
-            Table("attendance_pupils", "Посещаемость по обучающимся", PUPIL_ATTENDANCE_COLUMNS, pupil_rows),
+            Table(
+                "attendance_pupils",
+                "Посещаемость по обучающимся",
+                PUPIL_ATTENDANCE_COLUMNS,
+                pupil_rows,
+                "Посещаемость по ученикам",
+            ),
         ]
 
     def _by_period(self) -> Table:
@@ -285,7 +296,13 @@ class _Builder:
             for term, counts in terms:
                 if c.id in counts.by_class:
                     rows.append({"class": c.name, "period": term.name, **counts.by_class[c.id].row()})
-        return Table("attendance_periods", "Посещаемость по учебным периодам", PERIOD_ATTENDANCE_COLUMNS, rows)
+        return Table(
+            "attendance_periods",
+            "Посещаемость по учебным периодам",
+            PERIOD_ATTENDANCE_COLUMNS,
+            rows,
+            "Посещаемость по периодам",
+        )
 
 
 def _results(r: PeriodResults) -> dict[str, Value]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from edugateway.school_reports.model import SchoolReport
 from edugateway.school_reports.render_text import heading_lines, show
@@ -29,6 +30,7 @@ def render_html(report: SchoolReport) -> str:
     return _environment().get_template("school_report.html").render(report=report)
 
 
-def render_body(report: SchoolReport) -> str:
-    """The heading, tables and notes without the page around them (no <style>: the app's CSP forbids inline)."""
-    return _environment().get_template("school_report_body.html").render(report=report)
+def render_body(report: SchoolReport) -> Markup:
+    """The heading, tables and notes without the page around them (no <style>: the app's CSP forbids inline);
+    already escaped, so the page template inserts it as it is."""
+    return Markup(_environment().get_template("school_report_body.html").render(report=report))  # noqa: S704

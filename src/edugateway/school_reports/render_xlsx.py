@@ -33,7 +33,7 @@ def render_xlsx(report: SchoolReport) -> bytes:
     cover.title = COVER_SHEET
     _write_cover(cover, report)
     tables = [t for t in report.tables if t.rows]  # a sheet of headers only tells nothing
-    for table, name in zip(tables, sheet_names((t.title for t in tables), (COVER_SHEET,)), strict=True):
+    for table, name in zip(tables, sheet_names((t.sheet_name for t in tables), (COVER_SHEET,)), strict=True):
         _write_table(workbook.create_sheet(name), table)
     out = io.BytesIO()
     workbook.save(out)
