@@ -22,8 +22,8 @@ from edugateway.school_reports.naming import report_stem
 from edugateway.school_reports.progress import ClassProgress, class_progress
 from edugateway.store.db import Database
 from edugateway.store.names import person_names_by_id
-from edugateway.store.school_report_reads import Span, attendance_counts, lesson_fill
-from edugateway.store.school_year import SchoolYear, Student, YearClass, YearPeriod
+from edugateway.store.school_report_reads import Span, attendance_counts, finals_of, lesson_fill
+from edugateway.store.school_year import FinalMark, SchoolYear, Student, YearClass, YearPeriod
 
 TITLE = "Отчёт об успеваемости и посещаемости"
 BASIS = "Инструкция по ведению ЭЖ, п. 5.3 (004): отчёты по успеваемости и посещаемости — в конце периода и года"
@@ -180,12 +180,10 @@ class _Builder:
 
     def _progress(self, pupils: dict[int, list[Student]]) -> list[Table]:
         kind, period_id = self.chosen.finals_of
-        period_ids = {p.id for p in self.year.periods()}
-        finals = [
-            m
-            for m in self.year.finals(period_ids)
-            if m.kind == kind and (period_id is None or m.period_id == period_id)
-        ]
+        period_ids = {p.id for p in self.year.periods()} if period_id is None else {period_id}
+        by_person: dict[int, list[FinalMark]] = defaultdict(list)
+        for m in finals_of(self.session, self.school_id, kind, period_ids):
+            by_person[m.person_id].append(m)
         taught, teachers = self._taught()
         teacher_names = {
             pid: short_name(last, first, middle)
@@ -196,7 +194,7 @@ class _Builder:
         for c in self.homerooms:
             on_list = pupils[c.id]
             ids = {s.id for s in on_list}
-            own = [m for m in finals if m.person_id in ids]
+            own = [m for pupil in ids for m in by_person.get(pupil, ())]
             subject_ids = taught.get(c.id, set()) | {m.subject_id for m in own if m.subject_id is not None}
             if not on_list or not subject_ids:
                 continue

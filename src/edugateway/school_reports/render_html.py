@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from edugateway.school_reports.model import SchoolReport
+from edugateway.school_reports.model import SchoolReport, Table
 from edugateway.school_reports.render_text import heading_lines, show
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -22,15 +22,26 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(heading_lines=heading_lines, show=show)
+    env.globals.update(heading_lines=heading_lines)
     return env
 
 
+def _cells(report: SchoolReport) -> list[tuple[Table, list[list[tuple[str, str]]]]]:
+    """Each table with rows, and its rows as (kind, shown text) cells: formatted here, once, rather than through a
+    template call per cell (a year's per-pupil table has tens of thousands)."""
+    return [
+        (t, [[(c.kind, show(row.get(c.key), c.kind)) for c in t.columns] for row in t.rows])
+        for t in report.tables
+        if t.rows
+    ]
+
+
 def render_html(report: SchoolReport) -> str:
-    return _environment().get_template("school_report.html").render(report=report)
+    return _environment().get_template("school_report.html").render(report=report, tables=_cells(report))
 
 
 def render_body(report: SchoolReport) -> Markup:
     """The heading, tables and notes without the page around them (no <style>: the app's CSP forbids inline);
     already escaped, so the page template inserts it as it is."""
-    return Markup(_environment().get_template("school_report_body.html").render(report=report))  # noqa: S704
+    body = _environment().get_template("school_report_body.html").render(report=report, tables=_cells(report))
+    return Markup(body)  # noqa: S704

@@ -8,12 +8,14 @@ Sums are made in SQL; the percentages and the per-pupil judgements are the calle
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugateway.domain.models import EnrollmentRole, MarkKind
+from edugateway.store.school_year import FinalMark
 from edugateway.store.tables import AttendanceRow, ClassRow, EnrollmentRow, LessonRow, MarkRow
 
 Span = tuple[dt.date, dt.date]  # first and last day, both included
@@ -127,3 +129,21 @@ def class_lessons(session: Session, school_id: int, span: Span) -> dict[int, int
         .group_by(LessonRow.class_id)
     )
     return dict(session.execute(query).tuples().all())
+
+
+def finals_of(session: Session, school_id: int, kind: str, period_ids: Collection[int]) -> list[FinalMark]:
+    """The school's finals of `kind` (period_final or year_final) filed under these periods, with a subject,
+    oldest first (undated ones first), so a later correction wins. Columns only: a year holds tens of thousands."""
+    if not period_ids:
+        return []
+    query = (
+        select(MarkRow.person_id, MarkRow.subject_id, MarkRow.period_id, MarkRow.kind, MarkRow.value)
+        .where(
+            MarkRow.school_id == school_id,
+            MarkRow.kind == kind,
+            MarkRow.period_id.in_(list(period_ids)),
+            MarkRow.subject_id.is_not(None),
+        )
+        .order_by(MarkRow.date.is_(None).desc(), MarkRow.date, MarkRow.id)
+    )
+    return [FinalMark(*row) for row in session.execute(query).tuples()]
