@@ -26,11 +26,12 @@ def _environment() -> Environment:
     return env
 
 
-def _cells(report: SchoolReport) -> list[tuple[Table, list[list[tuple[str, str]]]]]:
-    """Each table with rows, and its rows as (kind, shown text) cells: formatted here, once, rather than through a
-    template call per cell (a year's per-pupil table has tens of thousands)."""
+def _cells(report: SchoolReport) -> list[tuple[Table, list[list[tuple[str, str, str]]]]]:
+    """Each table with rows, and its rows as (kind, column title, shown text) cells: formatted here, once, rather
+    than through a template call per cell (a year's per-pupil table has tens of thousands). The title labels the
+    cell where the web app shows a table row as a card (a phone)."""
     return [
-        (t, [[(c.kind, show(row.get(c.key), c.kind)) for c in t.columns] for row in t.rows])
+        (t, [[(c.kind, c.title, show(row.get(c.key), c.kind)) for c in t.columns] for row in t.rows])
         for t in report.tables
         if t.rows
     ]
