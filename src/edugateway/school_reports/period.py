@@ -94,6 +94,8 @@ def choose_period(periods: Sequence[YearPeriod], name: str | None, academic_year
         known = ", ".join(f"«{p.name}»" for p in periods)
         raise ValidationError(f"no period «{name}» in {year_title}; the school's periods are {known}")
     period = found[0]
+    if period.kind == ReportingPeriodKind.YEAR.value:  # «--period Год»: the year's report, from the year finals
+        return choose_period(periods, None, academic_year)
     return _Chosen(period.name, (period.start_date, period.end_date), (MarkKind.PERIOD_FINAL.value, period.id), [])
 
 

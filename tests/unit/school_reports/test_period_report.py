@@ -111,6 +111,8 @@ def test_the_year_report_uses_year_finals_and_counts_attendance_per_period(datab
     assert periods == {("5А", "1 четверть"): 3, ("5А", "2 четверть"): 1}
     [klass_attendance, _total] = report.table("attendance_classes").rows
     assert klass_attendance["missed"] == 4
+    by_name = period_report(database, "s1", "год", academic_year=2026, now=NOW)  # the year period asked by its name
+    assert by_name.table("progress_classes").rows == report.table("progress_classes").rows
 
 
 def test_an_unknown_period_names_the_school_periods(database: Database) -> None:
