@@ -18,6 +18,7 @@ from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
 from edugateway.cli._reconcile import reconcile, reports_app
 from edugateway.cli._roster import export_app, import_app, template_app
+from edugateway.cli._school_reports import report_month, report_period
 from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
 from edugateway.cli._web import serve_app, users_app
@@ -43,6 +44,8 @@ app.add_typer(serve_app, name="serve")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(scheduler_app, name="scheduler")
 app.add_typer(reports_app, name="reports")
+reports_app.command("month")(report_month)
+reports_app.command("period")(report_period)
 app.add_typer(archive_app, name="archive")
 app.add_typer(finals_app, name="finals")
 app.command("sync")(sync)

@@ -264,8 +264,26 @@ class ArchiveJob(JobBase):
     kind: Literal["archive"] = "archive"
 
 
+class MonthReportJob(JobBase):
+    """The deputy's monthly report (004 §5.2) of the calendar month before the trigger fires."""
+
+    scope_note: ClassVar[str] = "a month-report job reads the local database only"
+
+    kind: Literal["month-report"] = "month-report"
+
+
+class PeriodReportJob(JobBase):
+    """The progress and attendance reports (004 §5.3) of the periods (and the year) ended before the trigger."""
+
+    scope_note: ClassVar[str] = "a period-report job reads the local database only"
+
+    kind: Literal["period-report"] = "period-report"
+
+
 # One [[jobs]] entry: its `kind` chooses the model, so a key another kind needs or refuses is caught at load.
-JobSettings = Annotated[SyncJob | ReconcileJob | VerifyJob | ArchiveJob, Field(discriminator="kind")]
+JobSettings = Annotated[
+    SyncJob | ReconcileJob | VerifyJob | ArchiveJob | MonthReportJob | PeriodReportJob, Field(discriminator="kind")
+]
 
 
 class SchedulerSettings(_Strict):

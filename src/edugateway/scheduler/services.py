@@ -15,7 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from edugateway.config.settings import ArchiveJob, JobSettings, ReconcileJob, Settings, SyncJob, VerifyJob
+from edugateway.config.settings import (
+    ArchiveJob,
+    JobSettings,
+    MonthReportJob,
+    PeriodReportJob,
+    ReconcileJob,
+    Settings,
+    SyncJob,
+    VerifyJob,
+)
 from edugateway.errors import ConfigError
 from edugateway.store.db import Database
 
@@ -53,7 +62,7 @@ class JobService:
     lease_platform: Callable[[Settings, JobSettings], str]
 
 
-_Job = TypeVar("_Job", SyncJob, ReconcileJob, VerifyJob, ArchiveJob)
+_Job = TypeVar("_Job", SyncJob, ReconcileJob, VerifyJob, ArchiveJob, MonthReportJob, PeriodReportJob)
 
 
 def _of_kind(job: JobSettings, kind: type[_Job]) -> _Job:
@@ -166,9 +175,68 @@ def run_reconcile_job(ctx: JobContext) -> JobOutcome:
     )
 
 
+# The deputy's reports talk to no platform; their lease keeps two report runs of one school apart.
+SCHOOL_REPORTS_LEASE = "school-reports"
+
+
+def _school_day(ctx: JobContext) -> dt.date:
+    """The trigger's fire date in the school's time zone."""
+    from zoneinfo import ZoneInfo
+
+    zone = next((ZoneInfo(s.timezone) for s in ctx.settings.schools if s.code == ctx.school), dt.UTC)
+    return ctx.scheduled_for.astimezone(zone).date()
+
+
+def _month_report_platform(settings: Settings, job: JobSettings) -> str:
+    _of_kind(job, MonthReportJob)
+    return SCHOOL_REPORTS_LEASE
+
+
+def run_month_report_job(ctx: JobContext) -> JobOutcome:
+    """`edugateway reports month --school S --month M` for the calendar month before the trigger fired."""
+    from edugateway.school_reports.service import previous_month, write_month_report
+
+    _of_kind(ctx.job, MonthReportJob)
+    month = previous_month(_school_day(ctx))
+    written = write_month_report(ctx.settings, ctx.db, ctx.school, month, now=ctx.scheduled_for)
+    return JobOutcome({"month": month, "files": {kind: str(path) for kind, path in written.files.items()}})
+
+
+def _period_report_platform(settings: Settings, job: JobSettings) -> str:
+    _of_kind(job, PeriodReportJob)
+    return SCHOOL_REPORTS_LEASE
+
+
+def run_period_report_job(ctx: JobContext) -> JobOutcome:
+    """`edugateway reports period --school S --period P` (and `--year`) for the periods that ended last before
+    the trigger fired: at the end of a quarter its report, at the end of the year the year's too."""
+    from edugateway.archive.summary_sheet import current_academic_year
+    from edugateway.school_reports.service import periods_just_ended, write_period_report
+    from edugateway.store.school_year import SchoolYear
+    from edugateway.store.schools import find_school
+
+    _of_kind(ctx.job, PeriodReportJob)
+    day = _school_day(ctx)
+    school = find_school(ctx.db, ctx.school)
+    if school is None:
+        return JobOutcome({}, failed=f"school {ctx.school!r} is not in the database; import it first")
+    academic_year = current_academic_year(day - dt.timedelta(days=1))
+    with ctx.db.session() as session:
+        due = periods_just_ended(SchoolYear(session, school.id, academic_year).periods(), day)
+    files: dict[str, dict[str, str]] = {}
+    for period in due:
+        written = write_period_report(
+            ctx.settings, ctx.db, ctx.school, period, academic_year=academic_year, now=ctx.scheduled_for
+        )
+        files[period or "year"] = {kind: str(path) for kind, path in written.files.items()}
+    return JobOutcome({"academic_year": academic_year, "reports": files})
+
+
 SERVICES: Mapping[str, JobService] = {
     "sync": JobService(run_sync_job, _sync_platform),
     "verify": JobService(run_verify_job, _verify_platform),
     "reconcile": JobService(run_reconcile_job, _reconcile_platform),
     "archive": JobService(run_archive_job, _archive_platform),
+    "month-report": JobService(run_month_report_job, _month_report_platform),
+    "period-report": JobService(run_period_report_job, _period_report_platform),
 }
