@@ -18,7 +18,9 @@ import typer
 
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._exit_codes import Exit
+from edugateway.cli._progress import terminal_progress
 from edugateway.errors import ConfigError, GatewayError
+from edugateway.progress import progress
 from edugateway.store.db import Database
 
 if TYPE_CHECKING:
@@ -118,9 +120,12 @@ def jobs_run(
             if not planned:
                 raise ConfigError(f"job {name!r} does not run for school {school!r}; see `edugateway jobs list`")
         alerter = Alerter.from_settings(settings.alerts)
-        with _database(st) as db:
+        with _database(st) as db, terminal_progress():
             runner = JobRunner(db, settings, holder=_cli_holder(), alerter=alerter)
-            results = [(unit, runner.run(unit, utc_now(), trigger="manual")) for unit in planned]
+            results = []
+            for unit in planned:
+                progress().stage(f"{name} {unit.school} {unit.platform}", f"{unit.job.kind} job")
+                results.append((unit, runner.run(unit, utc_now(), trigger="manual")))
     except GatewayError as exc:
         raise fail(exc) from exc
     for unit, result in results:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._progress import terminal_progress
 from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import GatewayError
 from edugateway.private_files import FileKind, write_private
@@ -72,7 +73,8 @@ def sync(
         school, platform, _entities(entities), dry_run=dry_run, approve=approve, until=last_day, wait=wait
     )
     try:
-        outcome = asyncio.run(run_sync(st.database(), st.settings, request))
+        with terminal_progress():
+            outcome = asyncio.run(run_sync(st.database(), st.settings, request))
     except GatewayError as exc:
         raise fail(exc) from exc
     if plan_json is not None:
