@@ -7,10 +7,10 @@ import re
 import requests
 
 from edugateway.config.settings import EsiaSettings
-from edugateway.connectors.emulated import signing_files_missing
+from edugateway.connectors.emulated import is_loopback, signing_files_missing
 from edugateway.connectors.esia.audit import EnvelopeAuditPlugin
 from edugateway.connectors.esia.client import SigningPlugin, SmevService, SmevTransport, wsdl_path
-from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits, is_loopback
+from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits
 from edugateway.connectors.esia.signer import OpenSslGostSigner, Signer, UnsignedSigner
 from edugateway.errors import ConfigError
 
