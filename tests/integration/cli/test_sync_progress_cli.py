@@ -47,6 +47,7 @@ def command(tmp_path: Path) -> Iterator[tuple[list[str], dict[str, str]]]:
         config.write_text(
             f"""
 database_url = "sqlite:///{tmp_path / "gw.sqlite3"}"
+data_dir = "{tmp_path / "data"}"
 log_level = "WARNING"
 [[schools]]
 code = "{code}"
@@ -56,6 +57,11 @@ kind = "dnevnik"
 base_url = "{server.base_url}/v2.0/"
 token = {{ env = "CLI_DNEVNIK_TOKEN" }}
 rate_limit_rps = 500
+[[jobs]]
+name = "nightly-report"
+kind = "reconcile"
+cron = "0 4 * * *"
+platform = "dnevnik"
 """,
             encoding="utf-8",
         )
@@ -112,3 +118,13 @@ def test_a_pipe_gets_only_the_summary(command: tuple[list[str], dict[str, str]])
     assert "2026-09-01…" not in done.stdout
     assert "reading the platform's roster" not in done.stdout
     assert done.stdout.splitlines()[-1] == "run 1: done"
+
+
+def test_jobs_run_of_a_reconcile_job_shows_progress_at_a_terminal(command: tuple[list[str], dict[str, str]]) -> None:
+    args, env = command
+    job = [*args[: args.index("sync")], "jobs", "run", "nightly-report"]
+    code, screen = _under_a_terminal(job, env)
+    assert code in (0, 1), screen
+    assert "nightly-report" in screen
+    assert "reconcile job" in screen
+    assert re.search(r"[1-9]\d* requests", screen), screen
