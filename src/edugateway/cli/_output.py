@@ -93,7 +93,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, empty:
     """The one table style; `empty` is the line printed instead of an empty table."""
     console = _console()
     if not rows:
-        console.print(empty, markup=False)
+        typer.echo(empty)  # one line, never wrapped
         return
     table = Table(*columns, box=None, title=title, title_justify="left", header_style="bold")
     for column in table.columns:
@@ -116,11 +116,10 @@ def print_fields(fields: Mapping[str, str], *, title: str | None = None) -> None
 
 def school_zones(db: Database, settings: Settings) -> dict[int, tuple[str, dt.tzinfo]]:
     """Each stored school's code and zone (the configured one, else the one its roster import set), by id."""
-    from sqlalchemy import select
-
-    from edugateway.store.tables import SchoolRow
+    from edugateway.store.school_zones import stored_school_zones
 
     configured = {s.code: s.timezone for s in settings.schools}
-    with db.session() as session:
-        rows = session.execute(select(SchoolRow.id, SchoolRow.code, SchoolRow.timezone)).all()
-    return {id_: (code, zone_of(configured.get(code, timezone))) for id_, code, timezone in rows}
+    return {
+        id_: (code, zone_of(configured.get(code, timezone)))
+        for id_, (code, timezone) in stored_school_zones(db).items()
+    }
