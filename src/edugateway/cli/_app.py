@@ -89,6 +89,19 @@ def init_db(ctx: typer.Context) -> None:
     typer.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
+def _plain_help(group: typer.Typer) -> None:
+    """Help is printed as written: rich markup would eat the `[platforms.NAME]` and `[[jobs]]` placeholders the
+    help quotes from gateway.toml, and its panels show a flag as `<bool>`. Typer takes the mode per group, so
+    every group registered above (and any added later before this line) is set."""
+    group.rich_markup_mode = None
+    for registered in group.registered_groups:
+        if registered.typer_instance is not None:
+            _plain_help(registered.typer_instance)
+
+
+_plain_help(app)
+
+
 def main() -> None:
     """The `edugateway` script: the app, with a database failure no command expected (another process holding a
     lock past the timeout, a constraint broken by a concurrent writer, a server gone) said in one line, exit 2."""

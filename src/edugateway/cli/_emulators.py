@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -69,29 +70,45 @@ def serve(
         str, typer.Option("--host", help="address to listen on; 0.0.0.0 only inside a container or a trial network")
     ] = "127.0.0.1",
 ) -> None:
-    """Serve all three emulators (on 127.0.0.1 unless --host) in the foreground until Ctrl-C or SIGTERM."""
+    """Serve all three emulators (on 127.0.0.1 unless --host) in the foreground until Ctrl-C or SIGTERM.
+
+    Prints each step while it starts (loading a large world takes seconds), then each emulator's URL and
+    credentials, then the settings and variables gateway.toml needs to use them."""
+    from edugateway.cli._emulator_config import config_lines
     from edugateway.emulators import dnevnik, ecp, smev
 
     faults = FaultConfig(latency_ms=latency_ms, rate_limit_rps=rate_limit, fail_rate=fail_rate)
-    try:
-        emulators: list[tuple[str, Any, int]] = [
-            ("dnevnik", dnevnik.create_app(dnevnik.load_world(world_dir), faults), dnevnik_port),
-            ("ecp", ecp.create_app(ecp.load_world(world_dir), faults), ecp_port),
-            ("smev", smev.create_app(smev.load_world(world_dir), faults), smev_port),
-        ]
-    except GatewayError as exc:
-        raise fail(exc) from exc
+    loaders: list[tuple[str, str, Callable[[], Any], int]] = [
+        ("dnevnik", "Дневник.ру", lambda: dnevnik.create_app(dnevnik.load_world(world_dir), faults), dnevnik_port),
+        ("ecp", "ГИС ЕЦП", lambda: ecp.create_app(ecp.load_world(world_dir), faults), ecp_port),
+        ("smev", "СМЭВ 3 + ЕСИА", lambda: smev.create_app(smev.load_world(world_dir), faults), smev_port),
+    ]
+    emulators: dict[str, Any] = {}
+    urls: dict[str, str] = {}
     servers: list[BackgroundServer] = []
     try:
-        for name, emulator, port in emulators:
+        for name, title, load, port in loaders:
+            typer.echo(f"loading the {title} world from {world_dir}…")
             try:
-                server = BackgroundServer(emulator.app, host=host, port=port or None).start()
+                emulators[name] = load()
+            except GatewayError as exc:
+                raise fail(exc) from exc
+            where = f"{host}:{port}" if port else f"{host} (a free port)"
+            typer.echo(f"starting the {name} emulator on {where}…")
+            try:
+                server = BackgroundServer(emulators[name].app, host=host, port=port or None).start()
             except (OSError, RuntimeError, SystemExit) as exc:
                 raise fail(f"{name} emulator could not listen on port {port} ({exc}); pass --{name}-port") from None
             servers.append(server)
-            typer.echo(f"{name}: {server.base_url}")
-            for line in emulator.credentials(server.base_url):
+            urls[name] = server.base_url
+        for name, url in urls.items():
+            typer.echo(f"{name}: {url}")
+            for line in emulators[name].credentials(url):
                 typer.echo(f"  {line}")
+        for line in config_lines(
+            emulators["dnevnik"], urls["dnevnik"], emulators["ecp"], urls["ecp"], emulators["smev"], urls["smev"]
+        ):
+            typer.echo(line)
         typer.echo("serving; press Ctrl-C to stop")
         _wait_for_stop_signal()
         typer.echo("stopping")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
 import signal
@@ -11,14 +10,25 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from edugateway.cli._context import CliState, fail, state
 from edugateway.cli._exit_codes import Exit
+from edugateway.cli._output import (
+    FormatOption,
+    OutputFormat,
+    iso_time,
+    print_json,
+    print_table,
+    readable,
+    school_time,
+    zone_of,
+)
+from edugateway.cli._progress import terminal_progress
 from edugateway.errors import ConfigError, GatewayError
+from edugateway.progress import progress
 from edugateway.store.db import Database
 
 if TYPE_CHECKING:
@@ -41,24 +51,9 @@ def _database(st: CliState) -> Iterator[Database]:
         db.dispose()
 
 
-def _zone(name: str | None) -> dt.tzinfo:
-    """A school's time zone for display; UTC when the school is no longer configured or its zone is unknown."""
-    try:
-        return ZoneInfo(name) if name else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def _local(value: dt.datetime | None, zone: dt.tzinfo | None) -> str:
-    if value is None:
-        return "-"
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(zone or dt.UTC).strftime("%Y-%m-%d %H:%M:%S%z")
-
-
 @jobs_app.command("list")
-def jobs_list(ctx: typer.Context) -> None:
-    """Every configured job per school: its schedule, next run in the school's time, and its last run."""
+def jobs_list(ctx: typer.Context, output: FormatOption = OutputFormat.TABLE) -> None:
+    """Every configured job per school: its schedule, next run and last run in the school's time."""
     from edugateway.scheduler import plan_jobs
     from edugateway.scheduler.plan import next_fires, scheduled_trigger
     from edugateway.store.job_run_log import JobRunLog
@@ -71,24 +66,58 @@ def jobs_list(ctx: typer.Context) -> None:
             latest = JobRunLog(db).latest()
     except GatewayError as exc:
         raise fail(exc) from exc
-    if not settings.jobs:
-        typer.echo("no jobs configured: add [[jobs]] to the configuration (config/gateway.example.toml)")
-        return
     now = utc_now()
+    rows: list[dict[str, Any]] = []
     for job in settings.jobs:
         try:
             planned = plan_jobs(settings, only=job.name)
         except ConfigError as exc:
-            typer.echo(f"{job.name:<28} {job.kind:<9} {job.cron:<16} not runnable: {exc}")
+            rows.append({"job": job.name, "kind": job.kind, "cron": job.cron, "not_runnable": str(exc)})
             continue
         for unit in planned:
             upcoming = next_fires(scheduled_trigger(unit), now, 1)
             last = latest.get((job.name, unit.school))
-            last_text = f"{last.status} {_local(last.scheduled_for, unit.timezone)}" if last else "never run"
-            typer.echo(
-                f"{job.name:<28} {job.kind:<9} {job.cron:<16} {unit.school:<10} {unit.platform:<10} "
-                f"next {_local(upcoming[0] if upcoming else None, unit.timezone)}  last {last_text}"
+            rows.append(
+                {
+                    "job": job.name,
+                    "kind": job.kind,
+                    "cron": job.cron,
+                    "school": unit.school,
+                    "platform": unit.platform,
+                    "next": upcoming[0] if upcoming else None,
+                    "last_status": last.status if last else None,
+                    "last": last.scheduled_for if last else None,
+                    "zone": unit.timezone,
+                }
             )
+    if output is OutputFormat.JSON:
+        print_json([_jsonable(row) for row in rows])
+        return
+    empty = "no jobs configured: add [[jobs]] to the configuration (config/gateway.example.toml)"
+    table = [
+        [
+            row["job"],
+            row["kind"],
+            row["cron"],
+            row.get("school", ""),
+            row.get("platform", ""),
+            school_time(row["next"], row["zone"]) if "zone" in row else "-",
+            f"{row['last_status']} {school_time(row['last'], row['zone'])}"
+            if row.get("last_status")
+            else ("never run" if "zone" in row else f"not runnable: {row['not_runnable']}"),
+        ]
+        for row in rows
+    ]
+    print_table(["job", "kind", "cron", "school", "platform", "next run", "last run"], table, empty=empty)
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its times as ISO 8601 and its zone by name."""
+    out = {k: v for k, v in row.items() if k != "zone"}
+    for key in ("next", "last"):
+        if key in out:
+            out[key] = iso_time(out[key])
+    return out
 
 
 def _cli_holder() -> str:
@@ -100,6 +129,7 @@ def jobs_run(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="the job's name in [[jobs]]")],
     school: Annotated[str | None, typer.Option("--school", help="only this one of the job's schools")] = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Run a job now, in the foreground, as the daemon would: in the job run log, under the lease, retried, alerted.
 
@@ -118,14 +148,32 @@ def jobs_run(
             if not planned:
                 raise ConfigError(f"job {name!r} does not run for school {school!r}; see `edugateway jobs list`")
         alerter = Alerter.from_settings(settings.alerts)
-        with _database(st) as db:
+        with _database(st) as db, terminal_progress():
             runner = JobRunner(db, settings, holder=_cli_holder(), alerter=alerter)
-            results = [(unit, runner.run(unit, utc_now(), trigger="manual")) for unit in planned]
+            results = []
+            for unit in planned:
+                progress().stage(f"{name} {unit.school} {unit.platform}", f"{unit.job.kind} job")
+                results.append((unit, runner.run(unit, utc_now(), trigger="manual")))
     except GatewayError as exc:
         raise fail(exc) from exc
-    for unit, result in results:
+    if output is OutputFormat.JSON:
+        print_json(
+            [
+                {
+                    "job": name,
+                    "school": unit.school,
+                    "platform": unit.platform,
+                    "run": result.run_id,
+                    "status": result.status,
+                    "summary": result.summary,
+                    "detail": result.detail,
+                }
+                for unit, result in results
+            ]
+        )
+    for unit, result in results if output is OutputFormat.TABLE else ():
         detail = f": {result.detail}" if result.detail else ""
-        summary = f" {result.summary}" if result.summary else ""
+        summary = f" ({readable(result.summary)})" if result.summary else ""
         typer.echo(f"{name} {unit.school} {unit.platform}: run {result.run_id} {result.status}{summary}{detail}")
     raise typer.Exit(max((_exit_of(result) for _, result in results), key=WORST.index, default=Exit.DONE))
 
@@ -149,8 +197,10 @@ def jobs_history(
     job: Annotated[str | None, typer.Option("--job", help="only this job")] = None,
     school: Annotated[str | None, typer.Option("--school", help="only this school")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 20,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """The job run log, newest first: when, which job and school, how it ended, after how many attempts."""
+    """The job run log, newest first: when (the school's time), which job and school, how it ended, after how
+    many attempts."""
     from edugateway.store.job_run_log import JobRunLog
     from edugateway.store.times import as_utc
 
@@ -161,14 +211,47 @@ def jobs_history(
             rows = JobRunLog(db).history(job=job, school=school, limit=limit)
     except GatewayError as exc:
         raise fail(exc) from exc
-    for row in rows:
-        zone = _zone(zones.get(row.school))
-        took = f"{(as_utc(row.finished_at) - as_utc(row.started_at)).total_seconds():.1f} s" if row.finished_at else "-"
-        note = row.error or (str(row.summary) if row.summary else "")
-        typer.echo(
-            f"{row.id:>6}  {_local(row.scheduled_for, zone)}  {row.job:<24} {row.school:<10} {row.platform:<10} "
-            f"{row.trigger:<8} {row.status:<11} x{row.attempts} {took:>8}  {note}"
+    if output is OutputFormat.JSON:
+        print_json(
+            [
+                {
+                    "id": row.id,
+                    "job": row.job,
+                    "kind": row.kind,
+                    "school": row.school,
+                    "platform": row.platform,
+                    "scheduled_for": iso_time(row.scheduled_for),
+                    "started_at": iso_time(row.started_at),
+                    "finished_at": iso_time(row.finished_at),
+                    "trigger": row.trigger,
+                    "status": row.status,
+                    "attempts": row.attempts,
+                    "error": row.error,
+                    "summary": row.summary,
+                }
+                for row in rows
+            ]
         )
+        return
+    table = []
+    for row in rows:
+        took = f"{(as_utc(row.finished_at) - as_utc(row.started_at)).total_seconds():.1f} s" if row.finished_at else "-"
+        table.append(
+            [
+                str(row.id),
+                school_time(row.scheduled_for, zone_of(zones.get(row.school))),
+                row.job,
+                row.school,
+                row.platform,
+                row.trigger,
+                row.status,
+                str(row.attempts),
+                took,
+                row.error or readable(row.summary),
+            ]
+        )
+    columns = ["run", "scheduled for", "job", "school", "platform", "trigger", "status", "attempts", "took", "result"]
+    print_table(columns, table, empty="no job runs yet" + (" matching --job/--school" if job or school else ""))
 
 
 @scheduler_app.command("run")

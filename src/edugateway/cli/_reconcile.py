@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._output import FormatOption, OutputFormat, print_json, print_table
 from edugateway.errors import GatewayError
 from edugateway.store.job_leases import LeaseKey
 from edugateway.store.run_lease import hold_lease
@@ -95,24 +96,46 @@ def list_reports(
     school: Annotated[str | None, typer.Option("--school", help="only this school")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="only this platform")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="at most this many, newest first")] = 20,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """The stored reports, newest first, with their totals."""
+    """The stored reports, newest first, with their totals and files (paths whole, folded when long)."""
     from edugateway.reconciliation.report import summary_findings
     from edugateway.store.reports import latest_reports
 
     st = state(ctx)
-    table = Table("id", "school", "platform", "as of", "status", "findings", "html", box=None)
-    for row in latest_reports(st.database(), school_code=school, platform=platform, limit=limit):
-        total = summary_findings(row.summary) if row.summary else None
-        html = (row.files or {}).get("html", "")
-        status = row.status if row.status != "failed" else f"failed: {row.error}"
-        table.add_row(
-            str(row.report_id),
-            row.school_code,
-            row.platform,
-            str(row.as_of),
-            status,
-            "" if total is None else str(total),
-            html,
+    try:
+        rows = latest_reports(st.database(), school_code=school, platform=platform, limit=limit)
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    if output is OutputFormat.JSON:
+        print_json(
+            [
+                {
+                    "id": row.report_id,
+                    "school": row.school_code,
+                    "platform": row.platform,
+                    "as_of": str(row.as_of),
+                    "status": row.status,
+                    "error": row.error,
+                    "findings": summary_findings(row.summary) if row.summary else None,
+                    "files": row.files or {},
+                }
+                for row in rows
+            ]
         )
-    Console(highlight=False).print(table if table.row_count else "no reports yet")
+        return
+    table = []
+    for row in rows:
+        total = summary_findings(row.summary) if row.summary else None
+        table.append(
+            [
+                str(row.report_id),
+                row.school_code,
+                row.platform,
+                str(row.as_of),
+                row.status if row.status != "failed" else f"failed: {row.error}",
+                "" if total is None else str(total),
+                (row.files or {}).get("html", ""),
+            ]
+        )
+    print_table(["report", "school", "platform", "as of", "status", "findings", "html"], table, empty="no reports yet")

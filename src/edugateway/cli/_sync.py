@@ -6,16 +6,29 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._output import (
+    FormatOption,
+    OutputFormat,
+    iso_time,
+    print_fields,
+    print_json,
+    print_table,
+    school_time,
+    school_zones,
+)
+from edugateway.cli._progress import terminal_progress
 from edugateway.domain.entities import Direction, Entity
 from edugateway.errors import GatewayError
 from edugateway.private_files import FileKind, write_private
 
 if TYPE_CHECKING:
+    from edugateway.store.outbox import OwedEntity
+    from edugateway.store.sync_run_log import SyncRunRecord
     from edugateway.sync.engine import SyncOutcome
     from edugateway.sync.plan import SyncPlan
 
@@ -72,7 +85,8 @@ def sync(
         school, platform, _entities(entities), dry_run=dry_run, approve=approve, until=last_day, wait=wait
     )
     try:
-        outcome = asyncio.run(run_sync(st.database(), st.settings, request))
+        with terminal_progress():
+            outcome = asyncio.run(run_sync(st.database(), st.settings, request))
     except GatewayError as exc:
         raise fail(exc) from exc
     if plan_json is not None:
@@ -137,61 +151,141 @@ def runs_list(
     ctx: typer.Context,
     school: Annotated[str | None, typer.Option("--school", help="only this school")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """The latest sync runs, newest first."""
+    """The latest sync runs, newest first; times in each school's time zone."""
     from edugateway.store.sync_run_log import recent_sync_runs
 
+    st = state(ctx)
     try:
-        rows = recent_sync_runs(state(ctx).database(), school=school, limit=limit)
+        db = st.database()
+        rows = recent_sync_runs(db, school=school, limit=limit)
+        schools = school_zones(db, st.settings)
     except GatewayError as exc:
         raise fail(exc) from exc
+    if output is OutputFormat.JSON:
+        print_json([_run_json(row, schools) for row in rows])
+        return
+    table = []
     for row in rows:
-        took = f"{(row.finished_at - row.started_at).total_seconds():.1f} s" if row.finished_at else "running"
+        code, zone = schools.get(row.school_id, ("?", None))
         counts = row.counts or {}
-        failed = sum(c.get("failed", 0) for c in counts.values())
-        skipped = sum(c.get("skipped", 0) for c in counts.values())
-        dry = " dry-run" if row.dry_run else ""
-        typer.echo(
-            f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.platform:<10} {row.status:<11}{dry}  {took:>9}  "
-            f"skipped {skipped}, failed {failed}"
+        table.append(
+            [
+                str(row.id),
+                school_time(row.started_at, zone),
+                code,
+                row.platform,
+                row.status + (" (dry run)" if row.dry_run else ""),
+                _took(row.started_at, row.finished_at),
+                str(sum(c.get("skipped", 0) for c in counts.values())),
+                str(sum(c.get("failed", 0) for c in counts.values())),
+            ]
         )
+    columns = ["run", "started", "school", "platform", "status", "took", "skipped", "failed"]
+    print_table(columns, table, empty="no runs yet")
 
 
-@runs_app.command("show")
-def runs_show(ctx: typer.Context, run_id: Annotated[int, typer.Argument(help="the run's id")]) -> None:
-    """One run: what was asked, the counts per entity, skipped records with reasons, the error if any; then
-    what the school still owes the platform now (the outbox)."""
-    from edugateway.logs import mask_text
-    from edugateway.store.outbox import owed_writes
-    from edugateway.store.sync_run_log import sync_run
+def _took(started: dt.datetime, finished: dt.datetime | None) -> str:
+    return f"{(finished - started).total_seconds():.1f} s" if finished else "running"
 
-    try:
-        db = state(ctx).database()
-        row = sync_run(db, run_id)
-        owed = owed_writes(db, row.school_id, row.platform) if row is not None else []
-    except GatewayError as exc:
-        raise fail(exc) from exc
-    if row is None:
-        raise fail(f"no sync run {run_id}; see `edugateway runs list`")
-    shown = {
+
+def _run_json(row: SyncRunRecord, schools: dict[int, tuple[str, dt.tzinfo]]) -> dict[str, Any]:
+    return {
         "id": row.id,
+        "school": schools.get(row.school_id, ("?", None))[0],
         "platform": row.platform,
         "status": row.status,
         "dry_run": row.dry_run,
         "directions": row.directions,
-        "started_at": row.started_at.isoformat(),
-        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        "started_at": iso_time(row.started_at),
+        "finished_at": iso_time(row.finished_at),
         "counts": row.counts,
         "skipped": row.skipped,
         "needs_mapping": row.needs_mapping,
         "error": row.error,
         "approved_by": row.approved_by,
     }
-    typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
-    if not owed:
-        typer.echo(f"Nothing is owed to {row.platform}.")
+
+
+@runs_app.command("show")
+def runs_show(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(help="the run's id")],
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """One run: what was asked, the counts per entity, skipped records with reasons, the error if any; then
+    what the school still owes the platform now (the outbox)."""
+    from edugateway.logs import mask_text
+    from edugateway.store.outbox import owed_writes
+    from edugateway.store.sync_run_log import sync_run
+
+    st = state(ctx)
+    try:
+        db = st.database()
+        row = sync_run(db, run_id)
+        owed = owed_writes(db, row.school_id, row.platform) if row is not None else []
+        schools = school_zones(db, st.settings)
+    except GatewayError as exc:
+        raise fail(exc) from exc
+    if row is None:
+        raise fail(f"no sync run {run_id}; see `edugateway runs list`")
+    shown = _run_json(row, schools)
+    if output is OutputFormat.JSON:
+        shown["owed"] = [  # keys are local ids; a platform's reason may quote a value: masked
+            {
+                "entity": e.entity,
+                "pending": e.pending,
+                "sending": {str(k): n for k, n in e.sending.items()},
+                "failed": e.failed,
+                "failed_rows": [
+                    {"key": f.key, "op": f.op, "reason": mask_text(f.reason or "refused")} for f in e.failed_rows
+                ],
+            }
+            for e in owed
+        ]
+        print_json(shown)
         return
-    typer.echo(f"Still owed to {row.platform}:")
+    zone = schools.get(row.school_id, ("?", None))[1]
+    fields = {
+        "run": str(row.id),
+        "school": str(shown["school"]),
+        "platform": row.platform,
+        "status": row.status + (" (dry run: nothing applied)" if row.dry_run else ""),
+        "started": school_time(row.started_at, zone),
+        "finished": school_time(row.finished_at, zone),
+        "took": _took(row.started_at, row.finished_at),
+        "directions": ", ".join(f"{e} {d}" for e, d in row.directions.items()),
+    }
+    for entity, counts in (row.counts or {}).items():
+        fields[entity] = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing"
+    fields["skipped"] = str(len(row.skipped or []))
+    if row.needs_mapping:
+        fields["needs mapping"] = ", ".join(
+            f"{what} {len(items) if isinstance(items, list) else items}" for what, items in row.needs_mapping.items()
+        )
+    if row.error:
+        fields["error"] = mask_text(row.error)
+    if row.approved_by:
+        fields["approved by"] = row.approved_by
+    print_fields(fields)
+    for skip in (row.skipped or [])[:SHOWN_SKIPS]:
+        typer.echo(f"  skipped {skip.get('entity', '?')} {skip.get('id', '')}: {mask_text(str(skip.get('reason')))}")
+    if len(row.skipped or []) > SHOWN_SKIPS:
+        typer.echo(f"  and {len(row.skipped or []) - SHOWN_SKIPS} more skipped (all of them: --format json)")
+    _print_owed(row.platform, owed)
+
+
+SHOWN_SKIPS = 20
+
+
+def _print_owed(platform: str, owed: list[OwedEntity]) -> None:
+    from edugateway.logs import mask_text
+
+    if not owed:
+        typer.echo(f"Nothing is owed to {platform}.")
+        return
+    typer.echo(f"Still owed to {platform}:")
     for entity in owed:
         parts = [f"{entity.pending} pending"] if entity.pending else []
         parts += [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from tenacity.wait import wait_random_exponential
 
 from edugateway.errors import AuthError, ConnectorError, PlatformRejected, PlatformUnavailable, RateLimited
 from edugateway.logs import get_logger
+from edugateway.progress import progress
 
 log = get_logger(__name__)
 
@@ -209,6 +211,19 @@ def error_for(response: httpx.Response, platform: str, error_types: ErrorTypeTab
     return kind(detail + advice, platform=platform, url=url, body=body)
 
 
+def retry_reason(exc: BaseException | None) -> str:
+    """A failed try in a few words: 429, timeout, no connection, or the HTTP status."""
+    if isinstance(exc, RateLimited):
+        return "429"
+    text = str(exc or "")
+    if "no answer within" in text:
+        return "timeout"
+    if "cannot connect" in text:
+        return "no connection"
+    status = re.search(r"HTTP \d{3}", text)
+    return status.group(0) if status else type(exc).__name__
+
+
 class PlatformClient:
     """Calls one platform through the policy above. Connectors build on `request` and `get_json`."""
 
@@ -267,6 +282,12 @@ class PlatformClient:
             wait_random_exponential(multiplier=self.policy.backoff_min_s, max=self.policy.backoff_max_s)(state)
         )
 
+    def _before_sleep(self, state: RetryCallState) -> None:
+        """Tells the person at a terminal why the run waits, and for how long (nothing when nobody listens)."""
+        exc = state.outcome.exception() if state.outcome else None
+        seconds = state.next_action.sleep if state.next_action else 0.0
+        progress().retrying(self.platform, seconds, retry_reason(exc))
+
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Sends with rate limit, auth, retries and the breaker; returns a successful response or raises."""
         url = str(self.http.base_url.join(path.lstrip("/")))
@@ -277,6 +298,7 @@ class PlatformClient:
                 stop=stop_after_attempt(self.policy.retries + 1),
                 wait=self._wait,
                 sleep=self.timer.sleep,
+                before_sleep=self._before_sleep,
                 reraise=True,
             ):
                 with attempt:
@@ -296,6 +318,7 @@ class PlatformClient:
                 generation = self._auth_generation
                 await self.auth.apply(request, self)
                 self.requests_sent += 1
+                progress().request(self.platform)
                 try:
                     response = await self.http.send(request)
                 except httpx.TimeoutException as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ import httpx
 import requests
 
 from edugateway.config.settings import DnevnikSettings, EcpSettings, EsiaSettings, PlatformBase, Settings
+from edugateway.connectors.emulated import is_emulated, signing_files_missing
+from edugateway.connectors.esia.signer import UnsignedSigner
 from edugateway.connectors.factory import open_dnevnik, open_ecp, open_esia_lookup
 from edugateway.doctor.result import CheckResult
 from edugateway.doctor.skew import judge_skew
@@ -97,7 +100,7 @@ def _connector_failure(name: str, title: str, exc: GatewayError) -> CheckResult:
             f"put valid credentials in the variables or files [platforms.{name}] names (token, login, password)",
         )
     if isinstance(exc, ConfigError):
-        return CheckResult.fail(title, str(exc), f"fix [platforms.{name}] as the message says")
+        return CheckResult.fail(title, str(exc), config_fix(name, str(exc)))
     if isinstance(exc, ConnectorError):
         return CheckResult.fail(
             title,
@@ -105,6 +108,24 @@ def _connector_failure(name: str, title: str, exc: GatewayError) -> CheckResult:
             "check base_url, DNS, the network and any proxy or firewall; retry later if the platform is down",
         )
     return CheckResult.fail(title, str(exc), "see the message above")
+
+
+def config_fix(name: str, message: str) -> str:
+    """What to do about a setting the connector refused, said as an action rather than as the message again."""
+    if variable := re.search(r"environment variable (\w+) is not set", message):
+        setting = re.search(rf"platforms\.{re.escape(name)}\.(\w+)", message)
+        what = setting.group(1) if setting else "the secret"
+        return (
+            f"export {variable.group(1)}=<{what}> in the gateway's environment (its service unit or container), or "
+            f'put {what} = {{ file = "/run/secrets/…" }} in [platforms.{name}]'
+        )
+    if secret_file := re.search(r"cannot read secret file (\S+?):", message):
+        return f"put the secret into {secret_file.group(1)}, readable by the gateway's user only, or name it by env"
+    if signing := re.search(r"(?:signing key|certificate) (\S+)", message):
+        where = signing.group(1)
+        return f"mount the GOST key and certificate СМЭВ knows at {where}, or point [platforms.{name}] at them"
+    setting = re.search(r"platforms\.[\w.]+", message)
+    return f"edit {setting.group(0) if setting else f'[platforms.{name}]'} in the configuration file, then rerun doctor"
 
 
 def _dnevnik(name: str, platform: DnevnikSettings, settings: Settings, seen: DateSeen) -> list[CheckResult]:
@@ -119,7 +140,10 @@ def _dnevnik(name: str, platform: DnevnikSettings, settings: Settings, seen: Dat
             response = await connector.client.request("GET", "users/me")
         finally:
             await connector.aclose()
-        return f"{platform.base_url} answers; the token is accepted (users/me: HTTP {response.status_code})"
+        found = f"{platform.base_url} answers; the token is accepted (users/me: HTTP {response.status_code})"
+        if is_emulated(platform.base_url):
+            found += "; an emulator on this machine: no refresh token or client secret needed"
+        return found
 
     return [_run(name, title, call)]
 
@@ -147,7 +171,10 @@ def _esia(name: str, platform: EsiaSettings, settings: Settings, seen: DateSeen)
     The endpoint is asked for `?wsdl` (a GET), never sent a SOAP message: a GetResponse would take an answer
     meant for the scheduler's lookup. So СМЭВ's acceptance of the signature is not proven here."""
     title = _title(name, platform)
-    results = [_readable(f"{title}: {what}", path) for what, path in _signing_files(platform)]
+    if signing_files_missing(platform.base_url, platform.signing_key, platform.signing_certificate):
+        results = [CheckResult.ok(f"{title}: signing key", "not needed: an emulator on this machine, sent unsigned")]
+    else:
+        results = [_readable(f"{title}: {what}", path) for what, path in _signing_files(platform)]
     if any(r.status != "ok" for r in results):
         return results
     session = requests.Session()
@@ -181,7 +208,8 @@ def _esia(name: str, platform: EsiaSettings, settings: Settings, seen: DateSeen)
                 "a proxy or the СМЭВ adapter may be failing: check it, then `edugateway identity verify`",
             ),
         ]
-    signed = "signed with the configured key" if platform.signing_key else "unsigned (an emulator on this machine)"
+    unsigned = isinstance(lookup.signer, UnsignedSigner)
+    signed = "unsigned (an emulator on this machine)" if unsigned else "signed with the configured key"
     found = f"WSDL loaded; {lookup.url} answers (HTTP {answer.status_code}); messages {signed}"
     return [*results, CheckResult.ok(title, found)]
 

@@ -185,6 +185,8 @@ def read_table(
                 rejected.append(RowProblem(name, 1, f"the header row is not valid CSV ({exc}); fix the file"))
                 return None
             missing = [c for c in required if c not in header]
+            if missing:
+                _refuse_other_separator(name, header)
             doubled = sorted({h for h in header if header.count(h) > 1})
             if missing or doubled:
                 rows = _count_rows(reader, name, limits)
@@ -203,6 +205,22 @@ def read_table(
             )
         )
     return CsvTable(path, encoding, header, limits, rejected)
+
+
+# Separators Excel writes instead of a comma: «;» where the decimal mark is a comma (Russian Windows), a tab in
+# «Текст Юникод». Their rows would read as one column each.
+_OTHER_SEPARATORS = {";": "«;» (a CSV saved by Russian Excel)", "\t": "tabs (Excel's «Текст Юникод»)"}
+
+
+def _refuse_other_separator(name: str, header: list[str]) -> None:
+    """A header lacking its columns because they are separated by something other than commas refuses the file,
+    before its rows are read as broken records (and a bulk file of none is taken for a roster that emptied)."""
+    line = ",".join(header)
+    for separator, what in _OTHER_SEPARATORS.items():
+        if len(line.split(separator)) > len(header):
+            raise ValidationError(
+                f"{name} cannot be read: its columns are separated by {what}, not by commas; {_RESAVE}"
+            )
 
 
 def _header_problem(header: list[str], missing: list[str], doubled: list[str], rows: int) -> str:

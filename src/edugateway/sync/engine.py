@@ -33,6 +33,7 @@ from edugateway.identity.cases import CaseChanges
 from edugateway.identity.link_cases import PERSONS_JOURNAL, apply_link_candidates, shown_candidate
 from edugateway.identity.linkage import Label
 from edugateway.logs import get_logger, run_context
+from edugateway.progress import progress
 from edugateway.store.cases import Cases
 from edugateway.store.cursors import restart_cursors
 from edugateway.store.db import Database
@@ -97,15 +98,19 @@ async def _read_roster(connector: Connector, entities: Sequence[Entity]) -> dict
     caps = connector.capabilities
     remote: dict[str, Any] = {}
     if Entity.CLASSES in entities or Entity.PERSONS in entities:
+        progress().stage(Entity.CLASSES.value, "reading the platform's roster")
         remote["classes"] = {r.remote_id: r.record async for r in connector.classes()}
     if Entity.PERSONS in entities:
+        progress().stage(Entity.PERSONS.value, "reading the platform's roster")
         remote["persons"] = {r.remote_id: r.record async for r in connector.persons()}
         remote["enrollments"] = (
             [r.record async for r in connector.enrollments()] if caps.allows(Entity.ENROLLMENTS, Op.READ) else []
         )
     if Entity.SUBJECTS in entities:
+        progress().stage(Entity.SUBJECTS.value, "reading the platform's roster")
         remote["subjects"] = {r.remote_id: r.record async for r in connector.subjects()}
     if Entity.PERIODS in entities:
+        progress().stage(Entity.PERIODS.value, "reading the platform's roster")
         remote["periods"] = {r.remote_id: r.record async for r in connector.periods()}
     return remote
 
@@ -278,7 +283,8 @@ async def _run(
             run_log.finish("on_hold", plan=plan.as_json())
             return SyncOutcome(run_log.run_id, "on_hold", plan)
         if not request.dry_run:
-            for adapter, changes in pushes.values():
+            for entity_name, (adapter, changes) in pushes.items():
+                progress().stage(entity_name, f"sending {len(changes)} changes")
                 enqueue(db, run_log, adapter, changes)
                 await drain(db, run_log, adapter, conn)
             if pulled:

@@ -25,6 +25,7 @@ from edugateway.connectors.base import DateRange, Remote, Skipped
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark
 from edugateway.logs import get_logger
+from edugateway.progress import progress
 from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks, WindowIdLinks
@@ -226,10 +227,12 @@ def _reader(connector: JournalSource, entity: Entity) -> Callable[[DateRange], A
 async def _pull_dated(pull: _Pull, entity: Entity, span: DateRange, window_days: int) -> bool:
     """Reads and stores `span` window by window; False when asked to stop before a window."""
     read = _reader(pull.connector, entity)
-    for n, window in enumerate(span.windows(window_days)):
+    windows = list(span.windows(window_days))
+    for n, window in enumerate(windows):
         if n and pull.stop():
             log.info("sync.pull.stopped", platform=pull.platform, entity=entity.value, before=str(window.start))
             return False
+        progress().stage(entity.value, f"{window.start}…{window.end}", step=n + 1, steps=len(windows))
         records = [remote async for remote in read(window)]
         _store_window(pull, entity, records, advance_to=window.end)
     return True
@@ -237,6 +240,7 @@ async def _pull_dated(pull: _Pull, entity: Entity, span: DateRange, window_days:
 
 async def _pull_final_marks(pull: _Pull, until: dt.date) -> None:
     batch: list[Remote[Any]] = []
+    progress().stage(Entity.FINAL_MARKS.value, "the whole year")
     async for remote in pull.connector.final_marks():
         batch.append(remote)
         if len(batch) >= FINAL_MARKS_BATCH:

@@ -317,3 +317,56 @@ def test_a_platform_clock_off_by_minutes_is_reported(
     assert "NTP" in skew["fix"]
     assert found["clock skew: ecp"]["status"] == "ok"
     assert code == (1 if status == "fail" else 0)
+
+
+def _with_example_credentials(config: Path) -> None:
+    """Adds the real platforms' credentials of config/gateway.example.toml, none of them set on this machine."""
+    text = config.read_text(encoding="utf-8")
+    extra = {
+        "dnevnik": 'refresh_token = { env = "DOCTOR_TEST_UNSET_REFRESH_TOKEN" }\n'
+        'client_secret = { file = "/run/secrets/doctor-test-absent" }\n',
+        "esia": 'signing_key = "/run/secrets/doctor-test-absent-key.pem"\n'
+        'signing_certificate = "/etc/edugateway/doctor-test-absent-cert.pem"\n',
+    }
+    for name, lines in extra.items():
+        text = text.replace(f'[platforms.{name}]\nkind = "{name}"\n', f'[platforms.{name}]\nkind = "{name}"\n{lines}')
+    config.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.usefixtures("secrets")
+def test_emulators_need_no_refresh_token_or_signing_key(tmp_path: Path, platforms: Platforms, migrated: str) -> None:
+    """Issue 17, the terminal: «`doctor` with the example configuration fails on the refresh token and the СМЭВ
+    signing key although an emulator needs neither». Platforms on loopback are the emulators of `emulators serve`."""
+    config = write_config(
+        tmp_path, migrated, dnevnik_url=platforms.dnevnik_url, ecp_url=platforms.ecp_url, smev_url=platforms.smev_url
+    )
+    _with_example_credentials(config)
+    assert "DOCTOR_TEST_UNSET_REFRESH_TOKEN" in config.read_text(encoding="utf-8")
+    code, checks, output = doctor(config)
+    assert code == 0, output
+    assert [c for c in checks if c["status"] != "ok"] == []
+    found = by_name(checks)
+    assert "no refresh token" in found["platform dnevnik (dnevnik)"]["found"]
+    assert found["platform esia (esia): signing key"]["found"].startswith("not needed")
+    assert "unsigned" in found["platform esia (esia)"]["found"]
+
+
+@pytest.mark.usefixtures("secrets")
+def test_a_real_platform_missing_its_refresh_token_gets_a_concrete_fix(tmp_path: Path, migrated: str) -> None:
+    """Its hint says what to do (export the variable or name a file), not «as the message says»."""
+    config = write_config(
+        tmp_path,
+        migrated,
+        dnevnik_url="https://dnevnik.invalid",
+        ecp_url="https://ecp.invalid",
+        smev_url="https://smev.invalid",
+    )
+    _with_example_credentials(config)
+    _, checks, output = doctor(config)
+    check = by_name(checks)["platform dnevnik (dnevnik)"]
+    assert check["status"] == "fail", output
+    assert "DOCTOR_TEST_UNSET_REFRESH_TOKEN is not set" in check["found"]
+    assert check["fix"].startswith("export DOCTOR_TEST_UNSET_REFRESH_TOKEN=<refresh_token> ")
+    assert "as the message says" not in output
+    esia = by_name(checks)["platform esia (esia): signing key"]
+    assert esia["status"] == "fail"

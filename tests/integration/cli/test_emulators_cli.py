@@ -16,6 +16,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+import edugateway
 from edugateway.cli import app
 
 SCRIPT = Path(sys.executable).parent / "edugateway"
@@ -125,3 +126,50 @@ def _read_until_serving(proc: subprocess.Popen[str]) -> str:
         if line.startswith("serving"):
             return "\n".join(lines)
     raise AssertionError("emulators serve did not start:\n" + "\n".join(lines))
+
+
+def test_serve_says_what_it_does_and_prints_what_a_configuration_needs(world_dir: Path) -> None:
+    """Issue 17, the terminal: «`emulators serve` is silent for 6–10 s, doesn't print the ЕЦП school id or a
+    refresh token». Each step is printed as it starts; the ЕЦП school id and a Дневник.ру refresh token that a
+    configured gateway renews its token with are printed, as the example configuration names them."""
+    args = [sys.executable, "-m", "edugateway", "emulators", "serve", "--world", str(world_dir)]
+    args += ["--dnevnik-port", "0", "--ecp-port", "0", "--smev-port", "0"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(Path(edugateway.__file__).resolve().parents[1])}
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        try:
+            output = _read_until_serving(proc)
+            lines = output.splitlines()
+            assert lines[0] == f"loading the Дневник.ру world from {world_dir}…", output
+            assert "starting the ecp emulator on 127.0.0.1 (a free port)…" in lines
+            ecp_school = json.loads((world_dir / "ecp" / "schools.jsonl").read_text(encoding="utf-8").splitlines()[0])
+            ids = re.search(r'platform_ids = \{ dnevnik = "(\d+)", ecp = "([^"]+)" \}', output)
+            assert ids, output
+            assert ids.group(2) == ecp_school["id"]
+            refresh = re.search(r"^  export EDUGATEWAY_DNEVNIK_REFRESH_TOKEN=(\S+)", output, re.M)
+            client_id = re.search(r'client_id = "([^"]+)"', output)
+            secret = re.search(r"^  client_secret \(the file client_secret names holds it\): (\S+)$", output, re.M)
+            assert refresh, output
+            assert client_id, output
+            assert secret, output
+            base = re.search(r'\[platforms\.dnevnik\] base_url = "([^"]+)"', output)
+            assert base, output
+            renewed = httpx.post(
+                base.group(1) + "authorizations",
+                json={
+                    "grant_type": "RefreshToken",
+                    "refreshToken": refresh.group(1),
+                    "client_id": client_id.group(1),
+                    "client_secret": secret.group(1),
+                },
+            )
+            assert renewed.status_code == 200, renewed.text
+            me = httpx.get(base.group(1) + "users/me", headers={"Access-Token": renewed.json()["accessToken"]})
+            assert me.status_code == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
+    assert proc.returncode == 0

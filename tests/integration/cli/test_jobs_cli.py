@@ -5,7 +5,9 @@ only after its running job has finished."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -31,6 +33,7 @@ from support.ecp_gateway_toml import ecp_gateway_toml
 from support.scheduler_support import wait_until
 
 SCRIPT = Path(sys.executable).parent / "edugateway"
+WIDE = {"COLUMNS": "200"}  # xdist's workers set COLUMNS=80: a table row stays one line here
 JOB = "contingent-ecp"
 
 
@@ -77,28 +80,40 @@ def gateway(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_list_run_and_history(gateway: Gateway) -> None:
     runner = CliRunner()
-    listed = runner.invoke(app, gateway.args("jobs", "list"))
+    listed = runner.invoke(app, gateway.args("jobs", "list"), env=WIDE)
     assert listed.exit_code == 0, listed.output
+    assert listed.output.split()[:7] == ["job", "kind", "cron", "school", "platform", "next", "run"]
     assert JOB in listed.output
-    assert f"{gateway.school:<10} ecp" in listed.output
+    assert "(Asia/Yekaterinburg)" in listed.output  # the school's time, its zone named
     assert "never run" in listed.output
+    (job,) = json.loads(runner.invoke(app, gateway.args("jobs", "list", "--format", "json")).stdout)
+    assert (job["job"], job["school"], job["platform"], job["last_status"]) == (JOB, gateway.school, "ecp", None)
+    assert dt.datetime.fromisoformat(job["next"]).utcoffset() is not None  # ISO 8601 with its offset
+
+    empty = runner.invoke(app, gateway.args("jobs", "history"))
+    assert empty.output == "no job runs yet\n"
 
     ran = runner.invoke(app, gateway.args("jobs", "run", JOB))
     assert ran.exit_code == 0, ran.output
     assert f"{JOB} {gateway.school} ecp: run " in ran.output
-    assert " done {'sync_run': " in ran.output
+    assert re.search(r" done \(sync run \d+, status done\)", ran.output)
+    assert "{" not in ran.output
     assert len(gateway.emulator.world.uploads["students"]) == 30
 
-    history = runner.invoke(app, gateway.args("jobs", "history", "--job", JOB))
+    history = runner.invoke(app, gateway.args("jobs", "history", "--job", JOB), env=WIDE)
     assert history.exit_code == 0, history.output
-    (line,) = history.output.splitlines()
+    header, line = history.output.splitlines()
+    assert header.split()[:3] == ["run", "scheduled", "for"]
     assert "manual" in line
     assert " done " in line
-    assert "+0500" in line  # shown in the school's time
+    assert "+05 (Asia/Yekaterinburg)" in line  # shown in the school's time, the zone said
+    (shown,) = json.loads(runner.invoke(app, gateway.args("jobs", "history", "--format", "json")).stdout)
+    assert (shown["trigger"], shown["status"], shown["summary"]["status"]) == ("manual", "done", "done")
     (row,) = JobRunLog(gateway.db).history()
     assert (row.trigger, row.status, row.attempts, row.holder[:4]) == ("manual", "done", 1, "cli:")
 
-    assert "last done" in runner.invoke(app, gateway.args("jobs", "list")).output
+    (job,) = json.loads(runner.invoke(app, gateway.args("jobs", "list", "--format", "json")).stdout)
+    assert job["last_status"] == "done"
 
 
 def test_run_refuses_what_it_cannot_run_and_skips_a_busy_school(gateway: Gateway) -> None:
@@ -133,7 +148,7 @@ def test_the_daemon_refuses_a_job_it_could_not_run(gateway: Gateway) -> None:
     result = CliRunner().invoke(app, gateway.args("scheduler", "run"))
     assert result.exit_code == 2
     assert "jobs.nightly-reconcile: cannot reconcile homework" in result.output
-    listed = CliRunner().invoke(app, gateway.args("jobs", "list"))
+    listed = CliRunner().invoke(app, gateway.args("jobs", "list"), env=WIDE)
     assert listed.exit_code == 0
     assert "nightly-reconcile" in listed.output
     assert "not runnable" in listed.output

@@ -67,19 +67,20 @@ def test_dry_run_then_run_then_the_journal(
     assert real.exit_code == 0, real.output
     assert len(emulator.world.uploads["students"]) == 30
 
-    listed = runner.invoke(app, [*base, "runs", "list"])
+    listed = runner.invoke(app, [*base, "runs", "list", "--format", "json"])
     assert listed.exit_code == 0, listed.output
-    lines = listed.output.splitlines()
-    assert len(lines) == 2
-    assert "dry-run" in lines[1]
-    run_id = lines[0].split()[0]
-    shown = runner.invoke(app, [*base, "runs", "show", run_id])
+    runs = json.loads(listed.stdout)
+    assert [r["dry_run"] for r in runs] == [False, True]
+    run_id = str(runs[0]["id"])
+    shown = runner.invoke(app, [*base, "runs", "show", run_id, "--format", "json"])
     assert shown.exit_code == 0, shown.output
-    detail, end = json.JSONDecoder().raw_decode(shown.output)
+    detail = json.loads(shown.stdout)
     assert detail["status"] == "done"
     assert detail["needs_mapping"] is None  # nothing was pulled
     assert detail["counts"]["persons"]["created"] > 30
-    assert shown.output[end:].strip() == "Nothing is owed to ecp."
+    assert detail["owed"] == []
+    table = runner.invoke(app, [*base, "runs", "show", run_id])
+    assert table.output.strip().endswith("Nothing is owed to ecp.")
 
     unknown = runner.invoke(app, [*base, "sync", "--school", "sch125", "--platform", "nope"])
     assert unknown.exit_code == 2
@@ -96,15 +97,14 @@ def test_an_upload_outage_fails_the_run_and_runs_show_says_what_is_owed(
     assert failed.exit_code == 2
     assert "pushing persons to ecp failed" in failed.output
     assert len(emulator.world.uploads["students"]) == 30
-    run_id = runner.invoke(app, [*base, "runs", "list"]).output.split()[0]
-    shown = runner.invoke(app, [*base, "runs", "show", run_id])
-    assert shown.exit_code == 0, shown.output
-    detail, end = json.JSONDecoder().raw_decode(shown.output)
+    run_id = str(json.loads(runner.invoke(app, [*base, "runs", "list", "--format", "json"]).stdout)[0]["id"])
+    detail = json.loads(runner.invoke(app, [*base, "runs", "show", run_id, "--format", "json"]).stdout)
     assert detail["status"] == "failed"
     assert "are queued for the next run" in detail["error"]
-    owed = shown.output[end:].strip().splitlines()
+    shown = runner.invoke(app, [*base, "runs", "show", run_id])
+    assert shown.exit_code == 0, shown.output
+    owed = shown.output.strip().splitlines()[-2:]
     assert owed[0] == "Still owed to ecp:"
-    assert len(owed) == 2
     assert re.fullmatch(r"  persons: \d+ pending", owed[1])
 
 
@@ -146,8 +146,8 @@ rate_limit_rps = 500
         assert line.endswith("see runs show 1")
         assert "run 1: done" in synced.output
 
-        shown = runner.invoke(app, [*base, "runs", "show", "1"])
+        shown = runner.invoke(app, [*base, "runs", "show", "1", "--format", "json"])
     assert shown.exit_code == 0, shown.output
-    (subject,) = json.JSONDecoder().raw_decode(shown.output)[0]["needs_mapping"]["subjects"]
+    (subject,) = json.loads(shown.stdout)["needs_mapping"]["subjects"]
     assert subject["name"] == "Математика"
     assert subject["lessons"] > 0

@@ -8,6 +8,7 @@ from edugateway.config.settings import DnevnikSettings
 from edugateway.connectors.dnevnik.auth import DnevnikTokenAuth
 from edugateway.connectors.dnevnik.connector import DnevnikConnector
 from edugateway.connectors.dnevnik.errors import ERROR_TYPES
+from edugateway.connectors.emulated import optional_secret
 from edugateway.connectors.http import PlatformClient, Timer
 from edugateway.connectors.policy import policy_for
 
@@ -28,9 +29,10 @@ def build_dnevnik_connector(
 
     auth = DnevnikTokenAuth(
         secret("token") or "",
-        refresh_token=secret("refresh_token"),
+        # They renew the token: an emulator's token does not need renewing (connectors/emulated.py).
+        refresh_token=optional_secret(settings.refresh_token, f"platforms.{name}.refresh_token", settings.base_url),
         client_id=settings.client_id,
-        client_secret=secret("client_secret"),
+        client_secret=optional_secret(settings.client_secret, f"platforms.{name}.client_secret", settings.base_url),
     )
     client = PlatformClient(
         name,

@@ -7,9 +7,10 @@ import re
 import requests
 
 from edugateway.config.settings import EsiaSettings
+from edugateway.connectors.emulated import is_loopback, signing_files_missing
 from edugateway.connectors.esia.audit import EnvelopeAuditPlugin
 from edugateway.connectors.esia.client import SigningPlugin, SmevService, SmevTransport, wsdl_path
-from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits, is_loopback
+from edugateway.connectors.esia.connector import EsiaLookup, LookupLimits
 from edugateway.connectors.esia.signer import OpenSslGostSigner, Signer, UnsignedSigner
 from edugateway.errors import ConfigError
 
@@ -57,7 +58,8 @@ def esia_lookup_from_settings(
         raise ConfigError(
             f"platforms.{name}.sender_mnemonic is not set: put the information system's СМЭВ mnemonic there"
         )
-    if settings.signing_key and settings.signing_certificate:
+    unsigned_emulator = signing_files_missing(settings.base_url, settings.signing_key, settings.signing_certificate)
+    if settings.signing_key and settings.signing_certificate and not unsigned_emulator:
         signer: Signer = OpenSslGostSigner(settings.signing_key, settings.signing_certificate)
     elif is_loopback(settings.base_url):
         signer = UnsignedSigner()

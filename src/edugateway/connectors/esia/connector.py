@@ -11,20 +11,19 @@ jittered exponential backoff (tenacity), within the platform's settings.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from lxml import etree
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
 from edugateway.config.settings import EsiaSettings
+from edugateway.connectors.emulated import is_loopback
 from edugateway.connectors.esia.client import SmevService
 from edugateway.connectors.esia.document import (
     MAX_BATCH,
@@ -311,13 +310,3 @@ def _answer_of(data: Any) -> _Answer | None:
             document=None, refusal_code=str(status.StatusCategory), refusal=summarise(str(status.StatusDetails or ""))
         )
     return None
-
-
-def is_loopback(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

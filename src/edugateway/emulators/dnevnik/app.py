@@ -64,6 +64,17 @@ class DnevnikEmulator:
         """A fresh access token for a user (default: the administrator)."""
         return str(auth.issue_token(self.state, user_id or self.admin_user, scope, None)["accessToken"])
 
+    def issue_renewable_token(self) -> tuple[dict[str, str], str] | None:
+        """An administrator's token issued to the world's first partner app, so that its refresh token renews it
+        as a configured gateway does: (the app's client_id and client_secret, the token row's refresh token)."""
+        app = next(iter(self.world.apps.values()), None)
+        if app is None:
+            return None
+        row = auth.issue_token(self.state, self.admin_user, auth.ADMIN_SCOPE, str(app["client_id"]))
+        return {"client_id": str(app["client_id"]), "client_secret": str(app["client_secret"])}, str(
+            row["refreshToken"]
+        )
+
     def issue_code(self, user_id: int, client_id: str, scope: str | None = None) -> str:
         return auth.issue_code(self.state, user_id, client_id, scope)
 

@@ -59,6 +59,8 @@ _PERSON_COLUMNS = {
     "id": "sourcedId",
 }
 _NAME_COLUMNS = ("familyName", "givenName", "middleName")
+# Files the rows of other files name (enrollments, roles, demographics): the set cannot be read without them.
+_NAMED_BY_OTHERS = ("users", "classes")
 # The kinds of record each file holds (their mode is the file's mode).
 _KINDS: dict[str, tuple[RecordKind, ...]] = {
     "orgs": (RecordKind.SCHOOL,),
@@ -216,8 +218,9 @@ class _Reader:
             warnings=self.roster.warnings,
             limits=self.limits,
         )
-        if table is None:
-            raise ValidationError(f"{path} cannot be read (see the rows above); fix it, it says how to read the rest")
+        if table is None:  # its one problem is said here: the refusal stops the import before any row is listed
+            reason = self.roster.rejected[-1].reason if self.roster.rejected else "it has no header row"
+            raise ValidationError(f"{path} cannot be read: {reason}")
         self.roster.encodings[table.file] = table.encoding
         props = {row["propertyName"]: (line, row["value"]) for line, row in table.rows()}
         version = props.get("oneroster.version", (0, ""))[1]
@@ -236,6 +239,11 @@ class _Reader:
                     self.warn("manifest.csv", line, f"{name}.csv is not a roster file; edugateway did not read it")
                 continue
             if mode is not Mode.ABSENT and not exists:
+                if name in _NAMED_BY_OTHERS:  # each row naming it would be rejected on its own: one refusal instead
+                    raise ValidationError(
+                        f"manifest.csv says file.{name} is {mode.value} but {name}.csv is not in {self.dir}; "
+                        f"add {name}.csv, or set file.{name} to absent if the set leaves it out on purpose"
+                    )
                 self.reject("manifest.csv", line, f"file.{name} is {mode.value} but {name}.csv is not in the folder")
                 continue
             if mode is Mode.ABSENT and exists:
