@@ -24,7 +24,7 @@ from edugateway.identity.verify import Verifier
 from edugateway.logs import get_logger
 from edugateway.store.db import Database
 from edugateway.store.web_sessions import SessionStore
-from edugateway.web import case_routes, health, login_routes, queue_routes, report_routes
+from edugateway.web import case_routes, health, login_routes, queue_routes, report_routes, runs_routes
 from edugateway.web.context import Refused, SignInRequired, VerifierHolder, WebState, signed_in
 from edugateway.web.passwords import Passwords
 from edugateway.web.sessions import SessionPolicy
@@ -85,6 +85,7 @@ def create_app(
     app.include_router(queue_routes.router)
     app.include_router(case_routes.router)
     app.include_router(report_routes.router)
+    app.include_router(runs_routes.router)
     app.include_router(health.router)
 
     @app.middleware("http")

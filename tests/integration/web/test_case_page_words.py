@@ -34,7 +34,9 @@ def test_the_history_journal_and_closing_read_in_russian_with_peoples_names(site
         assert case is not None
         case.status, case.closed_at, case.assignee = "closed", AT, "ivanova"
         case.closed_by, case.close_reason = "clerk:ivanova", "the next verification no longer found the problem"
-        session.add(IdentityCaseEventRow(case_id=case_id, at=AT, actor="clerk:ivanova", action="closed_by_verification"))
+        session.add(
+            IdentityCaseEventRow(case_id=case_id, at=AT, actor="clerk:ivanova", action="closed_by_verification")
+        )
         session.add(
             IdentityCaseEventRow(
                 case_id=case_id, at=AT, actor="sync:dnevnik", action="opened_by_sync", detail={"platform": "dnevnik"}
@@ -164,7 +166,8 @@ def test_a_form_the_case_type_does_not_offer_is_refused_and_changes_nothing(site
     assert "Этот случай так не исправить" in answer.text
     with site.db.session() as session:
         person = session.get(PersonRow, site.school.persons["missing"])
-        assert person is not None and person.snils is None
+        assert person is not None
+        assert person.snils is None
 
 
 def test_a_fixed_case_marks_only_what_differs_today_and_links_the_case_the_fix_opened(site: Site) -> None:
@@ -174,7 +177,8 @@ def test_a_fixed_case_marks_only_what_differs_today_and_links_the_case_the_fix_o
     with site.db.session() as session:
         person = session.get(PersonRow, site.school.persons["typo"])
         case = session.get(IdentityCaseRow, case_id)
-        assert person is not None and case is not None
+        assert person is not None
+        assert case is not None
         person.last_name = "Смирнова"  # as ЕСИА has it: the fix
         case.status, case.closed_at, case.closed_by = "closed", AT, "clerk:ivanova"
         case.close_reason = "the next verification no longer found the problem"
