@@ -164,6 +164,7 @@ class CaseView:
     other_holders: list[OtherHolder] = field(default_factory=list)
     checked_at: dt.datetime | None = None
     parents: list[ParentShown] = field(default_factory=list)
+    parents_fix: bool = False  # the fix is a parent's: a pupil's case of such a type
     other_cases: list[SiblingCase] = field(default_factory=list)
 
     @property
@@ -280,7 +281,9 @@ def load_case(db: Database, case_id: int, scope: SchoolScope) -> CaseView | None
         ]
         view.events = _events(case_events(session, case.id), names)
         view.audit = _audit(case_audit(session, case, person, case_entity=CASE), names)
-        if view.remedy.parents:
+        # A parent fixes a pupil's account; a teacher's is their own to fix.
+        view.parents_fix = view.remedy.parents and "student" in roles.split(",")
+        if view.parents_fix:
             view.parents = [_parent(p) for p in parents_of(session, person)]
         view.other_cases = [
             SiblingCase(c.case_id, CASE_TITLES.get(c.case_type, c.case_type), c.status, c.opened_at)
