@@ -45,7 +45,7 @@ def test_a_clerk_corrects_a_name_and_sees_the_case_closed_and_audited(page: Page
     expect(page.locator("#case-status")).to_have_text("Исправлен")
     expect(page.locator("#person-name")).to_have_text("Смирнова Алёна Игоревна")
     expect(page.locator("#case-audit")).to_contain_text("Фамилия: Сминова → Смирнова")
-    expect(page.locator("#case-audit")).to_contain_text("clerk:ivanova")
+    expect(page.locator("#case-audit")).to_contain_text("Иванова М. П.")  # the account's name, not clerk:ivanova
     expect(page.locator("#case-events")).to_contain_text("Сверено со свидетельством о рождении")
     screenshot(page, "case-closed.png")
 

@@ -24,6 +24,7 @@ from edugateway.store.tables import (
     IdentityCaseRow,
     IdentityCheckRow,
     IdentityLinkRow,
+    ParentLinkRow,
     PersonRow,
     RemoteRecordRow,
     SchoolRow,
@@ -410,3 +411,131 @@ def add_other_school(db: Database, passwords: Passwords) -> OtherSchool:
         db, passwords, "sidorova", PASSWORD, "clerk", schools=[OTHER_CODE], full_name="Сидорова Е. В.", actor="test"
     )
     return other
+
+
+# One person per case type a verification of PERSONS does not open, with long names and platform ids (the
+# pages must wrap them, not clip them): type -> (last, first, middle, roles).
+LONG_PERSONS: dict[str, tuple[str, str, str, str]] = {
+    "esia_unknown": ("Абдурахмангаджиева", "Патимат-Зухра", "Магомедшапиевна", "student"),
+    "duplicate_snils": ("Константинопольский", "Александр", "Вячеславович", "student"),
+    "account_untrusted": ("Оболенская-Нелединская-Мелецкая", "Елизавета", "Константиновна", "teacher"),
+    "account_deleted": ("Петрова", "Анна", "Сергеевна", "student"),
+    "no_child_account": ("Смирнов", "Артём", "Ильич", "student"),
+    "link_candidate": ("Орловский", "Денис", "Павлович", "student"),
+}
+LONG_ECP_ID = "ecp3f2a9c1e77b04c559d3e0a1b2c3d4e5f00112233"  # no hyphen: no place a line may break
+PARENT = ("Смирнова", "Ольга", "Викторовна", "+7 (343) 123-45-67", "olga.smirnova.roditel@example-school-domain.ru")
+
+
+def add_case_of_each_type(db: Database, school: ClerkSchool) -> dict[str, int]:
+    """A person and an open case (as a row) for each type of LONG_PERSONS: type -> case id. The untrusted
+    teacher is linked on ГИС ЕЦП under a long id; the pupil with no child account has a mother with a phone and
+    an e-mail; the link case has two Дневник.ру candidates."""
+    now = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+    found: dict[str, int] = {}
+    with db.session() as session:
+        for n, (case_type, (last, first, middle, roles)) in enumerate(LONG_PERSONS.items()):
+            person = PersonRow(
+                school_id=school.school_id,
+                source_id=f"p-long-{n}",
+                roles=roles,
+                last_name=last,
+                first_name=first,
+                middle_name=middle,
+                birth_date=dt.date(2015, 4, 1) if case_type == "no_child_account" else dt.date(1985 + n, 2, 3),
+                gender="f" if middle.endswith("вна") else "m",
+                snils=snils(f"7{n}1234567") if case_type != "esia_unknown" else snils("998877665"),
+            )
+            session.add(person)
+            session.flush()
+            school.persons[f"long:{case_type}"] = person.id
+            candidates = None
+            if case_type == "link_candidate":
+                candidates = [
+                    {
+                        "source": "dnevnik",
+                        "remote_id": "1000000000000123456789",
+                        "probability": 0.88,
+                        "last_name": "Орловский",
+                        "first_name": "Денис",
+                        "middle_name": None,
+                        "birth_date": None,
+                        "class_name": "7Б",
+                        "agreement": {"last_name": "exact", "birth_date": "missing"},
+                    },
+                    {
+                        "source": "dnevnik",
+                        "remote_id": "1000000000000987654321",
+                        "probability": 0.55,
+                        "last_name": "Орлов",
+                        "first_name": "Денис",
+                        "middle_name": "Павлович",
+                        "birth_date": "1990-02-03",
+                        "class_name": "7А",
+                        "agreement": {"last_name": "one_edit"},
+                    },
+                ]
+            case = IdentityCaseRow(
+                school_id=school.school_id,
+                person_id=person.id,
+                case_type=case_type,
+                class_name="7Б" if roles == "student" else None,
+                status="open",
+                evidence={"digest": f"long-{n}"},
+                candidates=candidates,
+                opened_at=now + dt.timedelta(minutes=n),
+                updated_at=now,
+            )
+            session.add(case)
+            session.flush()
+            session.add(
+                IdentityCaseEventRow(
+                    case_id=case.id,
+                    at=now,
+                    actor="sync:dnevnik" if case_type == "link_candidate" else "verify",
+                    action="opened_by_sync" if case_type == "link_candidate" else "opened",
+                    detail={"platform": "dnevnik"} if case_type == "link_candidate" else None,
+                )
+            )
+            found[case_type] = case.id
+            if case_type == "account_untrusted":
+                session.add(
+                    IdentityLinkRow(
+                        school_id=school.school_id,
+                        platform="ecp",
+                        entity="persons",
+                        local_key=person.source_id,
+                        remote_id=LONG_ECP_ID,
+                        method="match",
+                        score=0.97,
+                    )
+                )
+                session.add(
+                    RemoteRecordRow(
+                        school_id=school.school_id,
+                        platform="ecp",
+                        entity="persons",
+                        remote_id=LONG_ECP_ID,
+                        local_key=person.source_id,
+                        digest="1" * 64,
+                        data={"last_name": last, "first_name": first, "middle_name": middle, "gender": "f"},
+                    )
+                )
+            if case_type == "no_child_account":
+                p_last, p_first, p_middle, phone, email = PARENT
+                parent = PersonRow(
+                    school_id=school.school_id,
+                    source_id="p-long-parent",
+                    roles="parent",
+                    last_name=p_last,
+                    first_name=p_first,
+                    middle_name=p_middle,
+                    phone=phone,
+                    email=email,
+                )
+                session.add(parent)
+                session.flush()
+                link = ParentLinkRow(school_id=school.school_id, parent_id=parent.id, child_id=person.id)
+                link.relation = "mother"
+                session.add(link)
+    return found

@@ -115,7 +115,10 @@ def list_cases(
     if fmt is Format.JSON:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt is Format.CSV:
-        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+        # As Russian Excel reads a double-clicked CSV: a BOM (else it guesses cp1251 and garbles Cyrillic),
+        # `;` between fields (its list separator, the comma being the decimal one) and CRLF line ends.
+        sys.stdout.write("\ufeff")
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
         writer.writeheader()
         # For a spreadsheet: a name or detail that looks like a formula is written as text.
         writer.writerows({key: csv_text(value) for key, value in row.items()} for row in rows)

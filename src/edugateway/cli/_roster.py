@@ -22,6 +22,7 @@ from edugateway.spreadsheet_text import csv_text
 from edugateway.store.db import Database
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import ImportReport, Mode, ParsedRoster, RowProblem, apply_roster
+from edugateway.store.xlsx_problem_words import russian_reason
 
 import_app = typer.Typer(help="Load a school's roster into the local database.", no_args_is_help=True)
 export_app = typer.Typer(help="Write a school's roster from the local database to files.", no_args_is_help=True)
@@ -194,7 +195,7 @@ def _run_import(
     problems = [("rejected", p) for p in result.rejected] + [("warning", p) for p in result.warnings]
     if problems:
         for kind, p in problems[:SHOWN_PROBLEMS]:
-            out.print(f"  {kind:8} {p.file}:{p.line}  {mask_text(p.reason)}", soft_wrap=True)
+            out.print(f"  {kind:8} {p.file}:{p.line}  {mask_text(russian_reason(p.reason))}", soft_wrap=True)
         if len(problems) > SHOWN_PROBLEMS:
             out.print(f"  … and {len(problems) - SHOWN_PROBLEMS} more")
         try:
@@ -262,7 +263,9 @@ def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:
         writer = csv.writer(fh)
         writer.writerow(["kind", "file", "line", "reason"])
         writer.writerows(
-            [csv_text(kind), csv_text(p.file), p.line, csv_text(mask_text(p.reason))] for kind, p in problems
+            # The reason in the clerk's words; the import journal keeps the stored (English) one.
+            [csv_text(kind), csv_text(p.file), p.line, csv_text(mask_text(russian_reason(p.reason)))]
+            for kind, p in problems
         )
 
 

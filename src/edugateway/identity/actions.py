@@ -120,13 +120,14 @@ def _reverified(db: Database, case_id: int, person_id: int, verifier: Verifier, 
     with db.session() as session:
         cases = Cases(session)
         status = cases.get(case_id).status
-        open_now = [case.case_type for case in cases.of_person(person_id, status=CaseStatus.OPEN)]
+        open_now = [(case.id, case.case_type) for case in cases.of_person(person_id, status=CaseStatus.OPEN)]
     if report.failed:
         return ActionResult(case_id, status, "Изменение сохранено, но ЕСИА не ответила: проверка повторится позже.")
     if status == CaseStatus.CLOSED and not open_now:
         return ActionResult(case_id, status, "Исправлено: повторная проверка в ЕСИА прошла без замечаний.")
     if status == CaseStatus.CLOSED:
-        remaining = ", ".join(CASE_TITLES.get(t, t) for t in open_now)
+        # By number, so the clerk finds the case the fix opened (the case page lists it with a link).
+        remaining = ", ".join(f"№ {n} «{CASE_TITLES.get(t, t)}»" for n, t in open_now)
         return ActionResult(case_id, status, f"Этот случай закрыт, но остались другие замечания: {remaining}.")
     return ActionResult(case_id, status, "Изменение сохранено, но проверка в ЕСИА снова нашла это расхождение.")
 

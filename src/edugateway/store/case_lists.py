@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugateway.store.db import Database
@@ -16,16 +17,48 @@ from edugateway.store.tables import IdentityCaseRow, PersonRow, SchoolRow
 _Case = IdentityCaseRow
 
 
+UNASSIGNED = ""  # the assignee filter's value for "nobody"
+# The queue's orders: name -> columns; each ends with the id so a page boundary never moves.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "opened": (_Case.opened_at, _Case.id),
+    "-opened": (_Case.opened_at.desc(), _Case.id.desc()),
+    "name": (PersonRow.last_name, PersonRow.first_name, PersonRow.middle_name, _Case.id),
+    "class": (_Case.class_name, PersonRow.last_name, _Case.id),
+    "type": (_Case.case_type, _Case.opened_at, _Case.id),
+    "assignee": (_Case.assignee, _Case.opened_at, _Case.id),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class CaseFilter:
     school_id: int | None = None
     class_name: str | None = None
     case_type: str | None = None
     status: str | None = None  # None: every status
+    search: str | None = None  # words of the person's name, each the start of a part of it
+    role: str | None = None  # a person role: student, teacher, parent, staff
+    assignee: str | None = None  # a login, UNASSIGNED, or None: anyone
+    sort: str = "opened"
+
+
+def _name_word(word: str) -> ColumnElement[bool]:
+    """One typed word as the start of the last, first or middle name, whatever case it was typed in. SQLite's
+    lower() knows only Latin letters, so the spellings a name is stored in are tried instead of lowering."""
+    spellings = {word, word.lower(), word.capitalize(), word.upper()}
+    spellings |= {s.replace("е", "ё") for s in spellings} | {s.replace("ё", "е") for s in spellings}
+    columns = (PersonRow.last_name, PersonRow.first_name, PersonRow.middle_name)
+    return or_(*(column.startswith(s, autoescape=True) for column in columns for s in sorted(spellings)))
 
 
 def _conditions(chosen: CaseFilter, scope: SchoolScope, *, without: str | None = None) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = [scope.where(_Case.school_id)]
+    for word in (chosen.search or "").split()[:5]:
+        found.append(_name_word(word))
+    if chosen.role:
+        # Roles are stored sorted and comma-separated; no role's name is part of another's.
+        found.append(PersonRow.roles.contains(chosen.role, autoescape=True))
+    if chosen.assignee is not None:
+        found.append(_Case.assignee.is_(None) if chosen.assignee == UNASSIGNED else _Case.assignee == chosen.assignee)
     if chosen.school_id is not None:
         found.append(_Case.school_id == chosen.school_id)
     if chosen.class_name:
@@ -53,6 +86,7 @@ class CaseLine:
     status: str
     assignee: str | None
     opened_at: dt.datetime
+    roles: str = ""  # the person's roles as stored ("parent,teacher")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +102,7 @@ class QueueSlice:
 
 
 def _lines() -> Select[
-    tuple[int, str, str, str, str, str | None, str | None, str, str | None, str, str | None, dt.datetime]
+    tuple[int, str, str, str, str, str | None, str | None, str, str | None, str, str | None, dt.datetime, str]
 ]:
     return (
         select(
@@ -84,23 +118,28 @@ def _lines() -> Select[
             _Case.status,
             _Case.assignee,
             _Case.opened_at,
+            PersonRow.roles,
         )
         .join(PersonRow, PersonRow.id == _Case.person_id)
         .join(SchoolRow, SchoolRow.id == _Case.school_id)
     )
 
 
+def _counted(conditions: list[ColumnElement[bool]]) -> Select[tuple[int]]:
+    return select(func.count()).select_from(_Case).join(PersonRow, PersonRow.id == _Case.person_id).where(*conditions)
+
+
 def queue_slice(db: Database, chosen: CaseFilter, *, scope: SchoolScope, page: int, page_size: int) -> QueueSlice:
     """The cases of the scope's schools the filter keeps, the oldest problem first, one page of them; every count
     and list of choices is of the scope's schools too."""
     with db.session() as session:
-        total = session.scalar(select(func.count()).select_from(_Case).where(*_conditions(chosen, scope))) or 0
+        total = session.scalar(_counted(_conditions(chosen, scope))) or 0
         pages = max(1, -(-total // page_size))
         page = min(max(1, page), pages)
         found = session.execute(
             _lines()
             .where(*_conditions(chosen, scope))
-            .order_by(_Case.opened_at, _Case.id)
+            .order_by(*SORTS.get(chosen.sort, SORTS["opened"]))
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).tuples()
@@ -127,8 +166,28 @@ def queue_slice(db: Database, chosen: CaseFilter, *, scope: SchoolScope, page: i
 def _counts(
     session: Session, column: InstrumentedAttribute[str], conditions: list[ColumnElement[bool]]
 ) -> dict[str, int]:
-    found = session.execute(select(column, func.count()).where(*conditions).group_by(column)).tuples()
+    found = session.execute(
+        select(column, func.count())
+        .select_from(_Case)
+        .join(PersonRow, PersonRow.id == _Case.person_id)
+        .where(*conditions)
+        .group_by(column)
+    ).tuples()
     return {str(key): int(n) for key, n in found}
+
+
+def queue_lines(db: Database, chosen: CaseFilter, *, scope: SchoolScope, limit: int) -> list[CaseLine]:
+    """Every case of the scope's schools the filter keeps, in the filter's order, at most `limit` (the export)."""
+    query = _lines().where(*_conditions(chosen, scope)).order_by(*SORTS.get(chosen.sort, SORTS["opened"]))
+    with db.session() as session:
+        return [CaseLine(*row) for row in session.execute(query.limit(limit)).tuples()]
+
+
+def assignees_in(db: Database, scope: SchoolScope) -> list[str]:
+    """The logins the scope's cases are assigned to, for the queue's assignee filter."""
+    query = select(_Case.assignee).where(_Case.assignee.is_not(None), scope.where(_Case.school_id)).distinct()
+    with db.session() as session:
+        return sorted(a for a in session.scalars(query) if a)
 
 
 def case_lines(

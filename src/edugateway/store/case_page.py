@@ -23,9 +23,11 @@ from edugateway.store.tables import (
     IdentityCaseEventRow,
     IdentityCaseRow,
     IdentityLinkRow,
+    ParentLinkRow,
     PersonRow,
     RemoteRecordRow,
     SchoolRow,
+    WebUserRow,
 )
 
 AUDIT_LIMIT = 200  # the newest audit rows the page shows
@@ -177,3 +179,65 @@ def case_audit(session: Session, case: StoredCase, person: CasePerson, *, case_e
         .limit(AUDIT_LIMIT)
     ).all()
     return [HistoryLine(r.at, r.actor, r.action, r.changes, r.reason) for r in rows]
+
+
+def person_roles(session: Session, person_id: int) -> str:
+    """The person's roles as stored ("parent,teacher"); "" when the person is gone."""
+    return session.scalar(select(PersonRow.roles).where(PersonRow.id == person_id)) or ""
+
+
+def account_names(session: Session) -> dict[str, str]:
+    """Login -> display name of every web account that has one: the pages name people, not logins."""
+    rows = session.execute(select(WebUserRow.username, WebUserRow.full_name).where(WebUserRow.full_name.is_not(None)))
+    return {login: name for login, name in rows.tuples() if name}
+
+
+@dataclass(frozen=True, slots=True)
+class ParentContact:
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    relation: str
+    phone: str | None
+    email: str | None
+
+
+def parents_of(session: Session, person: CasePerson) -> list[ParentContact]:
+    """The person's parents (active links of the same school) with the contacts the roster holds, by last name."""
+    rows = session.execute(
+        select(
+            PersonRow.last_name,
+            PersonRow.first_name,
+            PersonRow.middle_name,
+            ParentLinkRow.relation,
+            PersonRow.phone,
+            PersonRow.email,
+        )
+        .join(ParentLinkRow, ParentLinkRow.parent_id == PersonRow.id)
+        .where(
+            ParentLinkRow.child_id == person.id,
+            ParentLinkRow.school_id == person.school_id,
+            ParentLinkRow.active.is_(True),
+            PersonRow.active.is_(True),
+        )
+        .order_by(PersonRow.last_name, PersonRow.first_name)
+    ).tuples()
+    return [ParentContact(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCase:
+    case_id: int
+    case_type: str
+    status: str
+    opened_at: dt.datetime
+
+
+def person_cases(session: Session, person_id: int, scope: SchoolScope) -> list[PersonCase]:
+    """Every case of the person among the scope's schools: the open ones first, then the newest."""
+    rows = session.execute(
+        select(IdentityCaseRow.id, IdentityCaseRow.case_type, IdentityCaseRow.status, IdentityCaseRow.opened_at)
+        .where(IdentityCaseRow.person_id == person_id, scope.where(IdentityCaseRow.school_id))
+        .order_by((IdentityCaseRow.status != "open"), IdentityCaseRow.opened_at.desc(), IdentityCaseRow.id.desc())
+    ).tuples()
+    return [PersonCase(*row) for row in rows]

@@ -31,6 +31,7 @@ from edugateway.web import (
     login_routes,
     queue_routes,
     report_routes,
+    runs_routes,
     school_report_routes,
 )
 from edugateway.web.context import Refused, SignInRequired, VerifierHolder, WebState, signed_in
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(report_routes.router)
     app.include_router(finals_routes.router)
     app.include_router(school_report_routes.router)
+    app.include_router(runs_routes.router)
     app.include_router(health.router)
 
     @app.middleware("http")

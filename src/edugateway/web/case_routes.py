@@ -103,7 +103,14 @@ def _act(
     values: dict[str, str],
     action: Callable[[], actions.ActionResult],
 ) -> Response:
-    """Runs an action; on success back to the case page with its message, else the page with the problem."""
+    """Runs an action; on success back to the case page with its message, else the page with the problem. A form
+    this case type does not offer (sent by hand or from an old page) is refused: it cannot fix the case."""
+    view = load_case(web_state(request).db, case_id, who.account.schools)
+    if view is None:
+        return _page(request, who, case_id)
+    if view.is_open and not view.offers(form):
+        message = f"Этот случай так не исправить. {view.remedy.next_step}"
+        return _page(request, who, case_id, problem=Problem(form, message, values), status_code=400)
     try:
         result = action()
     except ValidationError as exc:
@@ -113,26 +120,35 @@ def _act(
     except ConnectorError as exc:
         log.warning("web.action_unverified", case_id=case_id, action=form, error=str(exc))
         message = "ЕСИА сейчас недоступна, действие не выполнено. Повторите позже."
-        return _page(request, who, case_id, problem=Problem(form, message, values, str(exc)), status_code=503)
+        return _page(request, who, case_id, problem=Problem(form, message, values), status_code=503)
     except GatewayError as exc:
-        message = "Действие не выполнено."
-        return _page(request, who, case_id, problem=Problem(form, message, values, str(exc)), status_code=400)
+        log.warning("web.action_failed", case_id=case_id, action=form, error=str(exc))
+        message = "Действие не выполнено. Повторите; если не выйдет, сообщите администратору."
+        return _page(request, who, case_id, problem=Problem(form, message, values), status_code=400)
     log.info("web.case_action", case_id=case_id, action=form, user=who.account.username, status=result.status)
     response = RedirectResponse(f"/cases/{case_id}", status_code=303)
     set_flash(response, result.message, secure=web_state(request).settings.web.secure_cookies)
     return response
 
 
+_REFUSALS = {
+    "reason": NO_REASON,
+    "case": "Случай уже закрыт: исправления принимаются только по открытым случаям.",
+    "snils": "СНИЛС не принят: этот номер уже записан у другого человека школы. Если он записан там по ошибке, "
+    "сначала исправьте ту запись.",
+    "candidate": "Этого кандидата выбрать нельзя: у него нет СНИЛС или он уже не предлагается.",
+    "assignee": "Исполнитель уже назначен так.",
+    "last_name": "Фамилия и имя обязательны.",
+    "first_name": "Фамилия и имя обязательны.",
+    "birth_date": "Такой даты рождения быть не может: проверьте год.",
+    None: "Изменений нет: введены те же значения, что уже записаны.",
+}
+
+
 def _explain(form: str, values: dict[str, str], exc: ValidationError) -> Problem:
-    known = {
-        "reason": NO_REASON,
-        "case": "Случай уже закрыт: исправления принимаются только по открытым случаям.",
-        "snils": "СНИЛС не принят.",
-        "candidate": "Этого кандидата выбрать нельзя.",
-        "assignee": "Исполнитель уже назначен так.",
-    }
-    message = known.get(exc.field or "", "Действие не выполнено.")
-    return Problem(form, message, values, exc.reason)
+    """The refusal in the clerk's words; the English reason of `identity.actions` is for the log only."""
+    log.info("web.action_refused", action=form, field=exc.field, reason=exc.reason)
+    return Problem(form, _REFUSALS.get(exc.field, "Действие не выполнено."), values)
 
 
 def _require_reason(form: str, values: dict[str, str]) -> Problem | None:

@@ -14,21 +14,37 @@ from typing import Any
 
 from edugateway.domain.snils import mask_snils
 from edugateway.identity.actions import CASE
-from edugateway.identity.case_types import DETAIL_TITLES, CaseStatus
+from edugateway.identity.case_remedies import Remedy, remedy
+from edugateway.identity.case_types import CASE_TITLES, DETAIL_TITLES, CaseStatus
 from edugateway.mapping.names import normalize_name
 from edugateway.store.case_page import (
     HistoryLine,
     LinkedRecord,
+    ParentContact,
+    account_names,
     case_audit,
     case_events,
     find_case,
     linked_records,
     other_persons,
+    parents_of,
+    person_cases,
+    person_roles,
 )
 from edugateway.store.cases import CasePerson, StoredCase
 from edugateway.store.db import Database
 from edugateway.store.identity_checks import StoredCheck, latest_check
 from edugateway.store.school_scope import SchoolScope
+from edugateway.web.shown_words import (
+    FIELD_WORDS,
+    RELATION_TITLES,
+    SOURCE_TITLES,
+    person_title,
+    shown_actor,
+    shown_reason,
+    shown_roles,
+    shown_value,
+)
 
 FIELD_TITLES: dict[str, str] = {
     "last_name": "Фамилия",
@@ -43,14 +59,9 @@ FIELD_TITLES: dict[str, str] = {
     "status": "Статус",
     "candidates": "Кандидат",
     "platform": "Платформа",
-}
+} | FIELD_WORDS
 COMPARED = ("last_name", "first_name", "middle_name", "birth_date", "gender")
 NAME_FIELDS = frozenset({"last_name", "first_name", "middle_name"})
-SOURCE_TITLES: dict[str, str] = {
-    "esia": "ЕСИА",
-    "ecp": "ГИС ЕЦП",
-    "dnevnik": "Дневник.ру",
-}
 GENDER_TITLES = {"m": "мужской", "f": "женский", "M": "мужской", "F": "женский"}
 ESIA_STATUS_TITLES = {"REGISTERED": "действует", "DELETED": "удалена"}
 _SNILS_FIELDS = frozenset({"snils", "snils_rejected"})
@@ -104,6 +115,24 @@ class OtherHolder:
     case_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class ParentShown:
+    name: str
+    relation: str
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SiblingCase:
+    """Another case of the same person: one the fix opened, or one still waiting."""
+
+    case_id: int
+    title: str
+    status: str
+    opened_at: dt.datetime
+
+
 @dataclass
 class CaseView:
     id: int
@@ -123,12 +152,28 @@ class CaseView:
     snils_masked: str
     has_snils: bool
     local: dict[str, str | None]  # form defaults for the correction form
+    person_title: str  # «Ученик», «Учитель»: what the person is at the school
+    roles: str
+    assignee_name: str | None
+    closed_by_name: str | None
+    remedy: Remedy
     columns: list[Column] = field(default_factory=list)
     candidates: list[CandidateView] = field(default_factory=list)
     events: list[HistoryItem] = field(default_factory=list)
     audit: list[HistoryItem] = field(default_factory=list)
     other_holders: list[OtherHolder] = field(default_factory=list)
     checked_at: dt.datetime | None = None
+    parents: list[ParentShown] = field(default_factory=list)
+    parents_fix: bool = False  # the fix is a parent's: a pupil's case of such a type
+    other_cases: list[SiblingCase] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+    def offers(self, form: str) -> bool:
+        """Whether the form can fix this case (only an open case is fixed at all)."""
+        return self.is_open and form in self.remedy.forms
 
 
 def show_date(value: Any) -> str:
@@ -186,6 +231,8 @@ def load_case(db: Database, case_id: int, scope: SchoolScope) -> CaseView | None
             return None
         case, person, school_name = found
         local = {name: getattr(person, name) for name in COMPARED}
+        names = account_names(session)
+        roles = person_roles(session, person.id)
         view = CaseView(
             id=case.id,
             person_id=person.id,
@@ -200,7 +247,7 @@ def load_case(db: Database, case_id: int, scope: SchoolScope) -> CaseView | None
             opened_at=case.opened_at,
             closed_at=case.closed_at,
             closed_by=case.closed_by,
-            close_reason=case.close_reason,
+            close_reason=shown_reason(case.close_reason),
             snils_masked=_masked_snils(person),
             has_snils=bool(person.snils or person.snils_rejected),
             local={
@@ -209,10 +256,17 @@ def load_case(db: Database, case_id: int, scope: SchoolScope) -> CaseView | None
                 "middle_name": person.middle_name,
                 "birth_date": person.birth_date.isoformat() if person.birth_date else None,
             },
+            person_title=person_title(roles),
+            roles=shown_roles(roles),
+            assignee_name=names.get(case.assignee, case.assignee) if case.assignee else None,
+            closed_by_name=shown_actor(case.closed_by, names) if case.closed_by else None,
+            remedy=remedy(case.case_type),
         )
         evidence = case.evidence or {}
-        flagged = set((evidence.get("fields") or {}).keys())
-        view.columns.append(_local_column(person, school_name, case, flagged))
+        # The verification's own list of differing fields speaks of the data it saw: once the case is closed
+        # or dismissed it is history, and only what still differs today is marked.
+        flagged = set((evidence.get("fields") or {}).keys()) if case.status == CaseStatus.OPEN else set()
+        view.columns.append(_local_column(person, roles, school_name, case, flagged))
         check = latest_check(session, person.id)
         view.checked_at = check.checked_at if check else None
         view.columns.append(_esia_column(check, local, flagged, asked=bool(person.snils)))
@@ -225,9 +279,27 @@ def load_case(db: Database, case_id: int, scope: SchoolScope) -> CaseView | None
             OtherHolder(p.person_id, full_name(p.last_name, p.first_name, p.middle_name), p.class_name, p.case_id)
             for p in other_persons(session, holder_ids, case.case_type, open_status=CaseStatus.OPEN, scope=scope)
         ]
-        view.events = _events(case_events(session, case.id))
-        view.audit = _audit(case_audit(session, case, person, case_entity=CASE))
+        view.events = _events(case_events(session, case.id), names)
+        view.audit = _audit(case_audit(session, case, person, case_entity=CASE), names)
+        # A parent fixes a pupil's account; a teacher's is their own to fix.
+        view.parents_fix = view.remedy.parents and "student" in roles.split(",")
+        if view.parents_fix:
+            view.parents = [_parent(p) for p in parents_of(session, person)]
+        view.other_cases = [
+            SiblingCase(c.case_id, CASE_TITLES.get(c.case_type, c.case_type), c.status, c.opened_at)
+            for c in person_cases(session, person.id, scope)
+            if c.case_id != case.id
+        ]
         return view
+
+
+def _parent(contact: ParentContact) -> ParentShown:
+    return ParentShown(
+        full_name(contact.last_name, contact.first_name, contact.middle_name),
+        RELATION_TITLES.get(contact.relation, contact.relation),
+        contact.phone,
+        contact.email,
+    )
 
 
 def _masked_snils(person: CasePerson) -> str:
@@ -238,8 +310,9 @@ def _masked_snils(person: CasePerson) -> str:
     return "нет"
 
 
-def _local_column(person: CasePerson, school_name: str, case: StoredCase, flagged: set[str]) -> Column:
+def _local_column(person: CasePerson, roles: str, school_name: str, case: StoredCase, flagged: set[str]) -> Column:
     fields = [Shown(n, FIELD_TITLES[n], _show(n, getattr(person, n)), n in flagged) for n in COMPARED]
+    fields.append(Shown("roles", "Роль", shown_roles(roles)))
     fields.append(Shown("snils", "СНИЛС", _masked_snils(person)))
     fields.append(Shown("class_name", "Класс", case.class_name or "—"))
     fields.append(Shown("source_id", "Код в учётной системе", person.source_id))
@@ -384,20 +457,42 @@ AUDIT_TITLES = {
 }
 
 
-def _events(lines: list[HistoryLine]) -> list[HistoryItem]:
+def _events(lines: list[HistoryLine], names: dict[str, str]) -> list[HistoryItem]:
     return [
-        HistoryItem(r.at, r.actor, EVENT_TITLES.get(r.action, r.action), _describe(r.detail), r.reason) for r in lines
-    ]
-
-
-def _audit(lines: list[HistoryLine]) -> list[HistoryItem]:
-    return [
-        HistoryItem(r.at, r.actor, AUDIT_TITLES.get(r.action, r.action), _describe_changes(r.detail), r.reason)
+        HistoryItem(
+            r.at,
+            shown_actor(r.actor, names),
+            EVENT_TITLES.get(r.action, r.action),
+            _describe(r.detail, names),
+            shown_reason(r.reason),
+        )
         for r in lines
     ]
 
 
-def _describe(detail: dict[str, Any] | None) -> str:
+def _audit(lines: list[HistoryLine], names: dict[str, str]) -> list[HistoryItem]:
+    return [
+        HistoryItem(
+            r.at,
+            shown_actor(r.actor, names),
+            AUDIT_TITLES.get(r.action, r.action),
+            _describe_changes(r.detail, names),
+            shown_reason(r.reason),
+        )
+        for r in lines
+    ]
+
+
+def _shown(name: str, value: Any, names: dict[str, str]) -> str:
+    worded = shown_value(name, value, names)
+    return worded if worded is not None else _show(name, value)
+
+
+def _change(key: str, pair: list[Any], names: dict[str, str]) -> str:
+    return f"{FIELD_TITLES.get(key, key)}: {_shown(key, pair[0], names)} → {_shown(key, pair[1], names)}"
+
+
+def _describe(detail: dict[str, Any] | None, names: dict[str, str]) -> str:
     if not detail:
         return ""
     parts = []
@@ -409,19 +504,19 @@ def _describe(detail: dict[str, Any] | None) -> str:
         elif key == "fields" and isinstance(value, list):
             parts.append("поля: " + ", ".join(FIELD_TITLES.get(str(v), str(v)) for v in value))
         elif isinstance(value, list) and len(value) == 2:
-            parts.append(f"{FIELD_TITLES.get(key, key)}: {_show(key, value[0])} → {_show(key, value[1])}")
+            parts.append(_change(key, value, names))
         elif key not in _SNILS_FIELDS:
-            parts.append(f"{FIELD_TITLES.get(key, key)}: {value}")
+            parts.append(f"{FIELD_TITLES.get(key, key)}: {_shown(key, value, names)}")
     return "; ".join(parts)
 
 
-def _describe_changes(changes: dict[str, Any] | None) -> str:
+def _describe_changes(changes: dict[str, Any] | None, names: dict[str, str]) -> str:
     if not changes:
         return ""
     parts = []
     for key, value in changes.items():
         if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{FIELD_TITLES.get(key, key)}: {_show(key, value[0])} → {_show(key, value[1])}")
+            parts.append(_change(key, value, names))
         else:
-            parts.append(f"{FIELD_TITLES.get(key, key)}: {_show(key, value)}")
+            parts.append(f"{FIELD_TITLES.get(key, key)}: {_shown(key, value, names)}")
     return "; ".join(parts)

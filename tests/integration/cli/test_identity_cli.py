@@ -73,7 +73,12 @@ def test_verify_then_list_the_cases_in_every_format(setup: tuple[list[str], Gene
     assert missing[0]["title"] == "Нет СНИЛС"
 
     as_csv = runner.invoke(app, [*base, "cases", "list", "--format", "csv", "--type", "missing_snils"])
-    assert len(list(csv.DictReader(io.StringIO(as_csv.output)))) == len(missing)
+    # For Russian Excel (issue 17): a BOM, `;` between fields, CRLF line ends.
+    assert as_csv.output.startswith("\ufeffid;school;class_name;case_type;title;")
+    assert as_csv.stdout_bytes.count(b"\r\n") == len(missing) + 1  # .output turns CRLF into LF
+    parsed = list(csv.DictReader(io.StringIO(as_csv.output.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    assert len(parsed) == len(missing)
+    assert {r["title"] for r in parsed} == {"Нет СНИЛС"}
 
     everything = table.output + as_json.output + as_csv.output
     for person in generated.snapshot.persons:

@@ -132,7 +132,8 @@ def test_the_problems_csv_masks_snils_neutralises_formulas_and_is_the_owners_onl
     assert _mode(problems) == 0o600
     text = problems.read_text(encoding="utf-8-sig")
     digits = re.sub(r"\D", "", held)
-    assert "already belongs to person" in text
+    assert "уже записан у человека" in text  # issue 17: in the clerk's words
+    assert "already belongs to person" not in text
     assert f"***-***-*{digits[7:9]} **" in text
     assert held not in text
     assert held not in out
@@ -144,7 +145,7 @@ def test_the_problems_csv_masks_snils_neutralises_formulas_and_is_the_owners_onl
     assert digits not in re.sub(r"\D", "", json.dumps(journal))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][1] == "'=roster.xlsx:Люди"
-    assert any(row[3].startswith('column «Фамилия» begins with "="') for row in rows)
+    assert any(row[3].startswith('столбец «Фамилия» начинается с "="') for row in rows)
     assert not any(field.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for field in row)
 
 

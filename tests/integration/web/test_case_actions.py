@@ -191,7 +191,7 @@ def test_dismissing_and_reassigning(verified: Site) -> None:
     again = verified.client.post(f"/cases/{swapped}/dismiss", data={"csrf_token": token, "reason": "ещё раз"})
     assert again.status_code == 400
     assert "Случай уже закрыт" in again.text
-    assert "Случай закрыт." in again.text
+    assert "Отмечено: проверено, не ошибка." in again.text
     with verified.db.session() as session:
         actions = set(session.scalars(select(AuditRow.action).where(AuditRow.actor == "clerk:admin")))
     assert actions == {"reassign", "dismiss"}

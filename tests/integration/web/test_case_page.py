@@ -78,7 +78,7 @@ def test_history_and_a_missing_case(site: Site) -> None:
     site.sign_in("ivanova")
     text = site.client.get(f"/cases/{site.school.cases['missing']}").text
     assert "Открыт проверкой" in text
-    assert "verify" in text
+    assert "проверка в ЕСИА" in text  # the actor "verify", in words
     assert "нет" in text  # no SNILS at all: nothing to reveal
     assert "Показать СНИЛС" not in text
 

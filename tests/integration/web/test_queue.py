@@ -94,11 +94,13 @@ def test_the_queue_never_shows_a_snils(site: Site) -> None:
         assert format_snils(number) not in text
 
 
-def test_the_queue_shows_the_assignee(site: Site) -> None:
+def test_the_queue_shows_the_assignee_by_name_not_login(site: Site) -> None:
+    """Finding 1 of issue 17: the assignee was shown as the login «ivanova»."""
     with site.db.session() as session:
         case = session.get(IdentityCaseRow, site.school.cases["missing"])
         assert case is not None
         case.assignee = "ivanova"
     site.sign_in("petrov")
     _, text = _shown(site, "?class=7Б")
-    assert '<td data-label="Исполнитель"><div>ivanova</div></td>' in text
+    assert '<td data-label="Исполнитель"><div>Иванова М. П.</div></td>' in text
+    assert ">ivanova<" not in text
