@@ -43,7 +43,7 @@ def test_kinds_without_a_service_are_refused_at_start_up(kind: str) -> None:
 
 
 def test_this_version_runs_every_kind_the_configuration_accepts() -> None:
-    assert sorted(SERVICES) == ["archive", "reconcile", "sync", "verify"]
+    assert sorted(SERVICES) == ["archive", "archive-verify", "reconcile", "sync", "verify"]
 
 
 def test_a_reconcile_job_locks_its_platform_like_a_sync() -> None:
