@@ -58,8 +58,8 @@ def journal_classes(session: Session, school_id: int, academic_year: int) -> lis
     return [JournalClass(cid, name, grade, (cid, *sorted(children.get(cid, ())))) for cid, name, grade, _ in homerooms]
 
 
-def _name(last: str | None, first: str | None, middle: str | None) -> str:
-    return short_name(last, first or "", middle) if last else ""
+def _name(last: str | None, first: str | None, middle: str | None) -> str | None:
+    return short_name(last, first or "", middle) if last else None  # a lesson without a linked teacher
 
 
 def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
@@ -95,7 +95,7 @@ def lessons(session: Session, cls: JournalClass) -> Iterator[tuple[Cell, ...]]:
         .order_by(LessonRow.date, LessonRow.number, SubjectRow.name, LessonRow.id)
     )
     for day, number, subject, group, last, first, middle, topic, homework in _stream(session, query):
-        yield day, number, subject, "" if group == cls.name else group, _name(last, first, middle), topic, homework
+        yield day, number, subject, None if group == cls.name else group, _name(last, first, middle), topic, homework
 
 
 MARK_HEADERS = ("Дата урока", "№ урока", "Предмет", "Обучающийся", "Отметка", "Вид работы", "Вес", "Дата отметки")
