@@ -11,13 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugateway.archive.destinations import archive_roots
 from edugateway.archive.stored import has_year
 from edugateway.config.settings import Settings
-from edugateway.store.tables import ClassRow
+from edugateway.store.year_journal import keeps_year
 
 DEADLINE = (6, 30)  # month, day: «не позднее 30 июня»
 
@@ -45,10 +44,7 @@ def overdue_archive(
     missing = [root for root in archive_roots(settings) if not has_year(root, school, year)]
     if not missing:
         return None
-    kept = session.scalar(
-        select(ClassRow.id).where(ClassRow.school_id == school_id, ClassRow.academic_year == year).limit(1)
-    )
-    return Overdue(year, missing) if kept is not None else None
+    return Overdue(year, missing) if keeps_year(session, school_id, year) else None
 
 
 def report_note(overdue: Overdue | None, school: str) -> list[str]:

@@ -1,5 +1,5 @@
 """The class journal of a year as XLSX, one workbook per homeroom class: «Уроки», «Отметки», «Итоговые»,
-«Посещаемость» (journal_rows.py says what each holds).
+«Посещаемость» (store/year_journal.py says what each holds).
 
 The workbook is written in openpyxl's write-only mode, row by row from the database stream, so a class of a
 large school never sits in memory whole. Data strings go through `text_cell` (a topic beginning with «=» stays
@@ -8,6 +8,7 @@ text); dates are date cells, lesson numbers, weights and digit marks numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -17,18 +18,21 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
-from edugateway.archive import journal_rows as rows
-from edugateway.archive.journal_rows import Cell, JournalClass
+from edugateway.domain.transliteration import transliterate
 from edugateway.private_files import FileKind, private_file
-from edugateway.reconciliation.report_files import safe_part
 from edugateway.spreadsheet_text import as_text, text_cell
+from edugateway.store import year_journal as rows
+from edugateway.store.year_journal import Cell, JournalClass
 
 _BOLD = Font(bold=True)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def journal_file_name(cls: JournalClass, academic_year: int) -> str:
-    """`journal-2026-2027-5A.xlsx`: ASCII (as the night's report files), the class id keeps two «5А» apart."""
-    return f"journal-{academic_year}-{academic_year + 1}-{safe_part(cls.name)}-{cls.id}.xlsx"
+    """`journal-2026-2027-5A-17.xlsx`: ASCII letters, digits, `_` and `-` only (Cyrillic transliterated), a name
+    every filesystem and archive tool keeps as it is; the class's row id keeps two classes named alike apart."""
+    part = _UNSAFE.sub("_", transliterate(cls.name)).strip("_-") or "class"
+    return f"journal-{academic_year}-{academic_year + 1}-{part}-{cls.id}.xlsx"
 
 
 def write_class_journal(session: Session, cls: JournalClass, academic_year: int, path: Path) -> dict[str, int]:

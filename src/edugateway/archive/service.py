@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from edugateway.archive.destinations import archive_roots, write_copies
-from edugateway.archive.journal_rows import journal_classes
 from edugateway.archive.manifest import MANIFEST
 from edugateway.archive.render_html import write_html
 from edugateway.archive.render_journal import journal_file_name, write_class_journal
@@ -19,6 +18,7 @@ from edugateway.errors import ValidationError
 from edugateway.logs import get_logger, run_context
 from edugateway.store.db import Database
 from edugateway.store.schools import find_school, school_by_code
+from edugateway.store.year_journal import journal_classes
 
 log = get_logger(__name__)
 

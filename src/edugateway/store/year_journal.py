@@ -1,5 +1,6 @@
-"""The class journal of one school year as the archive keeps it (000 §3.1.16, 004 §5.4): per homeroom class (its
-subgroups' lessons included) the lessons with topic and homework, the marks, the finals and the attendance.
+"""The class journal of one school year as the archive keeps it (000 §3.1.16, 004 §5.4; archive/render_journal.py
+writes it): per homeroom class (its subgroups' lessons included) the lessons with topic and homework, the marks,
+the finals and the attendance.
 
 Each table is read as a stream of plain tuples (`yield_per`), so a large school's year passes through memory one
 batch at a time on its way to the file; nothing is built whole.
@@ -205,3 +206,11 @@ def attendance(session: Session, cls: JournalClass) -> Iterator[tuple[Cell, ...]
 def mark_value(value: str) -> str | int:
     """A plain digit mark as a number (a spreadsheet averages it); «5-», «Н/А», «зачёт» stay text."""
     return int(value) if value.isdigit() else value
+
+
+def keeps_year(session: Session, school_id: int, academic_year: int) -> bool:
+    """Whether the database holds any class of the school year (else there is nothing of it to archive)."""
+    found = session.scalar(
+        select(ClassRow.id).where(ClassRow.school_id == school_id, ClassRow.academic_year == academic_year).limit(1)
+    )
+    return found is not None
