@@ -70,6 +70,7 @@ def _write_archive(
     journal_rows: dict[str, int] = {}
 
     def write_files(folder: Path) -> list[str]:
+        journal_rows.clear()  # rendered again into the next destination when the first one failed
         write_xlsx(sheet, folder / f"{stem}.xlsx")
         write_html(sheet, folder / f"{stem}.html")
         return [

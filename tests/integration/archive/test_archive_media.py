@@ -59,6 +59,7 @@ def test_a_failing_destination_is_named_and_the_other_copy_is_still_written(
     assert summary["failed"] == [f"archive destination {broken}: not written: Not a directory"]
     assert summary["paths"] == [str(good / CODE / "2026-2027")]
     assert verify_archive(Path(summary["paths"][0]), expected_manifest_sha256=summary["manifest_sha256"]).ok
+    assert summary["journal_rows"] == {"Уроки": 5, "Отметки": 0, "Итоговые": 13, "Посещаемость": 0}  # counted once
 
     job = ArchiveJob(name="yearly-archive", cron="0 20 25 6 *")
     ctx = JobContext(school_db, settings.model_copy(update={"jobs": [job]}), job, CODE, "archive", JUNE, "s:j", "h")
