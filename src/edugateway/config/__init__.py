@@ -2,6 +2,7 @@
 
 from edugateway.config.settings import (
     ArchiveJob,
+    ArchiveVerifyJob,
     DnevnikSettings,
     EcpSettings,
     EsiaSettings,
@@ -19,6 +20,7 @@ from edugateway.config.settings import (
 
 __all__ = [
     "ArchiveJob",
+    "ArchiveVerifyJob",
     "DnevnikSettings",
     "EcpSettings",
     "EsiaSettings",

@@ -280,9 +280,16 @@ class PeriodReportJob(JobBase):
     kind: Literal["period-report"] = "period-report"
 
 
+class ArchiveVerifyJob(JobBase):
+    scope_note: ClassVar[str] = "an archive-verify job reads the archive's destinations only"
+
+    kind: Literal["archive-verify"] = "archive-verify"
+
+
 # One [[jobs]] entry: its `kind` chooses the model, so a key another kind needs or refuses is caught at load.
 JobSettings = Annotated[
-    SyncJob | ReconcileJob | VerifyJob | ArchiveJob | MonthReportJob | PeriodReportJob, Field(discriminator="kind")
+    SyncJob | ReconcileJob | VerifyJob | ArchiveJob | ArchiveVerifyJob | MonthReportJob | PeriodReportJob,
+    Field(discriminator="kind"),
 ]
 
 
@@ -340,10 +347,29 @@ class ReconcileSettings(_Strict):
 
 
 class ArchiveSettings(_Strict):
+    """Where the yearly archive goes. 000 §3.8 wants it on at least two media kept in different rooms: list both
+    in `dirs`; `dir` (one destination) is the older spelling of `dirs = [dir]`."""
+
     dir: Path | None = Field(
         default=None,
-        description="where the summary sheets are archived, <dir>/<school>/<year>-<year+1>/; empty: <data_dir>/archive",
+        description="deprecated, the same as dirs = [dir]: one destination, <dir>/<school>/<year>-<year+1>/",
     )
+    dirs: list[Path] = Field(
+        default_factory=list,
+        description="every destination (medium) the archive is written to and verified in; empty: <data_dir>/archive",
+    )
+
+    @model_validator(mode="after")
+    def _one_spelling_distinct_dirs(self) -> Self:
+        if self.dir is not None and self.dirs:
+            raise ValueError("set archive.dirs only (archive.dir is its older one-destination spelling), not both")
+        seen: dict[Path, Path] = {}
+        for path in self.dirs:
+            same = Path(os.path.normpath(path.expanduser().absolute()))
+            if same in seen:
+                raise ValueError(f"archive.dirs names {path} twice: list each medium once, two different media")
+            seen[same] = path
+        return self
 
 
 class ImportSettings(_Strict):

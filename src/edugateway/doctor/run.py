@@ -1,10 +1,12 @@
-"""Every check, in the order a person fixes things: configuration, database, platforms, directories."""
+"""Every check, in the order a person fixes things: configuration, database (and what it holds: accounts, the
+archive due), platforms, directories."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from edugateway.config.settings import Settings
+from edugateway.doctor.archive_deadline import archive_in_place
 from edugateway.doctor.configuration import configuration_loaded, jobs_plan, platform_ids, schools_configured
 from edugateway.doctor.database import database_ready
 from edugateway.doctor.directories import writable_directories
@@ -24,6 +26,7 @@ def run_checks(settings: Settings, config_file: Path | None, *, clock: Clock = u
     ]
     if database.status is Status.OK:  # the accounts can be read only from a current schema
         results.append(accounts_have_schools(settings.database_url))
+        results.append(archive_in_place(settings, clock=clock))
     for name in settings.platforms:
         results += platform_checks(name, settings, clock=clock)
     results += writable_directories(settings)

@@ -215,6 +215,7 @@ async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest
             notes=[
                 *([SCOPE_NOTES[kind]] if kind in SCOPE_NOTES else []),
                 *_notes(request.entities, remote, findings, request.platform),
+                *_archive_note(db, settings, school, as_of),
             ],
         )
         previous = summary_before(db, school_id=school.id, platform=request.platform, before=report_id)
@@ -250,3 +251,13 @@ def _write_files(
     directory = reports_dir(settings) / report.school
     directory.mkdir(parents=True, exist_ok=True)
     return write_report_files(report, previous, directory, zone=zone)
+
+
+def _archive_note(db: Database, settings: Settings, school: StoredSchool, as_of: dt.date) -> list[str]:
+    """One line while last year's archive is missing past its 30 June deadline, judged on the night the report is
+    made (the day after `as_of`)."""
+    from edugateway.archive.deadline import overdue_archive, report_note
+
+    with db.session() as session:
+        overdue = overdue_archive(session, settings, school.id, school.code, as_of + dt.timedelta(days=1))
+    return report_note(overdue, school.code)

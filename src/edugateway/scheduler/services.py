@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from edugateway.config.settings import (
     ArchiveJob,
+    ArchiveVerifyJob,
     JobSettings,
     MonthReportJob,
     PeriodReportJob,
@@ -62,7 +63,7 @@ class JobService:
     lease_platform: Callable[[Settings, JobSettings], str]
 
 
-_Job = TypeVar("_Job", SyncJob, ReconcileJob, VerifyJob, ArchiveJob, MonthReportJob, PeriodReportJob)
+_Job = TypeVar("_Job", SyncJob, ReconcileJob, VerifyJob, ArchiveJob, ArchiveVerifyJob, MonthReportJob, PeriodReportJob)
 
 
 def _of_kind(job: JobSettings, kind: type[_Job]) -> _Job:
@@ -141,7 +142,27 @@ def run_archive_job(ctx: JobContext) -> JobOutcome:
     """`edugateway archive write --school S`, for the school year current at the trigger's fire time."""
     from edugateway.archive.service import write_archive
 
-    return JobOutcome(write_archive(ctx.settings, ctx.db, ctx.school, now=ctx.scheduled_for))
+    summary = write_archive(ctx.settings, ctx.db, ctx.school, now=ctx.scheduled_for)
+    failed = summary["failed"]
+    return JobOutcome(summary, failed="; ".join(failed) if failed else None)
+
+
+def _archive_verify_platform(settings: Settings, job: JobSettings) -> str:
+    _of_kind(job, ArchiveVerifyJob)
+    return ARCHIVE_LEASE  # never checks a folder an archive run of the school is still writing
+
+
+def run_archive_verify_job(ctx: JobContext) -> JobOutcome:
+    """`edugateway archive verify --all --school S`: every stored year in every destination; a problem fails the
+    run, so it is alerted."""
+    from edugateway.archive.destinations import archive_roots
+    from edugateway.archive.stored import verify_stored
+
+    check = verify_stored(archive_roots(ctx.settings), ctx.school)
+    summary: dict[str, Any] = {"folders": len(check.results), "problems": check.problems}
+    if check.ok:
+        return JobOutcome(summary)
+    return JobOutcome(summary, failed=f"archive of {ctx.school}: {len(check.problems)} problem(s): {check.problems[0]}")
 
 
 def _reconcile_platform(settings: Settings, job: JobSettings) -> str:
@@ -237,6 +258,7 @@ SERVICES: Mapping[str, JobService] = {
     "verify": JobService(run_verify_job, _verify_platform),
     "reconcile": JobService(run_reconcile_job, _reconcile_platform),
     "archive": JobService(run_archive_job, _archive_platform),
+    "archive-verify": JobService(run_archive_verify_job, _archive_verify_platform),
     "month-report": JobService(run_month_report_job, _month_report_platform),
     "period-report": JobService(run_period_report_job, _period_report_platform),
 }

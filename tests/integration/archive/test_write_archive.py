@@ -39,7 +39,12 @@ def test_the_archive_of_the_current_year_verifies_and_holds_the_sheet(school_db:
     path = Path(summary["path"])
     assert path == tmp_path / "var" / "archive" / CODE / "2026-2027"
     assert (summary["academic_year"], summary["classes"], summary["students"]) == (YEAR, 2, 4)
-    assert summary["files"] == ["summary-sheet-2026-2027.html", "summary-sheet-2026-2027.xlsx"]
+    assert summary["files"] == [
+        "journal-2026-2027-10A-2.xlsx",
+        "journal-2026-2027-5A-1.xlsx",
+        "summary-sheet-2026-2027.html",
+        "summary-sheet-2026-2027.xlsx",
+    ]
     result = verify_archive(path, expected_manifest_sha256=summary["manifest_sha256"])
     assert result.ok, result.problems
     book = load_workbook(path / "summary-sheet-2026-2027.xlsx")

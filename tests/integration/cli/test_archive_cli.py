@@ -39,7 +39,7 @@ def test_write_then_verify_ok(base: list[str], tmp_path: Path) -> None:
     assert path == tmp_path / "var" / "archive" / CODE / "2026-2027"
     result = CliRunner().invoke(app, ["archive", "verify", str(path), "--digest", digest])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"OK {path}: 2 files intact")
+    assert result.output.startswith(f"OK {path}: 4 files intact")  # the summary sheet twice, 2 class journals
 
 
 def test_write_to_another_medium(base: list[str], tmp_path: Path) -> None:
@@ -115,6 +115,8 @@ def test_archive_files_are_readable_by_the_gateways_group_only(base: list[str]) 
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.iterdir()}
     assert modes == {
         "manifest.json": 0o640,
+        "journal-2026-2027-5A-1.xlsx": 0o640,
+        "journal-2026-2027-10A-2.xlsx": 0o640,
         "summary-sheet-2026-2027.html": 0o640,
         "summary-sheet-2026-2027.xlsx": 0o640,
     }

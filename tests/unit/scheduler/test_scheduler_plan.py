@@ -6,7 +6,14 @@ import datetime as dt
 
 import pytest
 
-from edugateway.config.settings import ArchiveJob, EsiaSettings, JobSettings, ReconcileJob, VerifyJob
+from edugateway.config.settings import (
+    ArchiveJob,
+    ArchiveVerifyJob,
+    EsiaSettings,
+    JobSettings,
+    ReconcileJob,
+    VerifyJob,
+)
 from edugateway.domain.entities import Entity
 from edugateway.errors import ConfigError
 from edugateway.scheduler import SERVICES, plan_jobs
@@ -31,10 +38,11 @@ VALID_JOBS: dict[str, JobSettings] = {
     "verify": VerifyJob(name="nightly-x", cron="0 4 * * *"),
     "reconcile": ReconcileJob(name="nightly-x", cron="0 4 * * *", platform=PLATFORM),
     "archive": ArchiveJob(name="nightly-x", cron="0 4 * * *"),
+    "archive-verify": ArchiveVerifyJob(name="nightly-x", cron="0 4 * * *"),
 }
 
 
-@pytest.mark.parametrize("kind", ["verify", "reconcile", "archive"])
+@pytest.mark.parametrize("kind", ["verify", "reconcile", "archive", "archive-verify"])
 def test_kinds_without_a_service_are_refused_at_start_up(kind: str) -> None:
     settings = settings_with(VALID_JOBS[kind], platforms=ESIA)
     only_sync = {"sync": SERVICES["sync"]}
@@ -43,7 +51,15 @@ def test_kinds_without_a_service_are_refused_at_start_up(kind: str) -> None:
 
 
 def test_this_version_runs_every_kind_the_configuration_accepts() -> None:
-    assert sorted(SERVICES) == ["archive", "month-report", "period-report", "reconcile", "sync", "verify"]
+    assert sorted(SERVICES) == [
+        "archive",
+        "archive-verify",
+        "month-report",
+        "period-report",
+        "reconcile",
+        "sync",
+        "verify",
+    ]
 
 
 def test_a_reconcile_job_locks_its_platform_like_a_sync() -> None:
@@ -60,6 +76,12 @@ def test_a_reconcile_job_of_unknown_entities_is_refused_at_start_up() -> None:
 
 def test_an_archive_job_locks_its_own_lease_not_a_platforms() -> None:
     settings = settings_with(ArchiveJob(name="archive", cron="0 20 25 6 *"))
+    (planned,) = plan_jobs(settings)
+    assert (planned.school, planned.platform) == (SCHOOL, "archive")
+
+
+def test_an_archive_verify_job_shares_the_archive_lease_so_it_never_checks_a_folder_being_written() -> None:
+    settings = settings_with(ArchiveVerifyJob(name="archive-check", cron="0 6 1 * *"))
     (planned,) = plan_jobs(settings)
     assert (planned.school, planned.platform) == (SCHOOL, "archive")
 
