@@ -81,7 +81,9 @@ def report_page(request: Request, who: Reader, report_id: RowId) -> Response:
     stored = _stored(request, who, report_id)
     body = None
     if stored.report is not None:
-        body = render_report_body(stored.report, stored.previous_summary, zone=_zone(stored.timezone))
+        body = render_report_body(
+            stored.report, stored.previous_summary, zone=_zone(stored.timezone), case_url="/cases/{}"
+        )
     response = render(
         request,
         "report_page.html",
