@@ -157,3 +157,22 @@ def test_the_first_screen_says_what_is_wrong_its_trend_and_who_fixes_it(
     page.screenshot(path=str(ARTIFACTS / f"report-first-screen-{width}.png"))  # the first screen only
     screenshot(page, f"report-first-screen-{width}-full.png")
     context.close()
+
+
+def test_the_directors_summary_prints_on_one_a4_page(page: Page, site: ReportSite) -> None:
+    """Issue 17: «A one-page printable summary for the director» — the web app's print view."""
+    errors = _console_errors(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, site.base_url, "petrov")
+    page.goto(f"{site.base_url}/reports/{site.latest}")
+    page.get_by_role("link", name="Главное на одной странице (для печати)").click()
+
+    expect(page.locator("#summary-wrong tbody tr").first).to_contain_text("Уроки без темы")
+    expect(page.locator("#summary-classes")).to_contain_text("7Б")
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    screenshot(page, "report-summary-print.png")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    (ARTIFACTS / "report-summary.pdf").write_bytes(pdf)
+    assert b"/Count 1" in pdf, "the summary does not fit one A4 page"
+    assert errors == []
