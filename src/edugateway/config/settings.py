@@ -211,6 +211,9 @@ class SchoolSettings(_Strict):
     timezone: str = "Europe/Moscow"
     # The school's id on each platform it is served by, keyed by platform name.
     platform_ids: dict[str, str] = Field(default_factory=dict)
+    # Who gets the nightly reconciliation report by e-mail (its summary in the body, the workbook attached),
+    # sent through [alerts]' SMTP server after each reconcile job of the school.
+    report_to: list[str] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -518,6 +521,14 @@ def reference_problems(settings: Settings) -> list[Problem]:
                 "through it; add it (base_url of the СМЭВ adapter, sender_mnemonic, signing key) or name another",
             )
         )
+    for index, school in enumerate(settings.schools):
+        if school.report_to and not settings.alerts.smtp_host:
+            problems.append(
+                Problem(
+                    ("schools", index, "report_to"),
+                    "the report is mailed through [alerts]' SMTP server: set alerts.smtp_host, smtp_from and smtp_to",
+                )
+            )
     return problems
 
 

@@ -1,5 +1,7 @@
-"""The report as an XLSX workbook: «Сводка» first, then one sheet per section (empty ones too, so every
-night's workbook has the same shape), each with its Russian header row in bold, frozen, under an autofilter.
+"""The report as an XLSX workbook: «Сводка» first, then one sheet per section with findings (a section without
+any is a line of the summary, not a header-only sheet), each with its Russian header row in bold, frozen, under
+an autofilter. Counts and changes are numbers Excel can sum and sort; a value with Latin letters inside a
+Cyrillic word gets a «латинские буквы: e» note in an extra column, as the page marks them.
 
 Written in openpyxl's write-only mode: rows stream to the file, so a section of many thousands of findings
 does not hold a cell object per value in memory. Column widths are therefore measured before the rows go out.
@@ -20,6 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from edugateway.reconciliation.lookalikes import latin_in_cyrillic
 from edugateway.reconciliation.report import Report, Section
 from edugateway.reconciliation.report_view import (
     COUNT_COLUMNS,
@@ -27,7 +30,6 @@ from edugateway.reconciliation.report_view import (
     FIGURE_TITLES,
     GROUP_TITLES,
     capitalised,
-    change_text,
     platform_title,
     scrubbed,
     show_date,
@@ -45,31 +47,44 @@ _BOLD = Font(bold=True)
 _DATE_FORMAT = "DD.MM.YYYY"
 _DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 _WIDTH_SAMPLE = 500  # rows measured for column widths: enough to judge, cheap on a huge section
+# The change since the previous night as a number shown the page's way: «▲ +3», «▼ −2», «0».
+_CHANGE_FORMAT = '[Red]"▲ +"0;[Color10]"▼ −"0;"0"'
+_LATIN_NOTE = "Латинские буквы"
 
 
 def sheet_names(titles: Iterable[str], taken: Iterable[str] = (SUMMARY_SHEET,)) -> list[str]:
-    """Excel-safe, unique (case-insensitively, as Excel compares) names of at most 31 characters."""
+    """Excel-safe, unique (case-insensitively, as Excel compares) names of at most 31 characters, a long title cut
+    at a word with «…» rather than mid-word; «Ученики: различаются» reads «Ученики — различаются»."""
     used = {name.casefold() for name in taken}
     names: list[str] = []
     for title in titles:
-        base = _FORBIDDEN.sub("-", title).strip(" '") or "Раздел"
-        name, n = base[:_MAX_NAME], 1
+        base = _FORBIDDEN.sub("-", title.replace(": ", " — ")).strip(" '") or "Раздел"
+        name, n = _shortened(base, _MAX_NAME), 1
         while name.casefold() in used:
             n += 1
             suffix = f" ({n})"
-            name = base[: _MAX_NAME - len(suffix)].rstrip() + suffix
+            name = _shortened(base, _MAX_NAME - len(suffix)) + suffix
         used.add(name.casefold())
         names.append(name)
     return names
 
 
+def _shortened(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    at_word = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return at_word.rstrip(" ,—-(«") + "…"
+
+
 def render_xlsx(report: Report, previous_summary: dict[str, int] | None, *, zone: dt.tzinfo | None = None) -> bytes:
     report = scrubbed(report)
     workbook = Workbook(write_only=True)
-    names = sheet_names(s.title for s in report.sections)
+    listed = [s for s in report.sections if s.rows]
+    names = dict(zip((s.key for s in listed), sheet_names(s.title for s in listed), strict=True))
     _write_summary(workbook.create_sheet(SUMMARY_SHEET), report, previous_summary, names, zone)
-    for section, name in zip(report.sections, names, strict=True):
-        _write_section(workbook.create_sheet(name), section)
+    for section in listed:
+        _write_section(workbook.create_sheet(names[section.key]), section)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -90,7 +105,7 @@ def _write_summary(
     sheet: WriteOnlyWorksheet,
     report: Report,
     previous_summary: dict[str, int] | None,
-    names: list[str],
+    names: dict[str, str],
     zone: dt.tzinfo | None,
 ) -> None:
     _set_widths(sheet, [44, 40, 14, 14, 14, 16, 16, 12])
@@ -104,14 +119,16 @@ def _write_summary(
     ):
         _append(sheet, [label, value])
     sheet.append([])
-    sheet.append([_bold(sheet, title) for title in ("Раздел", "Лист", "Найдено", "Изменение", "Группа", "Ключ")])
-    for line, name in zip(summary_lines(report, previous_summary), names, strict=True):
-        link = as_text(WriteOnlyCell(sheet, name))
-        link.hyperlink = f"#'{name}'!A1"
+    sheet.append([_bold(sheet, title) for title in ("Раздел", "Лист", "Найдено", "Изменение", "Группа")])
+    for line in summary_lines(report, previous_summary):
+        name = names.get(line.key)
+        link: Any = ""
+        if name is not None:
+            link = as_text(WriteOnlyCell(sheet, name))
+            link.hyperlink = f"#'{name}'!A1"
         # A section not checked has no count: its reason stands where the number would be.
         found: Any = line.shown_total if line.not_checked else line.total
-        change = "" if line.not_checked else change_text(line.change)
-        _append(sheet, [line.title, link, found, change, GROUP_TITLES[line.group], line.key])
+        _append(sheet, [line.title, link, found, _change_cell(sheet, line.change), GROUP_TITLES[line.group]])
     teachers = top_teachers(report)
     if teachers:
         sheet.append([])
@@ -138,17 +155,30 @@ def _write_summary(
             _append(sheet, [note])
 
 
+def _change_cell(sheet: WriteOnlyWorksheet, change: int | None) -> Any:
+    """A number (Excel sums and sorts it) shown as «▲ +3»; empty when there is nothing to compare with."""
+    if change is None:
+        return None
+    cell = WriteOnlyCell(sheet, change)
+    cell.number_format = _CHANGE_FORMAT
+    return cell
+
+
 def _write_section(sheet: WriteOnlyWorksheet, section: Section) -> None:
     keys = [c.key for c in section.columns]
-    _set_widths(sheet, _widths(section))
+    notes = [latin_in_cyrillic(" ".join(str(v) for v in row.values() if isinstance(v, str))) for row in section.rows]
+    noted = any(notes)
+    widths = _widths(section) + ([float(len(_LATIN_NOTE) + 2)] if noted else [])
+    _set_widths(sheet, widths)
     sheet.freeze_panes = "A2"
     if keys:
-        _untyped(sheet).auto_filter.ref = f"A1:{get_column_letter(len(keys))}{section.total + 1}"
-    sheet.append([_bold(sheet, c.title) for c in section.columns])
+        _untyped(sheet).auto_filter.ref = f"A1:{get_column_letter(len(widths))}{len(section.rows) + 1}"
+    sheet.append([_bold(sheet, c.title) for c in section.columns] + ([_bold(sheet, _LATIN_NOTE)] if noted else []))
     if section.not_checked:
         _append(sheet, [f"{capitalised(section.not_checked)}."])
-    for row in section.rows:
-        sheet.append([_cell(sheet, row.get(key)) for key in keys])
+    for row, note in zip(section.rows, notes, strict=True):
+        cells = [_cell(sheet, row.get(key)) for key in keys]
+        sheet.append(cells + ([f"латинские буквы: {note}" if note else None] if noted else []))
 
 
 def _cell(sheet: WriteOnlyWorksheet, raw: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The rendered report on disk: `<school>-<platform>-<as_of>.html|.xlsx|.json` in one directory."""
+"""The rendered report on disk: `<school>-<platform>-<as_of>.html|.xlsx|.json` in one directory, and beside them
+`<…>-summary.html`, the director's one printable page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from edugateway.private_files import FileKind, write_private
 from edugateway.reconciliation.render_html import render_html
 from edugateway.reconciliation.render_json import render_json
+from edugateway.reconciliation.render_summary import render_summary_html
 from edugateway.reconciliation.render_xlsx import render_xlsx
 from edugateway.reconciliation.report import Report
 
@@ -56,9 +58,10 @@ def write_report_files(
     *,
     zone: dt.tzinfo | None = None,
 ) -> dict[str, Path]:
-    """Writes the three files and returns format -> path. Each file is written beside its final name and then
-    renamed over it, so a reader (the web page, the archive) never sees half a file; a rerun of the same night
-    replaces the files. They hold personal data: readable by the owner and the gateway's group only."""
+    """Writes the three files and the summary page and returns format -> path ("summary" for the page). Each file
+    is written beside its final name and then renamed over it, so a reader (the web page, the archive) never sees
+    half a file; a rerun of the same night replaces the files. They hold personal data: readable by the owner
+    and the gateway's group only."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = report_stem(report)
     written: dict[str, Path] = {}
@@ -66,4 +69,7 @@ def write_report_files(
         target = directory / f"{stem}.{fmt}"
         write_private(target, content, FileKind.SHARED)
         written[fmt] = target
+    summary = directory / f"{stem}-summary.html"
+    write_private(summary, render_summary_html(report, previous_summary, zone=zone).encode("utf-8"), FileKind.SHARED)
+    written["summary"] = summary
     return written

@@ -250,7 +250,7 @@ def identity_section(session: Session, school_id: int, labels: Labels, today: dt
         title="Открытые расхождения с ЕСИА (Госуслуги)",
         description="Случаи в очереди делопроизводителя: СНИЛС, ФИО или дата рождения не сходятся с ЕСИА.",
         columns=[
-            Column(key="case_id", title="№"),
+            Column(key="case_id", title="№ случая"),
             Column(key="type", title="Что не так"),
             Column(key="detail", title="Уточнение"),
             Column(key="person", title="ФИО"),

@@ -218,7 +218,7 @@ async def _reconcile(db: Database, settings: Settings, request: ReconcileRequest
                 *_archive_note(db, settings, school, as_of),
             ],
         )
-        previous = summary_before(db, school_id=school.id, platform=request.platform, before=report_id)
+        previous = summary_before(db, report_id)
         files = _write_files(settings, report, previous, zone) if request.write_files else {}
     except BaseException as exc:
         fail_report(db, report_id, str(exc) or type(exc).__name__)

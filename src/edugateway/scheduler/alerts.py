@@ -82,21 +82,32 @@ class Alerter:
             log.error("job.alert_webhook_failed", job=payload["job"], error=_without_url(exc))
 
     def _mail(self, host: str, sender: str, subject: str, payload: dict[str, Any]) -> None:
-        settings = self.settings
         message = EmailMessage()
         message["Subject"] = subject
-        message["From"] = sender
-        message["To"] = ", ".join(settings.smtp_to)
+        message["To"] = ", ".join(self.settings.smtp_to)
         message.set_content("\n".join(f"{key}: {value}" for key, value in payload.items()) + "\n")
+        error = self.send_mail(message)
+        if error:
+            log.error("job.alert_mail_failed", job=payload["job"], smtp_host=host, error=error)
+
+    def send_mail(self, message: EmailMessage) -> str | None:
+        """Sends `message` (its From set here) through [alerts]' SMTP server; the error in a line when it failed.
+        The nightly report's mail (report_mail.py) goes the same way as the alerts."""
+        settings = self.settings
+        if not settings.smtp_host or not settings.smtp_from:
+            return "[alerts] smtp_host and smtp_from are not set"
+        if "From" not in message:
+            message["From"] = settings.smtp_from
         try:
-            with smtplib.SMTP(host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
+            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
                 if settings.smtp_starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if settings.smtp_username and self.smtp_password:
                     smtp.login(settings.smtp_username, self.smtp_password)
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
-            log.error("job.alert_mail_failed", job=payload["job"], smtp_host=host, error=str(exc))
+            return str(exc) or type(exc).__name__
+        return None
 
 
 def _without_url(exc: httpx.HTTPError) -> str:

@@ -186,12 +186,16 @@ def run_reconcile_job(ctx: JobContext) -> JobOutcome:
     entities = _of_kind(ctx.job, ReconcileJob).entities or ALL_ENTITIES
     request = ReconcileRequest(ctx.school, ctx.platform, as_of=as_of, entities=entities)
     outcome = asyncio.run(reconcile(ctx.db, ctx.settings, request))
+    from edugateway.scheduler.report_mail import mail_report
+
+    mailed = mail_report(ctx.settings, ctx.school, outcome.report, outcome.previous_summary, zone)
     return JobOutcome(
         {
             "report": outcome.report_id,
             "as_of": as_of.isoformat(),
             "findings": outcome.report.findings(),
             "files": {kind: str(path) for kind, path in outcome.files.items()},
+            "mailed_to": mailed,
         }
     )
 

@@ -97,18 +97,7 @@ def report_record(db: Database, report_id: int, scope: SchoolScope) -> ReportRec
         if found is None:
             return None
         row, school_name, timezone = found
-        previous = session.scalar(
-            select(_Row.summary)
-            .where(
-                _Row.school_id == row.school_id,
-                _Row.platform == row.platform,
-                _Row.status == "done",
-                _Row.id != row.id,
-                (_Row.as_of < row.as_of) | ((_Row.as_of == row.as_of) & (_Row.started_at < row.started_at)),
-            )
-            .order_by(_Row.as_of.desc(), _Row.started_at.desc(), _Row.id.desc())
-            .limit(1)
-        )
+        previous = _summary_before(session, row)
         return ReportRecord(
             row.id, row.status, row.error, school_name, row.platform, row.as_of, timezone, row.report, previous
         )
@@ -185,13 +174,27 @@ def _report(session: Session, report_id: int) -> ReconciliationReportRow:
     return row
 
 
-def summary_before(db: Database, *, school_id: int, platform: str, before: int) -> dict[str, int] | None:
-    """The summary of the last finished report of the school and platform with an id below `before`."""
+def summary_before(db: Database, report_id: int) -> dict[str, int] | None:
+    """The summary a report's trend compares with: the same for the files the night writes and for the web page,
+    so "▲ +5" in the file is "▲ +5" on the page."""
     with db.session() as session:
-        summary = session.scalar(
-            select(_Row.summary)
-            .where(_Row.school_id == school_id, _Row.platform == platform, _Row.status == "done", _Row.id < before)
-            .order_by(_Row.id.desc())
-            .limit(1)
+        return _summary_before(session, _report(session, report_id))
+
+
+def _summary_before(session: Session, row: ReconciliationReportRow) -> dict[str, int] | None:
+    """The last finished report of the school and platform before this one in the history's order (the night
+    it is about, then when it started): a night re-run for an earlier date compares with the night before that
+    date, not with whatever ran last."""
+    summary = session.scalar(
+        select(_Row.summary)
+        .where(
+            _Row.school_id == row.school_id,
+            _Row.platform == row.platform,
+            _Row.status == "done",
+            _Row.id != row.id,
+            (_Row.as_of < row.as_of) | ((_Row.as_of == row.as_of) & (_Row.started_at < row.started_at)),
         )
+        .order_by(_Row.as_of.desc(), _Row.started_at.desc(), _Row.id.desc())
+        .limit(1)
+    )
     return {str(k): int(v) for k, v in summary.items()} if summary else None

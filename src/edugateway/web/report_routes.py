@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, Response
 
 from edugateway.reconciliation.render_html import STYLESHEET, render_report_body
 from edugateway.reconciliation.render_json import render_json
+from edugateway.reconciliation.render_summary import SUMMARY_STYLESHEET, render_summary_body
 from edugateway.reconciliation.render_xlsx import render_xlsx
 from edugateway.reconciliation.report import Report
 from edugateway.reconciliation.report_files import report_stem
@@ -63,6 +64,11 @@ def stylesheet() -> Response:
     return FileResponse(STYLESHEET, media_type="text/css")
 
 
+@router.get("/reports/summary.css")
+def summary_stylesheet() -> Response:
+    return FileResponse(SUMMARY_STYLESHEET, media_type="text/css")
+
+
 def _stored(request: Request, who: SignedIn, report_id: int) -> StoredReport:
     found = load_report(web_state(request).db, report_id, who.account.schools)
     if found is None:
@@ -81,7 +87,9 @@ def report_page(request: Request, who: Reader, report_id: RowId) -> Response:
     stored = _stored(request, who, report_id)
     body = None
     if stored.report is not None:
-        body = render_report_body(stored.report, stored.previous_summary, zone=_zone(stored.timezone))
+        body = render_report_body(
+            stored.report, stored.previous_summary, zone=_zone(stored.timezone), case_url="/cases/{}"
+        )
     response = render(
         request,
         "report_page.html",
@@ -95,6 +103,17 @@ def report_page(request: Request, who: Reader, report_id: RowId) -> Response:
         who=who,
     )
     response.headers["Cache-Control"] = "no-store"  # personal data: not kept in the browser's cache
+    return response
+
+
+@router.get("/reports/{report_id:int}/summary")
+def report_summary(request: Request, who: Reader, report_id: RowId) -> Response:
+    """The director's one page, to print (A4): the same as the file written beside the report and the e-mail."""
+    stored = _stored(request, who, report_id)
+    report = _finished(stored)
+    body = render_summary_body(report, stored.previous_summary, zone=_zone(stored.timezone))
+    response = render(request, "report_summary_page.html", {"stored": stored, "body": body}, who=who)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

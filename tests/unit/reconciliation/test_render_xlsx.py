@@ -1,5 +1,9 @@
-"""The report as a workbook, read back with openpyxl: «Сводка» then a sheet per section, empty ones too;
-bold frozen Russian headers under an autofilter; real dates; no SNILS."""
+"""The report as a workbook, read back with openpyxl: «Сводка» then a sheet per section with findings; bold frozen
+Russian headers under an autofilter; real dates; numbers as numbers; no SNILS.
+
+Issue 17: «The XLSX has 38 sheets, 26 header-only, truncated tab names, … an internal «Ключ» column, «Изменение»
+stored as text …: only non-empty sheets, clean names, numbers as numbers»; «Latin look-alike letters («Андреeв»)
+are invisible … in XLSX add a note column «латинские буквы: e»»."""
 
 from __future__ import annotations
 
@@ -19,18 +23,20 @@ def _workbook(previous: dict[str, int] | None = None) -> Workbook:
     return load_workbook(io.BytesIO(render_xlsx(make_report(), previous)))
 
 
-def test_a_sheet_per_section_after_the_summary_empty_ones_included() -> None:
+def test_a_sheet_per_section_with_findings_after_the_summary() -> None:
     book = _workbook()
     report = make_report()
+    found = [s for s in report.sections if s.rows]
 
     assert book.sheetnames[0] == "Сводка"
-    assert book.sheetnames[1:] == [s.title[:31] for s in report.sections]
-    for section, name in zip(report.sections, book.sheetnames[1:], strict=True):
+    assert book.sheetnames[1:] == sheet_names(s.title for s in found)
+    assert len(book.sheetnames) == 1 + 6  # two empty sections of the eight: no header-only sheets
+    for section, name in zip(found, book.sheetnames[1:], strict=True):
         assert book[name].max_row == section.total + 1
 
 
 def test_section_sheets_have_bold_frozen_headers_under_an_autofilter() -> None:
-    sheet = _workbook()["Отметки, которых нет в базе шко"]
+    sheet = _workbook()["Отметки, которых нет в базе…"]
 
     assert [c.value for c in sheet[1]] == ["Дата", "Класс", "Предмет", "Ученик", "Отметка"]
     assert all(c.font.b for c in sheet[1])
@@ -39,17 +45,18 @@ def test_section_sheets_have_bold_frozen_headers_under_an_autofilter() -> None:
     assert sheet.column_dimensions["C"].width >= len("Математика")
 
 
-def test_an_empty_section_keeps_its_header_and_filter() -> None:
-    sheet = _workbook()["Есть на платформе, нет в школе"]
+def test_an_empty_section_is_a_summary_line_without_a_sheet() -> None:
+    book = _workbook()
+    rows = [list(row) for row in book["Сводка"].iter_rows(values_only=True)]
 
-    assert [c.value for c in sheet[1]] == ["ФИО", "Класс", "Роль", "Дата рождения"]
-    assert sheet.max_row == 1
-    assert sheet.auto_filter.ref == "A1:D1"
+    assert "Есть на платформе, нет в школе" not in book.sheetnames
+    line = next(r for r in rows if r[0] == "Есть на платформе, нет в школе")
+    assert line[1:3] == [None, 0]
 
 
 def test_dates_and_times_are_excel_dates() -> None:
     book = _workbook()
-    marks = book["Отметки, которых нет в базе шко"]
+    marks = book["Отметки, которых нет в базе…"]
     cases = book["Открытые случаи ЕСИА"]
 
     assert marks["A2"].is_date
@@ -61,15 +68,20 @@ def test_dates_and_times_are_excel_dates() -> None:
 
 def test_the_summary_has_the_header_totals_with_trend_counts_and_figures() -> None:
     sheet = _workbook({"persons.only_local": 1, "marks.only_remote": 5})["Сводка"]
-    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
 
-    assert ["Отчёт за", "22.11.2026"] in rows
-    assert ["Платформа", "Дневник.ру"] in rows
-    lines = {row[-1]: row for row in rows if row and str(row[-1]).count(".") == 1 and len(row) == 6}
-    assert lines["persons.only_local"][2:4] == [2, "▲ +1"]
-    assert lines["marks.only_remote"][2:4] == [3, "▼ −2"]
-    assert ["Отметки", 5120, 5123, 5120, 0, 0, 3, 1] in rows
-    assert ["Процент обучающихся, не имеющих отметок", 0.034] in rows
+    assert rows[3][:2] == ["Отчёт за", "22.11.2026"]
+    assert rows[2][:2] == ["Платформа", "Дневник.ру"]
+    header = next(r for r in rows if r[0] == "Раздел")
+    assert [h for h in header if h] == ["Раздел", "Лист", "Найдено", "Изменение", "Группа"]  # no internal key
+    lines = {row[0]: row for row in rows}
+    assert lines["Есть в школе, нет на платформе"][1:4] == ["Есть в школе, нет на платформе", 2, 1]
+    assert lines["Отметки, которых нет в базе школы"][2:4] == [3, -2]
+    change = next(c for row in sheet.iter_rows() for c in row if c.value == -2)
+    assert change.data_type == "n"
+    assert change.number_format == '[Red]"▲ +"0;[Color10]"▼ −"0;"0"'
+    assert ["Отметки", 5120, 5123, 5120, 0, 0, 3, 1] in [[c for c in r if c is not None] for r in rows]
+    assert ["Процент обучающихся, не имеющих отметок", 0.034] in [[c for c in r if c is not None] for r in rows]
 
 
 def test_no_snils_in_the_workbook() -> None:
@@ -86,13 +98,15 @@ def test_sheet_names_are_short_unique_and_without_forbidden_characters() -> None
     names = sheet_names(titles)
 
     assert names == [
-        "Уроки- без темы -5А--",
-        "Уроки- без темы -5А-- (2)",
+        "Уроки — без темы -5А--",
+        "Уроки — без темы -5А-- (2)",
         "Сводка (2)",
-        "x" * 31,
-        "x" * 27 + " (2)",
+        "x" * 30 + "…",
+        "x" * 26 + "… (2)",
         "Раздел",
     ]
+    # A long title is cut at a word, not mid-word.
+    assert sheet_names(["Отметки за письменные работы выставлены позже недели"]) == ["Отметки за письменные работы…"]
     assert all(len(n) <= 31 for n in names)
 
 
@@ -105,7 +119,7 @@ def test_a_value_that_looks_like_a_formula_is_written_as_text() -> None:
         rows=[{"subject": '=HYPERLINK("http://example.invalid","Математика")', "ids": ["=1+1", "2"]}],
     )
     book = load_workbook(io.BytesIO(render_xlsx(make_report(sections=[section]), None)))
-    sheet = book["Предметы платформы без пары в ш"]
+    sheet = book["Предметы платформы без пары в…"]
     cells = [sheet.cell(2, 1), sheet.cell(2, 2)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://example.invalid","Математика")', "=1+1, 2"]
     assert [c.data_type for c in cells] == ["s", "s"]
@@ -137,3 +151,22 @@ def test_every_formula_sign_leaves_a_text_cell_in_sections_summary_and_notes() -
     cells = cells_starting_with(content, ("=", "+", "-", "@", "\t"))
     assert {c.value for c in cells} >= set(DANGEROUS) | {"=cmd|' /C calc'!A0 (sch7)"}
     assert {(c.xml_type, c.quote_prefix) for c in cells} == {("inlineStr", True)}
+
+
+def test_latin_letters_in_cyrillic_words_get_a_note_column() -> None:
+    section = Section(
+        key="persons.different",
+        group=SectionGroup.RECONCILIATION,
+        title="Ученики и учителя: различаются",
+        columns=[Column(key="person", title="ФИО"), Column(key="local", title="В школе")],
+        rows=[
+            {"person": "Андреeв Пaвел", "local": "Андреeв"},
+            {"person": "Смирнова Алёна", "local": "Смирнова"},
+        ],
+    )
+    book = load_workbook(io.BytesIO(render_xlsx(make_report(sections=[section]), None)))
+    rows = [list(row) for row in book["Ученики и учителя — различаются"].iter_rows(values_only=True)]
+
+    assert rows[0] == ["ФИО", "В школе", "Латинские буквы"]
+    assert rows[1][2] == "латинские буквы: e, a"
+    assert rows[2][2] is None

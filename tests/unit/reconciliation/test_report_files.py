@@ -1,4 +1,5 @@
-"""The three files of a night on disk, and the JSON: UTF-8 as written, the model back, no SNILS."""
+"""The three files of a night on disk and the director's summary page beside them, and the JSON: UTF-8 as
+written, the model back, no SNILS."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_the_files_are_named_by_school_platform_and_day(tmp_path: Path) -> None:
         "html": "sch7-dnevnik-2026-11-22.html",
         "xlsx": "sch7-dnevnik-2026-11-22.xlsx",
         "json": "sch7-dnevnik-2026-11-22.json",
+        "summary": "sch7-dnevnik-2026-11-22-summary.html",
     }
     assert written["xlsx"].read_bytes()[:2] == b"PK"
     assert "<!doctype html>" in written["html"].read_text(encoding="utf-8")
@@ -44,7 +46,7 @@ def test_a_rerun_of_the_night_replaces_the_files(tmp_path: Path) -> None:
     written = write_report_files(make_report(notes=["второй прогон"]), None, tmp_path)
 
     assert "второй прогон" in written["json"].read_text(encoding="utf-8")
-    assert len(list(tmp_path.iterdir())) == 3
+    assert len(list(tmp_path.iterdir())) == 4
 
 
 def test_unsafe_names_become_plain_ascii(tmp_path: Path) -> None:
