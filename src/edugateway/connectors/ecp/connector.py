@@ -15,7 +15,7 @@ What the API does not give, and what the connector does instead (all said in `CA
 - marks have no ids: `<pupil>:<lesson>:<n>`, finals `<pupil>:<period>:<subject>`; work kinds are not shown,
   so every lesson mark is a lesson mark;
 - periods have no dates: a period spans the first to the last day the platform shows lessons on in it
-  (the year: all its terms); a period without lessons yet is skipped with that reason.
+  (the year: all its terms); a period without lessons yet is left out (logged) until its first lesson.
 """
 
 from __future__ import annotations
@@ -315,6 +315,11 @@ class EcpConnector:
             for period_id in finals:
                 days[period_id].update(class_days)
         for period_id, row in rows.items():
+            if not days[period_id]:
+                # Not yet, not wrong: it is dated by its lessons and has none yet; skipping it as a record would
+                # make every run partial until the year's last period begins.
+                log.info("ecp.period_not_begun", period=period_id, name=str(row.get("name") or ""))
+                continue
             record = self._map(Entity.PERIODS, period_id, m.reporting_period, row, days=days[period_id])
             if record is not None:
                 yield Remote(record.id, record, raw=row)
