@@ -31,6 +31,7 @@ from edugateway.store.db import Database
 from edugateway.store.id_links import platform_ref
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
+from edugateway.store.sync_run_log import sync_run
 from edugateway.store.tables import AttendanceRow, ClassRow, IdentityLinkRow, LessonRow, MarkRow
 from edugateway.sync.engine import SyncRequest, run_sync
 from edugateway.sync.run_summary import run_summary
@@ -207,3 +208,29 @@ async def test_a_full_ecp_sync_stores_subgroup_lessons_marks_and_attendance_and_
     assert _stored_classes(db) == stored
     with db.session() as session:
         assert session.scalar(select(func.count()).where(IdentityLinkRow.method == "subgroup")) == len(linked)
+
+
+async def test_a_group_without_a_number_among_several_local_groups_is_skipped_with_the_reason(
+    db: Database, schools: Schools, served: Served
+) -> None:
+    """Not guessed: «Английский язык» (no number) while the school has two English groups of the class."""
+    groups = {c.id: c for c in schools.journal.classes}
+    class_of = {les.id: les.class_id for les in schools.journal.lessons}
+    renamed = set()
+    for lesson_id, row in served.world.lessons.items():
+        if groups[class_of[row["localId"]]].subject_id == ENG:
+            row["groupName"] = "Английский язык"  # the rows the emulator serves, changed in place
+            renamed.add(lesson_id)
+
+    run = await run_sync(db, served.settings, SyncRequest(CODE, "ecp", until=NIGHT))
+
+    assert run.status == "partial"
+    record = sync_run(db, run.run_id)
+    assert record is not None
+    reasons = {s["id"]: s["reason"] for s in record.skipped or [] if s["entity"] == "lessons"}
+    assert set(reasons) == {lid for lid in renamed if served.world.lessons[lid]["date"] <= str(NIGHT)}
+    assert all(
+        "group «Английский язык» of class" in why and "names no number and the school has 2 groups" in why
+        for why in reasons.values()
+    )
+    assert run.counts["lessons"].created == run.counts["lessons"].read - len(reasons)  # the others are stored
