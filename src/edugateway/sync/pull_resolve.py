@@ -1,7 +1,8 @@
 """A pulled journal record in local terms: the platform's ids resolved to local keys and row ids.
 
 A record whose person, class, subject, lesson or period has no local counterpart cannot be stored; it becomes
-`Unresolved` with a reason that says what to do, and the pull skips it into the run log. The digest covers
+`Unresolved` with a reason that says what to do, and the pull skips it into the run log. A lesson of a subgroup
+the platform names without an id (ЕЦП) is filed by sync/subgroups.py. The digest covers
 the canonical record with local keys, so linking a teacher later, or a corrected link, counts as a change.
 """
 
