@@ -149,6 +149,12 @@ def subgroup_id(homeroom_id: str, group_name: str) -> str:
     return f"{homeroom_id}{SUBGROUP_SEPARATOR}{group_name.strip()}"
 
 
+def split_subgroup_id(class_id: str) -> tuple[str, str] | None:
+    """(homeroom id, group name) of a `subgroup_id`; None for a homeroom's id."""
+    homeroom, separator, group = class_id.partition(SUBGROUP_SEPARATOR)
+    return (homeroom, group) if separator and homeroom and group else None
+
+
 def subject(obj: Json) -> Subject:
     """A `/api/estimate/subjects` item `{id, name}`."""
     subject_id = guid(obj, what="subject")

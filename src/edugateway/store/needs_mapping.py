@@ -35,21 +35,36 @@ class TeacherToMap:
 
 
 @dataclass(frozen=True)
+class SubgroupOnHomeroom:
+    """A platform's subgroup the school has no subgroup for: its lessons read in the run went under the class."""
+
+    class_name: str  # the school's homeroom
+    group: str  # the platform's name of the group
+    subject: str  # the school's subject (or the platform's, held)
+    lessons: int
+
+
+@dataclass(frozen=True)
 class NeedsMapping:
     subjects: list[SubjectToMap] = field(default_factory=list)
     teachers: list[TeacherToMap] = field(default_factory=list)
+    subgroups: list[SubgroupOnHomeroom] = field(default_factory=list)  # of the run, not read from the database
 
     def __bool__(self) -> bool:
-        return bool(self.subjects or self.teachers)
+        return bool(self.subjects or self.teachers or self.subgroups)
 
     def as_json(self) -> dict[str, Any]:
-        return {"subjects": [asdict(s) for s in self.subjects], "teachers": [asdict(t) for t in self.teachers]}
+        out = {"subjects": [asdict(s) for s in self.subjects], "teachers": [asdict(t) for t in self.teachers]}
+        if self.subgroups:  # runs before subgroups were filed have no such key: kept that way when there are none
+            out["subgroups"] = [asdict(g) for g in self.subgroups]
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NeedsMapping:
         return cls(
             [SubjectToMap(**s) for s in data.get("subjects", [])],
             [TeacherToMap(**t) for t in data.get("teachers", [])],
+            [SubgroupOnHomeroom(**g) for g in data.get("subgroups", [])],
         )
 
 

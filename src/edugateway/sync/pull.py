@@ -11,14 +11,15 @@ Records whose person, class, lesson or period has no local counterpart are skipp
 reason; records the connector could not map come from `connector.skipped`. A subject the school lacks does not
 skip its records: linking holds it for the platform (store/held_subjects.py). A lesson whose teacher is not
 linked is stored without one and keeps the platform's reference; a pull first fills in the teachers linked since.
-What is kept under the platform's references goes to the run log as `needs_mapping` when the pull ends.
+What is kept under the platform's references goes to the run log as `needs_mapping` when the pull ends, with the
+platform's subgroups the school has no subgroup for, whose lessons went under their class (sync/subgroups.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 from edugateway.connectors.base import DateRange, Remote, Skipped
@@ -29,11 +30,13 @@ from edugateway.progress import progress
 from edugateway.store.cursors import CursorKey, advance_cursor, read_cursor
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks, WindowIdLinks
+from edugateway.store.local_subgroups import load_local_subgroups
 from edugateway.store.needs_mapping import read_needs_mapping
 from edugateway.store.pulled_journal import LocalRoster, WindowWriter, fill_linked_teachers, load_lessons
 from edugateway.store.sync_run_log import SyncRunLog, Tally
 from edugateway.sync.pull_cursor import DEFAULT_LOOKBACK_DAYS, pull_span
 from edugateway.sync.pull_resolve import Pulled, Resolver, Unresolved
+from edugateway.sync.subgroups import NamesSubgroupsOnly, SubgroupFiler
 
 log = get_logger(__name__)
 
@@ -65,6 +68,7 @@ class _Pull:
     today: dt.date
     stop: Callable[[], bool]
     skipped_seen: int = 0
+    subgroups: SubgroupFiler | None = None  # the platform names subgroups without ids (sync/subgroups.py)
 
     @property
     def platform(self) -> str:
@@ -97,7 +101,12 @@ async def pull_journal(
     wanted = {Entity(e) for e in entities}
     with db.session() as session:
         roster = LocalRoster.load(session, run_log.school_id)
-    pull = _Pull(db, connector, run_log, roster, today or dt.date.today(), stop=stop or _never)
+        subgroups = (
+            SubgroupFiler(run_log.platform, connector, load_local_subgroups(session, run_log.school_id))
+            if isinstance(connector, NamesSubgroupsOnly)
+            else None
+        )
+    pull = _Pull(db, connector, run_log, roster, today or dt.date.today(), stop=stop or _never, subgroups=subgroups)
     if Entity.LESSONS in wanted:
         _fill_teachers(pull)
     complete = await _pull_entities(
@@ -105,6 +114,8 @@ async def pull_journal(
     )
     with db.session() as session:
         run_log.needs_mapping = read_needs_mapping(session, run_log.school_id, pull.platform)
+    if subgroups is not None:
+        run_log.needs_mapping = replace(run_log.needs_mapping, subgroups=subgroups.summary())
     run_log.save()
     return complete
 
@@ -270,7 +281,13 @@ def _store_window(pull: _Pull, entity: Entity, records: Sequence[Remote[Any]], *
             local_keys={entity.value: {f"{pull.platform}:{r.remote_id}" for r in records}},
         )
         lesson_keys = {key for rid in _lesson_ids(records) if (key := links.local_key(Entity.LESSONS, rid))}
-        resolver = Resolver(pull.platform, links, pull.roster, load_lessons(session, run_log.school_id, lesson_keys))
+        resolver = Resolver(
+            pull.platform,
+            links,
+            pull.roster,
+            load_lessons(session, run_log.school_id, lesson_keys),
+            subgroups=pull.subgroups,
+        )
         writer = WindowWriter(session, run_log.school_id, pull.platform, run_log.run_id, links, tally, pull.today)
         writer.store(entity, _resolved(resolver, entity, records, tally))
         if advance_to is not None:

@@ -1,7 +1,8 @@
 """A pulled journal record in local terms: the platform's ids resolved to local keys and row ids.
 
 A record whose person, class, subject, lesson or period has no local counterpart cannot be stored; it becomes
-`Unresolved` with a reason that says what to do, and the pull skips it into the run log. The digest covers
+`Unresolved` with a reason that says what to do, and the pull skips it into the run log. A lesson of a subgroup
+the platform names without an id (ЕЦП) is filed by sync/subgroups.py. The digest covers
 the canonical record with local keys, so linking a teacher later, or a corrected link, counts as a change.
 """
 
@@ -20,6 +21,7 @@ from edugateway.domain.models import Attendance, Lesson, Mark, MarkKind
 from edugateway.logs import get_logger
 from edugateway.store.id_links import IdLinks, platform_ref
 from edugateway.store.pulled_journal import LessonRef, LocalRoster
+from edugateway.sync.subgroups import NoSubgroup, SubgroupFiler
 
 log = get_logger(__name__)
 
@@ -73,6 +75,7 @@ class Resolver:
     roster: LocalRoster
     lessons: dict[str, LessonRef] = field(default_factory=dict)
     unlinked_teachers: set[str] = field(default_factory=set)  # warned about in this window already
+    subgroups: SubgroupFiler | None = None  # the platform names subgroups without ids (ЕЦП)
 
     def own_key(self, entity: Entity, remote_id: str) -> tuple[str, bool]:
         """The record's local key, and whether it still needs its link (a first pull names it after the platform)."""
@@ -126,9 +129,24 @@ class Resolver:
             return self._attendance(entity, remote.remote_id, record)
         raise Unresolved(f"{type(record).__name__} is not a journal record")
 
+    def _lesson_class(self, remote_id: str, lesson: Lesson, subject_key: str) -> tuple[str, int]:
+        """(local key, row id) of the lesson's class: linked, or a named subgroup filed by sync/subgroups.py."""
+        split = self.subgroups.split(lesson.class_id) if self.subgroups is not None else None
+        if self.subgroups is None or split is None or self.links.local_key(Entity.CLASSES, lesson.class_id):
+            return self.ref(Entity.CLASSES, lesson.class_id)
+        homeroom_key, _ = self.ref(Entity.CLASSES, split[0])
+        try:
+            key = self.subgroups.class_key(self.links, lesson.class_id, homeroom_key, split[1], subject_key, remote_id)
+        except NoSubgroup as exc:
+            raise Unresolved(str(exc)) from None
+        row_id = self.roster.classes.get(key)
+        if row_id is None:
+            raise Unresolved(f"class {key} is not in the local database; import it or correct its link")
+        return key, row_id
+
     def _lesson(self, entity: Entity, remote_id: str, lesson: Lesson) -> Pulled:
-        class_key, class_id = self.ref(Entity.CLASSES, lesson.class_id)
         subject_key, subject_id = self.ref(Entity.SUBJECTS, lesson.subject_id)
+        class_key, class_id = self._lesson_class(remote_id, lesson, subject_key)
         # The teacher is optional on a lesson: an unlinked one leaves it empty rather than losing the topic and
         # homework, and the platform's reference stays on the lesson (teacher_ref) for a later link to fill in.
         teacher_key, teacher_id = self.optional_ref(Entity.PERSONS, lesson.teacher_id)

@@ -1,6 +1,7 @@
 """The lines `edugateway sync` prints after the plan about what the run could not file under the school's own
 records: records skipped (with the reasons in `runs show`), and what the pull keeps under the platform's own
-subjects and teachers until they are mapped. Platform ids, subject names and counts only: no personal data."""
+subjects and teachers until they are mapped, and the platform's subgroups filed on their class for want of a local
+subgroup. Platform ids, class, group and subject names and counts only: no personal data."""
 
 from __future__ import annotations
 
@@ -51,6 +52,18 @@ def summary_lines(
         lines.append(
             f"{_plural(len(teachers), 'platform teacher is', 'platform teachers are')} linked to no local person: "
             f"{_plural(lessons, 'lesson', 'lessons')} stored without a teacher; see runs show {run_id}"
+        )
+    if groups := needs_mapping.subgroups:
+        lessons = sum(g.lessons for g in groups)
+        shown = ", ".join(
+            f"{g.class_name} «{g.group}» ({g.subject}, {_plural(g.lessons, 'lesson', 'lessons')})"
+            for g in groups[:SUBJECTS_SHOWN]
+        )
+        more = ", …" if len(groups) > SUBJECTS_SHOWN else ""
+        lines.append(
+            f"{_plural(lessons, 'lesson', 'lessons')} of {_plural(len(groups), 'platform group', 'platform groups')} "
+            f"the school has no subgroup of were stored on the class: {shown}{more}; add the subgroups (with their "
+            f"subject) locally to file them there; see runs show {run_id}"
         )
     return lines
 

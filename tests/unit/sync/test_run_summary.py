@@ -3,7 +3,7 @@ platform subjects and teachers need mapping, with what is kept under them. Never
 
 from __future__ import annotations
 
-from edugateway.store.needs_mapping import NeedsMapping, SubjectToMap, TeacherToMap
+from edugateway.store.needs_mapping import NeedsMapping, SubgroupOnHomeroom, SubjectToMap, TeacherToMap
 from edugateway.sync.run_summary import SUBJECTS_SHOWN, summary_lines
 
 MATH = SubjectToMap("41", "Математика", 472, 1033, 361)
@@ -40,4 +40,17 @@ def test_unlinked_teachers_are_counted_not_named() -> None:
     assert (
         line
         == "2 platform teachers are linked to no local person: 13 lessons stored without a teacher; see runs show 5"
+    )
+
+
+def test_subgroups_filed_on_their_class_are_said_once_with_their_lessons() -> None:
+    groups = [
+        SubgroupOnHomeroom("5А", "Группа 1_Тру", "Труд (технология)", 12),
+        SubgroupOnHomeroom("5А", "Группа 2_Тру", "Труд (технология)", 1),
+    ]
+    (line,) = summary_lines(5, {}, NeedsMapping(subgroups=groups))
+    assert line == (
+        "13 lessons of 2 platform groups the school has no subgroup of were stored on the class: "
+        "5А «Группа 1_Тру» (Труд (технология), 12 lessons), 5А «Группа 2_Тру» (Труд (технология), 1 lesson); "
+        "add the subgroups (with their subject) locally to file them there; see runs show 5"
     )

@@ -8,13 +8,14 @@ pupil and week; the pupils are read up to max_concurrency at once and each week 
 What the API does not give, and what the connector does instead (all said in `CAPABILITIES` and here):
 - teachers and parents are not listed: persons are the pupils; their birth dates and SNILS are not shown;
 - subgroups have no ids, only a lesson's `groupName`: their lessons carry `<homeroom>#<groupName>` as class
-  (mapping.ecp.subgroup_id); classes() lists the homerooms, and enrollments are homeroom enrollments;
+  (mapping.ecp.subgroup_id), which the sync files under the school's own subgroup (sync/subgroups.py);
+  classes() lists the homerooms, and enrollments are homeroom enrollments;
 - lessons and marks name their subject, they do not identify it: the id is found by name among the
   pupil's subjects (`estimate/subjects`); lesson topics are not exposed;
 - marks have no ids: `<pupil>:<lesson>:<n>`, finals `<pupil>:<period>:<subject>`; work kinds are not shown,
   so every lesson mark is a lesson mark;
 - periods have no dates: a period spans the first to the last day the platform shows lessons on in it
-  (the year: all its terms); a period without lessons yet is skipped with that reason.
+  (the year: all its terms); a period without lessons yet is left out (logged) until its first lesson.
 """
 
 from __future__ import annotations
@@ -213,6 +214,11 @@ class EcpConnector:
             if record is not None:
                 yield Remote(record.id, record, raw=item)
 
+    def subgroup_of(self, class_id: str) -> tuple[str, str] | None:
+        """(homeroom id, group name) of a subgroup lesson's class id: the sync files it under the school's subgroup
+        (sync/subgroups.py)."""
+        return m.split_subgroup_id(class_id)
+
     async def enrollments(self) -> AsyncIterator[Remote[Enrollment]]:
         for student_id, class_id in (await self.roster()).homeroom_of.items():
             key = f"{class_id}:{student_id}"
@@ -309,6 +315,11 @@ class EcpConnector:
             for period_id in finals:
                 days[period_id].update(class_days)
         for period_id, row in rows.items():
+            if not days[period_id]:
+                # Not yet, not wrong: it is dated by its lessons and has none yet; skipping it as a record would
+                # make every run partial until the year's last period begins.
+                log.info("ecp.period_not_begun", period=period_id, name=str(row.get("name") or ""))
+                continue
             record = self._map(Entity.PERIODS, period_id, m.reporting_period, row, days=days[period_id])
             if record is not None:
                 yield Remote(record.id, record, raw=row)
