@@ -48,9 +48,19 @@ def marks_entered_late(
             "mark_date": r.date.isoformat(),
             "days_late": (r.date - r.lesson_date).days - deadline_days,
             "value": r.value,
-            "work_type": r.work_type or "",
+            "work_type": work_type_shown(r.work_type, r.work_type_title),
             "mark": r.source_id,
         }
         for r in late
     ]
     return sorted(rows, key=lambda r: (r["class"], r["subject"], r["lesson_date"], r["student"]))
+
+
+def work_type_shown(work_type: str | None, title: str | None) -> str:
+    """The platform's title of a mark's work type; «вид работы <id>» for a platform id without a known title
+    (Дневник.ру's ids are digits, titles arrive with the next pull); otherwise the work type as the mark holds it."""
+    if title:
+        return title
+    if work_type and work_type.isdigit():
+        return f"вид работы {work_type}"
+    return work_type or ""
