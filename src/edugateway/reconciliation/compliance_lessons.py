@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from edugateway.domain.models import MarkKind
 from edugateway.reconciliation.compliance_names import Names
 from edugateway.store.compliance_reads import JournalScope, lessons_with_empty_topic, marks_dated_after_lesson
+from edugateway.store.work_types import shown_work_type
 
 
 def lessons_without_topic(
@@ -48,19 +49,9 @@ def marks_entered_late(
             "mark_date": r.date.isoformat(),
             "days_late": (r.date - r.lesson_date).days - deadline_days,
             "value": r.value,
-            "work_type": work_type_shown(r.work_type, r.work_type_title),
+            "work_type": shown_work_type(r.work_type, r.work_type_title),
             "mark": r.source_id,
         }
         for r in late
     ]
     return sorted(rows, key=lambda r: (r["class"], r["subject"], r["lesson_date"], r["student"]))
-
-
-def work_type_shown(work_type: str | None, title: str | None) -> str:
-    """The platform's title of a mark's work type; «вид работы <id>» for a platform id without a known title
-    (Дневник.ру's ids are digits, titles arrive with the next pull); otherwise the work type as the mark holds it."""
-    if title:
-        return title
-    if work_type and work_type.isdigit():
-        return f"вид работы {work_type}"
-    return work_type or ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
 from edugateway.domain.models import WorkType
@@ -38,3 +38,28 @@ def store_work_types(session: Session, school_id: int, platform: str, types: Seq
             continue
         written += 1
     return written
+
+
+def work_type_titles() -> Subquery:
+    """(school_id, remote_id, title): one title per work-type id of a school, for reads that do not know the
+    platform a mark came from (the year's journal); the ids of Дневник.ру and ИСУОД are int64s that do not meet."""
+    return (
+        select(
+            PlatformWorkTypeRow.school_id,
+            PlatformWorkTypeRow.remote_id,
+            func.min(PlatformWorkTypeRow.title).label("title"),
+        )
+        .group_by(PlatformWorkTypeRow.school_id, PlatformWorkTypeRow.remote_id)
+        .subquery("work_type_titles")
+    )
+
+
+def shown_work_type(work_type: str | None, title: str | None) -> str:
+    """What a person reads for a mark's work type: the platform's title; «вид работы <id>» for a platform id
+    without a known title (Дневник.ру's ids are digits; titles arrive with the next pull); otherwise the work
+    type as the mark holds it."""
+    if title:
+        return title
+    if work_type and work_type.isdigit():
+        return f"вид работы {work_type}"
+    return work_type or ""
