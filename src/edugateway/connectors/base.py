@@ -24,6 +24,7 @@ from edugateway.domain.models import (
     ReportingPeriod,
     SchoolClass,
     Subject,
+    WorkType,
 )
 from edugateway.errors import ConnectorError, ValidationError
 
@@ -171,3 +172,13 @@ class FilesYearFinalsUnderSyntheticPeriod(Protocol):
     instead, an id of no real period, which sync links to the local year period."""
 
     year_period_id: str
+
+
+@runtime_checkable
+class NamesWorkTypes(Protocol):
+    """The platform's marks name their work type by an id of the platform's (Дневник.ру); the journal pull stores
+    the school's work types so the report can show their titles. ЕЦП marks carry no work type."""
+
+    async def work_types(self) -> list[WorkType]:
+        """The school's work types, as the platform lists them."""
+        ...

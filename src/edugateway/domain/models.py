@@ -209,6 +209,15 @@ class Mark(_Record):
         return self
 
 
+class WorkType(_Record):
+    """A platform's kind of graded work at a school (Дневник.ру: «Контрольная работа», kind CommonWork); a mark's
+    `work_type` holds its `id` on such a platform."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    kind: str | None = None
+
+
 class Attendance(_Record):
     person_id: Id
     lesson_id: Id

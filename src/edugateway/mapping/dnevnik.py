@@ -29,6 +29,7 @@ from edugateway.domain.models import (
     Role,
     SchoolClass,
     Subject,
+    WorkType,
 )
 from edugateway.errors import ValidationError
 from edugateway.mapping.errors import invalid
@@ -296,6 +297,14 @@ def mark(obj: Json, *, work: Json | None = None, subject_id: str | None = None) 
         )
     except ValueError as exc:
         raise invalid(PLATFORM, "mark", obj.get("id_str") or obj.get("id"), exc) from exc
+
+
+def work_type(obj: Json) -> WorkType:
+    """One row of `work-types/{school}`: `{id, schoolId, kindId, kind, title, abbr, weight}`."""
+    try:
+        return WorkType(id=ident(obj), title=str(obj.get("title") or "").strip(), kind=obj.get("kind") or None)
+    except ValueError as exc:
+        raise invalid(PLATFORM, "work type", obj.get("id_str") or obj.get("id"), exc) from exc
 
 
 def mark_value(obj: Json) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from edugateway.domain.models import MarkKind
 from edugateway.reconciliation.compliance_names import Names
 from edugateway.store.compliance_reads import JournalScope, lessons_with_empty_topic, marks_dated_after_lesson
+from edugateway.store.work_types import shown_work_type
 
 
 def lessons_without_topic(
@@ -48,7 +49,7 @@ def marks_entered_late(
             "mark_date": r.date.isoformat(),
             "days_late": (r.date - r.lesson_date).days - deadline_days,
             "value": r.value,
-            "work_type": r.work_type or "",
+            "work_type": shown_work_type(r.work_type, r.work_type_title),
             "mark": r.source_id,
         }
         for r in late

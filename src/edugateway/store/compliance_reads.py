@@ -28,6 +28,7 @@ from edugateway.store.tables import (
     LessonRow,
     MarkRow,
     PersonRow,
+    PlatformWorkTypeRow,
     ReportingPeriodRow,
 )
 
@@ -169,6 +170,7 @@ class MarkAfterLesson:
     class_id: int
     subject_id: int
     teacher_id: int | None
+    work_type_title: str | None = None  # the platform's title of `work_type` (store/work_types.py), when known
 
 
 def marks_dated_after_lesson(
@@ -187,8 +189,15 @@ def marks_dated_after_lesson(
             LessonRow.class_id,
             LessonRow.subject_id,
             LessonRow.teacher_id,
+            PlatformWorkTypeRow.title,
         )
         .join(LessonRow, LessonRow.id == MarkRow.lesson_id)
+        .outerjoin(
+            PlatformWorkTypeRow,
+            (PlatformWorkTypeRow.school_id == MarkRow.school_id)
+            & (PlatformWorkTypeRow.platform == scope.platform)
+            & (PlatformWorkTypeRow.remote_id == MarkRow.work_type),
+        )
         .where(
             *_mark_filter(scope, "marks"),
             MarkRow.kind.in_([k.value for k in kinds]),
@@ -198,8 +207,10 @@ def marks_dated_after_lesson(
         )
     )
     return [
-        MarkAfterLesson(key, person, value, day, work_type, lesson_day, cls, subject, teacher)
-        for key, person, value, day, work_type, lesson_day, cls, subject, teacher in session.execute(query).tuples()
+        MarkAfterLesson(key, person, value, day, work_type, lesson_day, cls, subject, teacher, title)
+        for key, person, value, day, work_type, lesson_day, cls, subject, teacher, title in session.execute(
+            query
+        ).tuples()
         if day is not None  # the query asks for dated marks only
     ]
 

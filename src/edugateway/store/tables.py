@@ -632,3 +632,17 @@ class FinalChangeJustificationRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     withdrawn_by: Mapped[str | None] = mapped_column(String(200))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PlatformWorkTypeRow(Base, _Timestamps):
+    """A platform's work type at a school (Дневник.ру `work-types/{school}`): marks keep the platform's id in
+    `MarkRow.work_type`, and the report shows this title for it."""
+
+    __tablename__ = "platform_work_types"
+    __table_args__ = (UniqueConstraint("school_id", "platform", "remote_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(64))
+    remote_id: Mapped[str] = mapped_column(String(100))  # as long as MarkRow.work_type, which holds it
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(64))  # the platform's kind: CommonWork, PeriodMark, …

@@ -28,6 +28,7 @@ from edugateway.store.tables import (
     ReportingPeriodRow,
     SubjectRow,
 )
+from edugateway.store.work_types import shown_work_type, work_type_titles
 
 _BATCH = 2000
 _FINALS = (MarkKind.PERIOD_FINAL.value, MarkKind.YEAR_FINAL.value)
@@ -105,6 +106,7 @@ MARK_HEADERS = ("Дата урока", "№ урока", "Предмет", "Об
 def marks(session: Session, cls: JournalClass) -> Iterator[tuple[Cell, ...]]:
     """The marks of the class's lessons (for the lesson and for a work), by lesson, then student."""
     student = _student()
+    titles = work_type_titles()
     query = (
         select(
             LessonRow.date,
@@ -115,17 +117,20 @@ def marks(session: Session, cls: JournalClass) -> Iterator[tuple[Cell, ...]]:
             student.middle_name,
             MarkRow.value,
             MarkRow.work_type,
+            titles.c.title,
             MarkRow.weight,
             MarkRow.date,
         )
         .join(LessonRow, LessonRow.id == MarkRow.lesson_id)
         .join(SubjectRow, SubjectRow.id == LessonRow.subject_id)
         .join(student, student.id == MarkRow.person_id)
+        .outerjoin(titles, (titles.c.school_id == MarkRow.school_id) & (titles.c.remote_id == MarkRow.work_type))
         .where(LessonRow.class_id.in_(cls.class_ids), MarkRow.kind.not_in(_FINALS))
         .order_by(LessonRow.date, LessonRow.number, SubjectRow.name, student.last_name, student.first_name, MarkRow.id)
     )
-    for day, number, subject, last, first, middle, value, work, weight, marked in _stream(session, query):
-        yield day, number, subject, _name(last, first, middle), mark_value(value), work, weight, marked
+    for day, number, subject, last, first, middle, value, work, title, weight, marked in _stream(session, query):
+        shown = shown_work_type(work, title) or None
+        yield day, number, subject, _name(last, first, middle), mark_value(value), shown, weight, marked
 
 
 FINAL_HEADERS = ("Обучающийся", "Предмет", "Период", "Отметка", "Дата отметки")

@@ -13,6 +13,7 @@ skip its records: linking holds it for the platform (store/held_subjects.py). A 
 linked is stored without one and keeps the platform's reference; a pull first fills in the teachers linked since.
 What is kept under the platform's references goes to the run log as `needs_mapping` when the pull ends, with the
 platform's subgroups the school has no subgroup for, whose lessons went under their class (sync/subgroups.py).
+A platform whose marks name their work type by its id (NamesWorkTypes) has its work types stored with the marks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
-from edugateway.connectors.base import DateRange, Remote, Skipped
+from edugateway.connectors.base import DateRange, NamesWorkTypes, Remote, Skipped
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Attendance, Lesson, Mark
 from edugateway.logs import get_logger
@@ -34,6 +35,7 @@ from edugateway.store.local_subgroups import load_local_subgroups
 from edugateway.store.needs_mapping import read_needs_mapping
 from edugateway.store.pulled_journal import LocalRoster, WindowWriter, fill_linked_teachers, load_lessons
 from edugateway.store.sync_run_log import SyncRunLog, Tally
+from edugateway.store.work_types import store_work_types
 from edugateway.sync.pull_cursor import DEFAULT_LOOKBACK_DAYS, pull_span
 from edugateway.sync.pull_resolve import Pulled, Resolver, Unresolved
 from edugateway.sync.subgroups import NamesSubgroupsOnly, SubgroupFiler
@@ -109,6 +111,8 @@ async def pull_journal(
     pull = _Pull(db, connector, run_log, roster, today or dt.date.today(), stop=stop or _never, subgroups=subgroups)
     if Entity.LESSONS in wanted:
         _fill_teachers(pull)
+    if Entity.MARKS in wanted and isinstance(connector, NamesWorkTypes):
+        await _store_work_types(pull, connector)
     complete = await _pull_entities(
         pull, wanted, until=until, start=start, lookback_days=lookback_days, window_days=window_days
     )
@@ -212,6 +216,16 @@ def _fill_teachers(pull: _Pull) -> None:
         run_log.of(Entity.LESSONS.value).updated += filled
         log.info("sync.pull.teachers_filled", platform=pull.platform, run_id=run_log.run_id, lessons=filled)
         run_log.save()
+
+
+async def _store_work_types(pull: _Pull, connector: NamesWorkTypes) -> None:
+    """The platform's work-type titles, so the report names the work types its marks hold by id."""
+    types = await connector.work_types()
+    with pull.db.session() as session:
+        written = store_work_types(session, pull.run_log.school_id, pull.platform, types)
+    log.info(
+        "sync.pull.work_types", platform=pull.platform, run_id=pull.run_log.run_id, read=len(types), written=written
+    )
 
 
 def _never() -> bool:

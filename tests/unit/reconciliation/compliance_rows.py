@@ -9,6 +9,7 @@ from itertools import count
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from edugateway.domain.models import WorkType
 from edugateway.store.tables import (
     AttendanceRow,
     ClassRow,
@@ -23,6 +24,7 @@ from edugateway.store.tables import (
     SubjectRow,
     SyncCursorRow,
 )
+from edugateway.store.work_types import store_work_types
 
 PLATFORM = "dnevnik"
 Q1 = (dt.date(2026, 9, 1), dt.date(2026, 10, 26))
@@ -274,6 +276,22 @@ class Journal:
                 entered_at=entered_at.astimezone(dt.UTC),
             )
         )
+
+    def work_mark(self, person_id: int, lesson_id: int, day: dt.date, work_type: str) -> str:
+        """A work mark given on `day` whose work type is the platform's id `work_type`, as a pull stores it."""
+        key = self.mark(person_id, lesson_id, day, kind="work")
+        row = self.session.scalars(
+            select(MarkRow).where(MarkRow.school_id == self.school_id, MarkRow.source_id == key)
+        ).one()
+        row.work_type = work_type
+        self.session.flush()
+        return key
+
+    def work_types(self, *types: WorkType, platform: str = PLATFORM) -> int:
+        """The platform's work types with their titles, stored as the journal pull stores them."""
+        written = store_work_types(self.session, self.school_id, platform, types)
+        self.session.flush()
+        return written
 
 
 def school_days(start: dt.date, n: int) -> list[dt.date]:

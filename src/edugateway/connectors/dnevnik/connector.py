@@ -29,6 +29,7 @@ from edugateway.domain.models import (
     Role,
     SchoolClass,
     Subject,
+    WorkType,
 )
 from edugateway.errors import ConnectorError, ValidationError
 from edugateway.logs import get_logger
@@ -82,7 +83,7 @@ class DnevnikConnector:
         # Per lesson: (subject id, {work id: work type}); what marks need from lessons, kept small.
         self._lesson_index: dict[str, tuple[str | None, dict[str, str]]] = {}
         self._indexed_windows: set[tuple[str, dt.date, dt.date]] = set()
-        self._final_work_types: set[str] | None = None
+        self._work_type_rows: list[Json] | None = None  # work-types/{school}, read once
         self._zone: dt.tzinfo | None = None
         self._zone_read = False
         self._timetables: dict[str, m.Bells] = {}  # by the group's timetable id
@@ -281,12 +282,25 @@ class DnevnikConnector:
                 if lesson is not None:
                     yield Remote(m.ident(row), lesson, raw=row)
 
+    async def _work_type_list(self) -> list[Json]:
+        if self._work_type_rows is None:
+            self._work_type_rows = await self._get_list(f"work-types/{self.school_id}")
+        return self._work_type_rows
+
     async def final_work_types(self) -> set[str]:
         """Ids of the school's work types that hold period and year finals (read once)."""
-        if self._final_work_types is None:
-            rows = await self._get_list(f"work-types/{self.school_id}")
-            self._final_work_types = {m.ident(r) for r in rows if r.get("kind") in FINAL_WORK_KINDS}
-        return self._final_work_types
+        return {m.ident(r) for r in await self._work_type_list() if r.get("kind") in FINAL_WORK_KINDS}
+
+    async def work_types(self) -> list[WorkType]:
+        """The school's work types with their titles (NamesWorkTypes), from the same single read as the finals'.
+        A row without an id or title is left out (logged by id): its marks show the id instead of a title."""
+        found: list[WorkType] = []
+        for row in await self._work_type_list():
+            try:
+                found.append(m.work_type(row))
+            except ValidationError:
+                log.warning("work type skipped", platform=self.platform, remote_id=str(row.get("id") or "?"))
+        return found
 
     async def marks(self, span: DateRange) -> AsyncIterator[Remote[Mark]]:
         """Lesson and work marks; the window's lessons are read first (once) for subjects and work types.
