@@ -81,7 +81,7 @@ def _demo_reconcile(db: Database, out: Console, settings: Settings, code: str, u
         request = ReconcileRequest(code, platform, as_of=until, entities=entities)
         outcome = asyncio.run(reconcile(db, settings, request))
         report = outcome.report
-        found = {s.key: s.total for s in report.sections if s.total}
+        found = {s.key: s.total for s in report.sections if s.total and not s.rollup}  # the rollup counts them again
         out.print(
             f"   {platform}: report {outcome.report_id}, {sum(found.values())} findings in {len(found)} sections: "
             + (", ".join(f"{key} {n}" for key, n in found.items()) or "none")

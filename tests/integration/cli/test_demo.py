@@ -41,6 +41,12 @@ def test_demo_builds_a_school_and_a_rerun_changes_nothing(tmp_path: Path) -> Non
         cases = session.scalar(select(func.count()).select_from(IdentityCaseRow))
     assert cases  # the synthetic roster always has SNILS problems planted
     assert f"{cases} new cases for the records clerk" in first.output
+    # The night's total is the sections' findings: the per-teacher rollup counts them again and is not among them.
+    night = re.search(r"dnevnik: report \d+, (\d+) findings in \d+ sections: (.*)", first.output)
+    assert night is not None
+    listed = dict(item.rsplit(" ", 1) for item in night.group(2).split(", "))
+    assert "compliance.by_teacher" not in listed
+    assert int(night.group(1)) == sum(int(n) for n in listed.values())
     db.dispose()
 
     second = runner.invoke(app, args)
