@@ -8,13 +8,24 @@ from typing import Annotated
 import typer
 
 from edugateway.cli._context import fail, state
+from edugateway.cli._output import FormatOption, OutputFormat, iso_time, print_json, print_table, school_time, zone_of
 from edugateway.cli._web import _actor
 from edugateway.errors import GatewayError
+from edugateway.store.db import Database
 from edugateway.store.school_scope import SchoolScope
 
 finals_app = typer.Typer(help="Period and year finals: the deputy's justification of a change.", no_args_is_help=True)
 
 SCHOOL = typer.Option("--school", help="the school's code")
+
+
+def _school(ctx: typer.Context, code: str) -> tuple[Database, int]:
+    """The database and the id of the school `--school` names (a ValidationError for an unknown code)."""
+    from edugateway.store import final_justifications as fj
+
+    db = state(ctx).database()
+    with db.session() as session:
+        return db, fj.school_id_of(session, code)
 
 
 @finals_app.command("justify")
@@ -30,11 +41,8 @@ def justify(
     """Record the deputy's permission for the final's current value; the next report lists the change justified."""
     from edugateway.store import final_justifications as fj
 
-    st = state(ctx)
     try:
-        db = st.database()
-        with db.session() as session:
-            school_id = fj.school_id_of(session, school)
+        db, school_id = _school(ctx, school)
         given = fj.NewJustification(permitted_by=permitted_by, reason=reason, document=document)
         done = fj.record(
             db,
@@ -55,26 +63,58 @@ def justifications(
     ctx: typer.Context,
     school: Annotated[str, SCHOOL],
     mark: Annotated[str | None, typer.Option("--mark", help="only this final's", show_default=False)] = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """List the school's justifications, newest first, withdrawn ones marked."""
     from edugateway.store import final_justifications as fj
 
-    st = state(ctx)
     try:
-        db = st.database()
-        with db.session() as session:
-            school_id = fj.school_id_of(session, school)
+        db, school_id = _school(ctx, school)
         found = fj.justifications_of(db, SchoolScope.all_schools(), school_id, mark_key=mark)
     except GatewayError as exc:
         raise fail(exc) from exc
-    if not found:
-        typer.echo(f"no justifications in {school.strip()}")
-    for j in found:
-        state_text = f"withdrawn {j.withdrawn_at:%Y-%m-%d} by {j.withdrawn_by}" if j.withdrawn_at else "in force"
-        typer.echo(
-            f"#{j.id:<5} {j.platform:<10} {j.mark_key:<24} «{j.value}»  {state_text}; {j.basis}; "
-            f"recorded {j.recorded_at:%Y-%m-%d %H:%M} by {j.recorded_by}"
+    if output is OutputFormat.JSON:
+        print_json(
+            [
+                {
+                    "id": j.id,
+                    "platform": j.platform,
+                    "mark": j.mark_key,
+                    "value": j.value,
+                    "permitted_by": j.permitted_by,
+                    "reason": j.reason,
+                    "document": j.document,
+                    "recorded_by": j.recorded_by,
+                    "recorded_at": iso_time(j.recorded_at),
+                    "withdrawn_by": j.withdrawn_by,
+                    "withdrawn_at": iso_time(j.withdrawn_at),
+                }
+                for j in found
+            ]
         )
+        return
+    zone = zone_of(_timezone(db, school))
+    rows = [
+        [
+            str(j.id),
+            j.platform,
+            j.mark_key,
+            j.value,
+            f"withdrawn {school_time(j.withdrawn_at, zone)} by {j.withdrawn_by}" if j.withdrawn_at else "in force",
+            j.basis,
+            f"{school_time(j.recorded_at, zone)} by {j.recorded_by}",
+        ]
+        for j in found
+    ]
+    columns = ["#", "platform", "mark", "value", "state", "basis", "recorded"]
+    print_table(columns, rows, empty=f"no justifications in {school.strip()}")
+
+
+def _timezone(db: Database, code: str) -> str | None:
+    from edugateway.store.schools import find_school
+
+    found = find_school(db, code.strip())
+    return found.timezone if found else None
 
 
 @finals_app.command("withdraw")
@@ -86,11 +126,8 @@ def withdraw(
     """Withdraw a justification recorded in error: the change is listed unjustified again (the row stays)."""
     from edugateway.store import final_justifications as fj
 
-    st = state(ctx)
     try:
-        db = st.database()
-        with db.session() as session:
-            school_id = fj.school_id_of(session, school)
+        db, school_id = _school(ctx, school)
         done = fj.withdraw(
             db, SchoolScope.all_schools(), school_id=school_id, justification_id=justification, actor=_actor()
         )

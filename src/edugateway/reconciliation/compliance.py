@@ -48,11 +48,11 @@ _CLASS, _SUBJECT, _TEACHER, _STUDENT = (
     Column(key="student", title="Ученик"),
 )
 _PERIOD = Column(key="period", title="Учебный период")
+# Who a finding is about: every rule's rows start with these (the per-teacher rollup reads "teacher").
+_LESSON_WHO = (_CLASS, _SUBJECT, _TEACHER)
+_PUPIL_WHO = (*_LESSON_WHO, _STUDENT)
 _LATE_MARK_COLUMNS = [
-    _CLASS,
-    _SUBJECT,
-    _TEACHER,
-    _STUDENT,
+    *_PUPIL_WHO,
     Column(key="lesson_date", title="Дата урока"),
     Column(key="mark_date", title="Дата выставления"),
     Column(key="days_late", title="Просрочка, дней"),
@@ -61,10 +61,7 @@ _LATE_MARK_COLUMNS = [
     Column(key="mark", title="Код отметки"),
 ]
 _PROGRESS_COLUMNS = [
-    _CLASS,
-    _SUBJECT,
-    _TEACHER,
-    _STUDENT,
+    *_PUPIL_WHO,
     _PERIOD,
     Column(key="lessons", title="Уроков посещено"),
     Column(key="marks", title="Отметок"),
@@ -92,9 +89,7 @@ RULES = [
         "Уроки, тема которых не записана к сроку (в день урока; в ЕЦП — не позднее 7 дней). Регламенты 000 §3.3.2, "
         "004 §4.2.4.",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
+            *_LESSON_WHO,
             Column(key="lesson_date", title="Дата урока"),
             Column(key="lesson_number", title="№ урока"),
             Column(key="lesson", title="Код урока"),
@@ -142,10 +137,7 @@ RULES = [
         "Ученики без четвертной (полугодовой) или годовой отметки по предмету, который у них был в закончившемся "
         "периоде; «Н/А» и «ОСВ» считаются выставленными. Регламенты 001 §2.7, 003 §2.8.",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
-            _STUDENT,
+            *_PUPIL_WHO,
             _PERIOD,
             Column(key="period_end", title="Окончание периода"),
             Column(key="lessons", title="Уроков в периоде"),
@@ -159,10 +151,7 @@ RULES = [
         "записанным в шлюзе разрешением («edugateway finals justify» или страница отчёта) указано с основанием "
         "и замечанием не считается.",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
-            _STUDENT,
+            *_PUPIL_WHO,
             _PERIOD,
             Column(key="old_value", title="Было"),
             Column(key="value", title="Стало"),
@@ -180,10 +169,7 @@ RULES = [
         "доказывают наблюдения синхронизации. Регламент 000 §3.3.9–3.3.10 («запрещается исправление отметок … и "
         "выставление отметок задним числом»), 004 §4.2.4.",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
-            _STUDENT,
+            *_PUPIL_WHO,
             Column(key="lesson_date", title="Дата урока"),
             Column(key="old_value", title="Было"),
             Column(key="value", title="Стало"),
@@ -200,10 +186,7 @@ RULES = [
         "начала каникулярного периода» (регламенты 001 §2.7, 003 §2.8; 000 §3.3.8), выставление отметок задним "
         "числом запрещено (000 §3.3.9).",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
-            _STUDENT,
+            *_PUPIL_WHO,
             _PERIOD,
             Column(key="period_end", title="Окончание периода"),
             Column(key="given", title="Дата выставления"),
@@ -219,9 +202,7 @@ RULES = [
         "этот день (Дневник.ру, ИСУОД — 1,5 часа; ЕЦП — 2 часа). Регламенты 001 §2.6; 003 §2.7 и приказ §4.7 "
         "(2.3.2); 000 §3.3.7.",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
+            *_LESSON_WHO,
             Column(key="lesson_date", title="Дата урока"),
             Column(key="lesson_number", title="№ урока"),
             Column(key="lessons_end", title="Уроки класса окончены"),
@@ -236,10 +217,7 @@ RULES = [
         "Отметки об отсутствии, внесённые после дня урока (по времени школы). Регламенты 001 §2.5; 003, приказ "
         "§4.7 (2.3.1).",
         [
-            _CLASS,
-            _SUBJECT,
-            _TEACHER,
-            _STUDENT,
+            *_PUPIL_WHO,
             Column(key="lesson_date", title="Дата урока"),
             Column(key="lesson_number", title="№ урока"),
             Column(key="code", title="Отметка"),

@@ -5,6 +5,7 @@ lists the change as justified, and an unknown school or mark is refused in one l
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def url(tmp_path: Path) -> str:
 
 
 def finals(url: str, *args: str) -> tuple[int, str]:
-    env = os.environ | {"PYTHONPATH": str(TREE)}
+    env = os.environ | {"PYTHONPATH": str(TREE), "COLUMNS": "200"}  # tables whole, as at a wide terminal
     done = subprocess.run(
         [sys.executable, "-m", "edugateway", "--database-url", url, "finals", *args],
         capture_output=True,
@@ -158,9 +159,15 @@ def test_justify_lists_the_change_as_justified_and_audits_it(url: str) -> None:
     assert (total, justified) == (0, 1)  # listed, not a finding
     code, listing = finals(url, "justifications", "--school", "sch1")
     assert code == 0
-    assert f"#1     dnevnik    {KEY}" in listing
-    assert "in force" in listing
+    assert listing.splitlines()[0].split()[:4] == ["#", "platform", "mark", "value"]  # the one table style
+    row = next(line for line in listing.splitlines() if KEY in line)
+    assert row.split()[:5] == ["1", "dnevnik", KEY, "3", "in"]
     assert DOCUMENT in listing
+    code, shown = finals(url, "justifications", "--school", "sch1", "--format", "json")
+    assert code == 0
+    assert [(j["id"], j["mark"], j["value"], j["document"], j["withdrawn_at"]) for j in json.loads(shown)] == [
+        (1, KEY, "3", DOCUMENT, None)
+    ]
 
     code, output = finals(url, "withdraw", "--school", "sch1", "--id", "1")
     assert code == 0, output
