@@ -44,6 +44,7 @@ class SchoolReport:
     span: tuple[dt.date, dt.date]
     basis: str  # the regulation's clause the report answers
     generated_at: dt.datetime
+    timezone: str  # the school's zone: the heading shows the time the report was made on its wall clock
     stem: str  # the files' name without extension
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -118,6 +118,7 @@ def month_report(db: Database, school_code: str, month: str, *, now: dt.datetime
         kind="month",
         school_code=school.code,
         school_name=school.name,
+        timezone=school.timezone,
         title=TITLE,
         subject=title,
         span=span,

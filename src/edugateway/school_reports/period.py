@@ -106,21 +106,24 @@ def period_report(
     *,
     academic_year: int | None = None,
     now: dt.datetime | None = None,
+    marked_from_grade: int = 2,
 ) -> SchoolReport:
-    """The progress and attendance report of the period called `period`, or of the year when it is None."""
+    """The progress and attendance report of the period called `period`, or of the year when it is None. Classes
+    below `marked_from_grade` are taught without marks: their attendance counts, their progress is not computed."""
     now = now or dt.datetime.now(dt.UTC)
     academic_year = academic_year if academic_year is not None else current_academic_year(now.date())
     with db.session() as session:
         school = stored_school(session, school_code)
         year = SchoolYear(session, school.id, academic_year)
         chosen = choose_period(year.periods(), period, academic_year)
-        tables, notes = _Builder(session, school.id, year, chosen).tables()
+        tables, notes = _Builder(session, school.id, year, chosen, marked_from_grade).tables()
     year_title = f"{academic_year}/{academic_year + 1}"
     what = f"{chosen.title} {year_title} учебного года" if period is not None else f"{year_title} учебный год"
     return SchoolReport(
         kind="period" if period is not None else "year",
         school_code=school.code,
         school_name=school.name,
+        timezone=school.timezone,
         title=TITLE,
         subject=what,
         span=chosen.span,
@@ -135,8 +138,11 @@ def period_report(
 
 
 class _Builder:
-    def __init__(self, session: Session, school_id: int, year: SchoolYear, chosen: _Chosen) -> None:
+    def __init__(
+        self, session: Session, school_id: int, year: SchoolYear, chosen: _Chosen, marked_from_grade: int
+    ) -> None:
         self.session, self.school_id, self.year, self.chosen = session, school_id, year, chosen
+        self.marked_from_grade = marked_from_grade
         classes = year.classes()
         self.homerooms = sorted(
             (c for c in classes if c.parent_id is None), key=lambda c: (c.grade, reading_order(c.name))
@@ -193,7 +199,15 @@ class _Builder:
         }
         class_rows: list[dict[str, Value]] = []
         subject_rows: list[dict[str, Value]] = []
+        unmarked = [c.name for c in self.homerooms if c.grade < self.marked_from_grade and pupils[c.id]]
+        if unmarked:
+            self.notes.append(
+                f"{', '.join(unmarked)}: обучение без отметок (отметки ставятся с {self.marked_from_grade}-го класса, "
+                "настройка marked_from_grade) — в успеваемость и качество не входят, посещаемость учтена."
+            )
         for c in self.homerooms:
+            if c.grade < self.marked_from_grade:
+                continue
             on_list = pupils[c.id]
             ids = {s.id for s in on_list}
             own = [m for pupil in ids for m in by_person.get(pupil, ())]

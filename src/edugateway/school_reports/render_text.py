@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from edugateway.school_reports.model import ColumnKind, SchoolReport, Value
 
@@ -18,8 +19,18 @@ def heading_lines(report: SchoolReport) -> list[tuple[str, str]]:
         ("Отчёт за", report.subject),
         ("Дни журнала", f"{show_date(report.span[0])} – {show_date(report.span[1])}"),
         ("Основание", report.basis),
-        ("Составлен", report.generated_at.astimezone(dt.UTC).strftime("%d.%m.%Y %H:%M UTC")),
+        ("Составлен", made_at(report)),
     ]
+
+
+def made_at(report: SchoolReport) -> str:
+    """«06.12.2026 08:30 (Asia/Yekaterinburg)»: the school's wall clock, its zone named."""
+    try:
+        zone: dt.tzinfo = ZoneInfo(report.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local = report.generated_at.astimezone(zone)
+    return f"{local:%d.%m.%Y %H:%M} ({getattr(zone, 'key', 'UTC')})"
 
 
 def show(value: Value, kind: ColumnKind) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from edugateway.config.settings import Settings
+from edugateway.config.settings import ComplianceSettings, SchoolPlatformBase, Settings
 from edugateway.school_reports.files import write_report_files
 from edugateway.school_reports.model import SchoolReport
 from edugateway.school_reports.month import month_report
@@ -46,8 +46,16 @@ def write_period_report(
     now: dt.datetime | None = None,
 ) -> Written:
     """The report of the period called `period`, or of the year when it is None."""
-    report = period_report(db, school, period, academic_year=academic_year, now=now)
+    report = period_report(
+        db, school, period, academic_year=academic_year, now=now, marked_from_grade=marked_from_grade(settings)
+    )
     return Written(report, write_report_files(report, reports_root(settings)))
+
+
+def marked_from_grade(settings: Settings) -> int:
+    """The first grade taught with marks, as the school's platforms are configured (the lowest of them)."""
+    grades = [p.compliance.marked_from_grade for p in settings.platforms.values() if isinstance(p, SchoolPlatformBase)]
+    return min(grades, default=ComplianceSettings().marked_from_grade)
 
 
 def previous_month(day: dt.date) -> str:

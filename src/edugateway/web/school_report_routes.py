@@ -20,7 +20,7 @@ from edugateway.school_reports.month import month_report
 from edugateway.school_reports.period import period_report
 from edugateway.school_reports.render_html import render_body, render_html
 from edugateway.school_reports.render_xlsx import render_xlsx
-from edugateway.school_reports.service import previous_month
+from edugateway.school_reports.service import marked_from_grade, previous_month
 from edugateway.store.schools import StoredSchool
 from edugateway.store.scoped_schools import school_in_scope, schools_in_scope
 from edugateway.web.context import Reader, SignedIn, web_state
@@ -87,7 +87,10 @@ def _period(request: Request, school: StoredSchool, period: str, year: str, acad
     start_year = parse_id(academic_year) if academic_year.strip() else None
     if academic_year.strip() and start_year is None:
         raise ValidationError(f"academic year {academic_year!r} is not a year such as 2026")
-    return period_report(web_state(request).db, school.code, name, academic_year=start_year)
+    state = web_state(request)
+    return period_report(
+        state.db, school.code, name, academic_year=start_year, marked_from_grade=marked_from_grade(state.settings)
+    )
 
 
 def _built(build: Callable[[], SchoolReport]) -> SchoolReport:

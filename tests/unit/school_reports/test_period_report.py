@@ -16,16 +16,24 @@ import pytest
 
 from edugateway.errors import ValidationError
 from edugateway.school_reports import period_report
+from edugateway.school_reports.render_text import heading_lines
 from edugateway.store.db import Database
+from edugateway.store.tables import SchoolRow
 from unit.reconciliation.compliance_rows import Journal
 
 NOW = dt.datetime(2027, 6, 20, tzinfo=dt.UTC)
 OCT = [dt.date(2026, 10, d) for d in (5, 6, 7, 8)]
 
 
-def _plant(db: Database) -> None:
+def _plant(db: Database, *, first_grade: bool = False) -> None:
     with db.session() as session:
         j = Journal.start(session)  # «1 четверть», 1.09–26.10.2026
+        if first_grade:  # a 1st class, taught without marks: one pupil, ill at one lesson
+            first = j.klass("1А", 1)
+            pupil = j.person("Жукова", "Ирина")
+            j.enroll(pupil, first)
+            j.absent(pupil, j.lesson(OCT[0], first, j.subject("Окружающий мир"), None, number=3), "Б")
+            session.get(SchoolRow, j.school_id).timezone = "Asia/Yekaterinburg"  # type: ignore[union-attr]
         q2 = j.period("2 четверть", "quarter", dt.date(2026, 11, 5), dt.date(2026, 12, 28))
         year = j.period("Год", "year", dt.date(2026, 9, 1), dt.date(2027, 5, 31))
         teacher = j.person("Петрова", "Анна", "Борисовна", roles="teacher")
@@ -113,6 +121,19 @@ def test_the_year_report_uses_year_finals_and_counts_attendance_per_period(datab
     assert klass_attendance["missed"] == 4
     by_name = period_report(database, "s1", "год", academic_year=2026, now=NOW)  # the year period asked by its name
     assert by_name.table("progress_classes").rows == report.table("progress_classes").rows
+
+
+def test_first_graders_are_taught_without_marks_so_only_their_attendance_counts(database: Database) -> None:
+    """DOMAIN.md / the platforms' settings: the first grade is taught without marks (marked_from_grade = 2), so a
+    1st class has no finals to judge: it is not listed at 0 % успеваемость, it is named once in a note, and its
+    pupils' absences are counted. The heading's time is the school's wall clock, its zone named."""
+    _plant(database, first_grade=True)
+    report = period_report(database, "s1", "1 четверть", academic_year=2026, now=NOW)
+    assert [r["class"] for r in report.table("progress_classes").rows] == ["5А"]
+    assert any(note.startswith("1А: обучение без отметок") for note in report.notes)
+    attendance = {r["class"]: r for r in report.table("attendance_classes").rows}
+    assert attendance["1А"]["ill"] == 1
+    assert heading_lines(report)[-1] == ("Составлен", "20.06.2027 05:00 (Asia/Yekaterinburg)")
 
 
 def test_an_unknown_period_names_the_school_periods(database: Database) -> None:

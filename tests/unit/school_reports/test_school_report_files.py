@@ -29,6 +29,7 @@ def _report() -> SchoolReport:
         span=(dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
         basis="004 §5.2",
         generated_at=dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC),
+        timezone="Asia/Yekaterinburg",
         stem="s1-month-2026-11",
         tables=[
             Table("fill", "Заполнение", columns, [{"teacher": FORMULA, "lessons": 12, "share": 87.5}]),
