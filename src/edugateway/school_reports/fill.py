@@ -13,7 +13,7 @@ teacher × class × subject, from the lessons, the marks and the class lists of 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from edugateway.school_reports.model import percent
@@ -36,6 +36,12 @@ class FillRow:
     pupils: int
     unmarked: int  # pupils without a mark
     one_mark: int  # pupils with exactly one
+    marked: bool = True  # False: a class taught without marks (the first grade): no mark figure applies
+
+    @property
+    def marked_pupils(self) -> int:
+        """The pupils the mark figures are shares of: none in a class taught without marks."""
+        return self.pupils if self.marked else 0
 
     @property
     def topic_percent(self) -> float | None:
@@ -47,16 +53,16 @@ class FillRow:
 
     @property
     def unmarked_percent(self) -> float | None:
-        return percent(self.unmarked, self.pupils)
+        return percent(self.unmarked, self.marked_pupils)
 
     @property
     def one_mark_percent(self) -> float | None:
-        return percent(self.one_mark, self.pupils)
+        return percent(self.one_mark, self.marked_pupils)
 
     @property
     def lessons_per_mark(self) -> float | None:
         """How many lessons a pupil has, on average, per mark; None without a mark or a pupil."""
-        if not self.marks or not self.pupils:
+        if not self.marks or not self.pupils or not self.marked:
             return None
         return round(self.lessons * self.pupils / self.marks, 1)
 
@@ -67,9 +73,13 @@ class FillRow:
 
 
 def fill_rows(
-    fills: Iterable[LessonFill], marks: Iterable[PupilMarks], pupils: Mapping[int, set[int]]
+    fills: Iterable[LessonFill],
+    marks: Iterable[PupilMarks],
+    pupils: Mapping[int, set[int]],
+    unmarked_classes: Collection[int] = (),
 ) -> list[FillRow]:
-    """One row per teacher × class × subject that held lessons in the span."""
+    """One row per teacher × class × subject that held lessons in the span; `unmarked_classes` are taught without
+    marks (their pupils without a mark are no finding)."""
     given: dict[Key, dict[int, int]] = defaultdict(dict)
     for m in marks:
         given[(m.teacher_id, m.class_id, m.subject_id)][m.person_id] = m.marks
@@ -78,6 +88,7 @@ def fill_rows(
         key = (f.teacher_id, f.class_id, f.subject_id)
         on_list = pupils.get(f.class_id, set())
         per_pupil = given.get(key, {})
+        marked = f.class_id not in unmarked_classes
         rows.append(
             FillRow(
                 f.teacher_id,
@@ -88,8 +99,9 @@ def fill_rows(
                 f.with_homework,
                 sum(per_pupil.values()),
                 len(on_list),
-                sum(1 for p in on_list if not per_pupil.get(p)),
-                sum(1 for p in on_list if per_pupil.get(p) == 1),
+                sum(1 for p in on_list if not per_pupil.get(p)) if marked else 0,
+                sum(1 for p in on_list if per_pupil.get(p) == 1) if marked else 0,
+                marked,
             )
         )
     return rows
@@ -103,7 +115,7 @@ class FillTotals:
     with_topic: int
     with_homework: int
     marks: int
-    pupils: int  # pupil × subject pairs
+    pupils: int  # pupil × subject pairs of classes taught with marks
     unmarked: int
     one_mark: int
     teachers: int  # teachers who held lessons
@@ -122,7 +134,7 @@ class FillTotals:
             sum(r.with_topic for r in rows),
             sum(r.with_homework for r in rows),
             sum(r.marks for r in rows),
-            sum(r.pupils for r in rows),
+            sum(r.marked_pupils for r in rows),
             sum(r.unmarked for r in rows),
             sum(r.one_mark for r in rows),
             len(by_teacher),

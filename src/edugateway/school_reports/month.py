@@ -88,15 +88,20 @@ def year_start(session: Session, school_id: int, day: dt.date) -> dt.date:
     return min(starts, default=dt.date(academic_year, 9, 1))
 
 
-def month_report(db: Database, school_code: str, month: str, *, now: dt.datetime | None = None) -> SchoolReport:
-    """The report of the calendar month `month` (YYYY-MM) and of the school year up to its end."""
+def month_report(
+    db: Database, school_code: str, month: str, *, now: dt.datetime | None = None, marked_from_grade: int = 2
+) -> SchoolReport:
+    """The report of the calendar month `month` (YYYY-MM) and of the school year up to its end. Classes below
+    `marked_from_grade` are taught without marks: their filling counts, their mark figures do not."""
     year, number = parse_month(month)
     span = month_span(year, number)
     with db.session() as session:
         school = stored_school(session, school_code)
         start = year_start(session, school.id, span[0])
-        month_rows = _rows(session, school.id, span)
-        year_rows = _rows(session, school.id, (min(start, span[0]), span[1]))
+        classes = SchoolYear(session, school.id, current_academic_year(span[0])).classes()
+        unmarked = {c.id for c in classes if c.grade < marked_from_grade}
+        month_rows = _rows(session, school.id, span, unmarked)
+        year_rows = _rows(session, school.id, (min(start, span[0]), span[1]), unmarked)
         names = _Names.load(session, [*month_rows, *year_rows])
     title = f"{MONTHS[number - 1]} {year} г."
     tables = [
@@ -130,11 +135,12 @@ def month_report(db: Database, school_code: str, month: str, *, now: dt.datetime
     )
 
 
-def _rows(session: Session, school_id: int, span: Span) -> list[FillRow]:
+def _rows(session: Session, school_id: int, span: Span, unmarked: set[int]) -> list[FillRow]:
     return fill_rows(
         lesson_fill(session, school_id, span),
         pupil_marks(session, school_id, span),
         class_pupils(session, school_id, span),
+        unmarked,
     )
 
 
@@ -205,7 +211,7 @@ class _Names:
             "one_mark": r.one_mark,
             "one_mark_percent": r.one_mark_percent,
             "lessons_per_mark": r.lessons_per_mark,
-            "norm": "да" if r.within_norm else "нет",
+            "norm": ("да" if r.within_norm else "нет") if r.marked else "без отметок",
         }
 
     def fills(self, rows: list[FillRow]) -> list[dict[str, Value]]:
@@ -227,9 +233,9 @@ class _Names:
                     "topic_percent": percent(t.with_topic, t.lessons),
                     "homework_percent": percent(t.with_homework, t.lessons),
                     "marks": t.marks,
-                    "unmarked_percent": percent(t.unmarked, t.pupils),
+                    "unmarked_percent": percent(t.unmarked, t.pupils),  # pupils of classes taught with marks
                     "one_mark_percent": percent(t.one_mark, t.pupils),
-                    "below_norm": sum(1 for r in own if not r.within_norm),
+                    "below_norm": sum(1 for r in own if r.marked and not r.within_norm),
                 }
             )
         return sorted(out, key=lambda row: reading_order(str(row["teacher"])))

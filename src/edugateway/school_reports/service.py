@@ -32,7 +32,7 @@ def reports_root(settings: Settings) -> Path:
 def write_month_report(
     settings: Settings, db: Database, school: str, month: str, *, now: dt.datetime | None = None
 ) -> Written:
-    report = month_report(db, school, month, now=now)
+    report = month_report(db, school, month, now=now, marked_from_grade=marked_from_grade(settings))
     return Written(report, write_report_files(report, reports_root(settings)))
 
 

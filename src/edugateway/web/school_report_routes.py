@@ -41,7 +41,7 @@ def form(request: Request, who: Reader) -> Response:
 @router.get("/school-reports/month")
 def month_page(request: Request, who: Reader, school: Text = "", month: Text = "") -> Response:
     query = {"school": school, "month": month}
-    return _shown(request, who, query, lambda s: month_report(web_state(request).db, s.code, month))
+    return _shown(request, who, query, lambda s: _month(request, s.code, month))
 
 
 @router.get("/school-reports/period")
@@ -55,7 +55,7 @@ def period_page(
 @router.get("/school-reports/month.{fmt}")
 def month_file(request: Request, who: Reader, fmt: str, school: Text = "", month: Text = "") -> Response:
     chosen = _school(request, who, school)
-    return _file(fmt, _built(lambda: month_report(web_state(request).db, chosen.code, month)))
+    return _file(fmt, _built(lambda: _month(request, chosen.code, month)))
 
 
 @router.get("/school-reports/period.{fmt}")
@@ -78,6 +78,11 @@ def _school(request: Request, who: SignedIn, school: str) -> StoredSchool:
     if found is None:
         raise HTTPException(status_code=404)
     return found
+
+
+def _month(request: Request, code: str, month: str) -> SchoolReport:
+    state = web_state(request)
+    return month_report(state.db, code, month, marked_from_grade=marked_from_grade(state.settings))
 
 
 def _period(request: Request, school: StoredSchool, period: str, year: str, academic_year: str) -> SchoolReport:

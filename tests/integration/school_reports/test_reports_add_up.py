@@ -110,6 +110,8 @@ def progress_equals_a_recomputation_from_the_final_marks(pulled: Database, world
     taught = {(homeroom_of[les.class_id], les.subject_id) for les in world.lessons if les.date <= end}
     expected = {}
     for cid, subject in taught:
+        if homerooms[cid].grade < 2:  # the first grade is taught without marks: no успеваемость to compute
+            continue
         on_list = pupils[cid]
         values = [finals.get((p, subject)) for p in on_list]
         successful = sum(1 for v in values if v and v[0] not in "12" and v != "Н/А")

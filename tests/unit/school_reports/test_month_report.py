@@ -21,9 +21,16 @@ from unit.reconciliation.compliance_rows import Journal
 NOV = [dt.date(2026, 11, d) for d in (2, 3, 4, 5)]
 
 
-def _plant(db: Database) -> None:
+def _plant(db: Database, *, first_grade: bool = False) -> None:
     with db.session() as session:
         j = Journal.start(session)
+        if first_grade:  # a 1st class, taught without marks: 2 pupils, 4 lessons, no mark at all
+            first = j.klass("1А", 1)
+            reading = j.subject("Литературное чтение")
+            for last in ("Жукова", "Зайцева"):
+                j.enroll(j.person(last, "Ирина"), first)
+            for day in NOV:
+                j.lesson(day, first, reading, None, topic="Звуки и буквы", homework="с. 5")
         teacher = j.person("Петрова", "Анна", "Борисовна", roles="teacher")
         klass = j.klass("5А", 5)
         math = j.subject("Математика")
@@ -106,3 +113,18 @@ def test_a_wrong_month_or_school_is_one_line_saying_what_to_write(database: Data
         parse_month("2026-13")
     with pytest.raises(ValidationError, match="school 'nope' is not in the database"):
         month_report(database, "nope", "2026-11")
+
+
+def test_a_first_class_taught_without_marks_is_no_mark_finding(database: Database) -> None:
+    """The first grade is taught without marks (marked_from_grade = 2): its lessons count for the filling of the
+    journal, but its pupils «без отметок» are no finding, its накопляемость is «без отметок», and the control
+    figures' mark shares are over the classes taught with marks only."""
+    _plant(database, first_grade=True)
+    report = month_report(database, "s1", "2026-11", now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    rows = {r["class"]: r for r in report.table("fill_month").rows}
+    first = rows["1А"]
+    assert (first["lessons"], first["with_topic"], first["pupils"]) == (4, 4, 2)
+    assert (first["unmarked"], first["unmarked_percent"], first["lessons_per_mark"]) == (0, None, None)
+    assert first["norm"] == "без отметок"
+    figures = {r["figure"]: r["month"] for r in report.table("figures").rows}
+    assert figures["Обучающихся без отметок (по предметам)"] == rows["5А"]["unmarked_percent"]
