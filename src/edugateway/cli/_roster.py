@@ -254,6 +254,8 @@ def _summary(out: Console, report: ImportReport) -> None:
         f"{run}{len(report.rejected)} rows rejected, {len(report.warnings)} warnings"
         + (f"; read as {encodings}" if encodings else "")
     )
+    for note in report.notes:
+        out.print(f"note: {note}", soft_wrap=True)
 
 
 def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:
