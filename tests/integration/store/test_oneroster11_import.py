@@ -1,6 +1,5 @@
 """A OneRoster 1.1 set imports the same school as the 1.2 set it was made from, on SQLite and PostgreSQL."""
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -10,66 +9,9 @@ from edugateway.store.db import Database
 from edugateway.store.oneroster import read_oneroster, write_oneroster
 from edugateway.store.roster import apply_roster
 from edugateway.store.snapshots import load_snapshot
+from support.oneroster11 import read_rows, to_oneroster11
 
 CODE = "sch125"
-# users.csv of OneRoster 1.1 (IMS OneRoster v1.1 CSV tables, users.csv), written out here so the test does not
-# take the reader's own list on trust.
-USERS_COLUMNS = [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "enabledUser",
-    "orgSourcedIds",
-    "role",
-    "username",
-    "userIds",
-    "givenName",
-    "familyName",
-    "middleName",
-    "identifier",
-    "email",
-    "sms",
-    "phone",
-    "agentSourcedIds",
-    "grades",
-    "password",
-]
-
-
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or ()), list(reader)
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header, restval="", extrasaction="ignore", lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def to_oneroster11(src: Path, dst: Path) -> None:
-    """The 1.2 set in `src` as a 1.1 producer writes it: no roles.csv, each user's role and orgSourcedIds in
-    users.csv (1.1 columns, the edugateway extensions kept), oneroster.version 1.1 and no file.roles."""
-    dst.mkdir(parents=True)
-    for f in src.iterdir():
-        if f.name not in ("roles.csv", "users.csv", "manifest.csv"):
-            (dst / f.name).write_bytes(f.read_bytes())
-    _, roles = _read(src / "roles.csv")
-    primary = {r["userSourcedId"]: r for r in roles if r["roleType"] == "primary"}
-    assert len(primary) == len(roles), "a 1.1 user has one role: the generated school gives each person one"
-    header, users = _read(src / "users.csv")
-    for user in users:
-        role = primary[user["sourcedId"]]
-        user.update(role=role["role"], orgSourcedIds=role["orgSourcedId"])
-    _write(dst / "users.csv", [*USERS_COLUMNS, *(h for h in header if h.startswith("metadata."))], users)
-    _, manifest = _read(src / "manifest.csv")
-    kept = [m for m in manifest if m["propertyName"] not in ("file.roles", "file.userProfiles")]
-    for m in kept:
-        if m["propertyName"] == "oneroster.version":
-            m["value"] = "1.1"
-    _write(dst / "manifest.csv", ["propertyName", "value"], kept)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +30,8 @@ def test_a_oneroster_11_set_imports_the_same_school_as_the_12_set(
     v12, v11 = sets
     report = apply_roster(database, read_oneroster(v11), CODE)
     assert report.rejected == []
+    _, roles = read_rows(v12 / "roles.csv")
+    assert len(roles) == len({r["userSourcedId"] for r in roles})  # one role each, so 1.1 holds them all
     assert report.notes == [
         "OneRoster 1.1 set: each user's role was read from the role column of users.csv (1.1 has no roles.csv)"
     ]

@@ -4,7 +4,6 @@ Issue 18: «A OneRoster 1.1 set (role and orgSourcedIds in `users.csv`, no `role
 to build: «OneRoster 1.1 CSV (detected from the manifest or the columns, read into the same model, with a note
 in the report)»."""
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -13,40 +12,7 @@ from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ValidationError
 from edugateway.store.oneroster import read_oneroster, write_oneroster
-
-USERS_11 = [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "enabledUser",
-    "orgSourcedIds",
-    "role",
-    "username",
-    "userIds",
-    "givenName",
-    "familyName",
-    "middleName",
-    "identifier",
-    "email",
-    "sms",
-    "phone",
-    "agentSourcedIds",
-    "grades",
-    "password",
-]
-
-
-def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or ()), list(reader)
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header, restval="", extrasaction="ignore", lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+from support.oneroster11 import read_rows, to_oneroster11, write_rows
 
 
 def _set_version(directory: Path, version: str, was: str = "1.2") -> None:
@@ -59,21 +25,15 @@ def _set_version(directory: Path, version: str, was: str = "1.2") -> None:
 
 @pytest.fixture
 def v11(tmp_path: Path, tiny_school: SchoolSnapshot) -> Path:
-    """The tiny school as a 1.1 set: users.csv with role (the primary one: 1.1 has one per user) and
-    orgSourcedIds, no roles.csv, oneroster.version 1.1."""
-    d = tmp_path / "or11"
-    write_oneroster(tiny_school, d)
-    _, roles = _rows(d / "roles.csv")
-    primary = {r["userSourcedId"]: r["role"] for r in roles if r["roleType"] == "primary"}
-    header, users = _rows(d / "users.csv")
-    for user in users:
-        user.update(role=primary[user["sourcedId"]], orgSourcedIds=tiny_school.school.code)
-    _write(d / "users.csv", [*USERS_11, *(h for h in header if h.startswith("metadata."))], users)
-    (d / "roles.csv").unlink()
-    manifest = d / "manifest.csv"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("file.roles,bulk", "file.roles,absent"), "utf-8")
-    _set_version(d, "1.1")
-    return d
+    """The tiny school as a 1.1 set (t1, teacher and parent, keeps its primary role: 1.1 has one per user)."""
+    write_oneroster(tiny_school, tmp_path / "or12")
+    to_oneroster11(tmp_path / "or12", tmp_path / "or11")
+    return tmp_path / "or11"
+
+
+def _append_line(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write(line + "\r\n")
 
 
 def _roles(directory: Path) -> dict[str, frozenset[Role]]:
@@ -108,10 +68,10 @@ def test_a_12_set_has_no_note(tmp_path: Path, tiny_school: SchoolSnapshot) -> No
 
 
 def test_the_11_administrator_role_is_staff_and_an_unknown_role_rejects_its_row(v11: Path) -> None:
-    header, users = _rows(v11 / "users.csv")
+    header, users = read_rows(v11 / "users.csv")
     users[0]["role"] = "administrator"
     users[1]["role"] = "janitor"
-    _write(v11 / "users.csv", header, users)
+    write_rows(v11 / "users.csv", header, users)
     roster = read_oneroster(v11)
     assert {i.record.id: i.record.roles for i in roster.persons}[users[0]["sourcedId"]] == frozenset({Role.STAFF})
     assert [(p.file, p.line) for p in roster.rejected] == [("users.csv", 3)]
@@ -128,26 +88,21 @@ def test_the_11_administrator_role_is_staff_and_an_unknown_role_rejects_its_row(
         ("orgSourcedIds only", "users.csv has the OneRoster 1.1 column orgSourcedIds but no role column"),
     ],
 )
-def test_a_set_half_11_half_12_is_refused_in_one_line(
-    v11: Path, tmp_path: Path, tiny_school: SchoolSnapshot, break_it: str, message: str
-) -> None:
-    roles12 = tmp_path / "or12"
-    write_oneroster(tiny_school, roles12)
+def test_a_set_half_11_half_12_is_refused_in_one_line(v11: Path, tmp_path: Path, break_it: str, message: str) -> None:
+    roles12 = tmp_path / "or12"  # the 1.2 set the fixture converted
     manifest = v11 / "manifest.csv"
     if break_it == "roles.csv beside":
         manifest.unlink()
         (v11 / "roles.csv").write_bytes((roles12 / "roles.csv").read_bytes())
     elif break_it == "manifest 1.1, roles.csv":
         (v11 / "roles.csv").write_bytes((roles12 / "roles.csv").read_bytes())
-        manifest.write_text(
-            manifest.read_text(encoding="utf-8").replace("file.roles,absent", "file.roles,bulk"), "utf-8"
-        )
+        _append_line(manifest, "file.roles,bulk")
     elif break_it == "manifest 1.2":
         _set_version(v11, "1.2", was="1.1")
     else:
-        header, users = _rows(v11 / "users.csv")
+        header, users = read_rows(v11 / "users.csv")
         header.remove("role")
-        _write(v11 / "users.csv", header, users)
+        write_rows(v11 / "users.csv", header, users)
         if break_it == "orgSourcedIds only":
             manifest.unlink()
     with pytest.raises(ValidationError) as refused:
