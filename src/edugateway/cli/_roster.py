@@ -1,4 +1,4 @@
-"""`edugateway import|export|template`: rosters in and out of the local database (OneRoster 1.2 CSV, XLSX)."""
+"""`edugateway import|export|template`: rosters in and out of the local database (OneRoster 1.2/1.1 CSV, XLSX)."""
 
 from __future__ import annotations
 
@@ -65,14 +65,14 @@ ReportOption = Annotated[
 @import_app.command("oneroster")
 def import_oneroster(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="folder with manifest.csv and the OneRoster 1.2 CSV files")],
+    directory: Annotated[Path, typer.Argument(help="folder with manifest.csv and the OneRoster 1.2 or 1.1 CSV files")],
     school: SchoolOption,
     mode: ModeOption = None,
     allow_mass_delete: MassDeleteOption = False,
     dry_run: DryRunOption = False,
     report: ReportOption = None,
 ) -> None:
-    """Import a OneRoster 1.2 CSV set (UTF-8 or Windows-1251). Exit 0: all rows imported; 1: some rows
+    """Import a OneRoster 1.2 or 1.1 CSV set (UTF-8 or Windows-1251). Exit 0: all rows imported; 1: some rows
     rejected, the good ones imported; 2: refused or failed, nothing written; 3: on hold, nothing written (it would
     deactivate too many students: check the file, then --allow-mass-delete)."""
     from edugateway.store.oneroster import read_oneroster
@@ -254,6 +254,8 @@ def _summary(out: Console, report: ImportReport) -> None:
         f"{run}{len(report.rejected)} rows rejected, {len(report.warnings)} warnings"
         + (f"; read as {encodings}" if encodings else "")
     )
+    for note in report.notes:
+        out.print(f"note: {note}", soft_wrap=True)
 
 
 def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:

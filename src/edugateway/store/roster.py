@@ -116,6 +116,7 @@ class ParsedRoster:
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)  # file -> encoding it was read with
+    notes: list[str] = field(default_factory=list)  # what the report says about the set as a whole (its edition)
     # XLSX rows have no enrollment ids: match a derived id to a stored active enrollment of the same
     # person, class and role, so an export -> edit -> import cycle does not recreate every enrollment.
     derived_enrollment_ids: bool = False
@@ -158,6 +159,7 @@ class ImportReport:
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -172,6 +174,7 @@ class ImportReport:
             "rows": [p.as_dict() for p in self.rejected],
             "warnings": [p.as_dict() for p in self.warnings],
             "encodings": self.encodings,
+            "notes": self.notes,
         }
 
 
@@ -208,6 +211,7 @@ def apply_roster(
         rejected=list(roster.rejected),
         warnings=list(roster.warnings),
         encodings=dict(roster.encodings),
+        notes=list(roster.notes),
     )
     session = db.sessions()
     try:

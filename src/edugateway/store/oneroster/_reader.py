@@ -1,4 +1,4 @@
-"""Read a OneRoster 1.2 CSV set (a directory with manifest.csv) into a ParsedRoster.
+"""Read a OneRoster 1.2 or 1.1 CSV set (a directory with manifest.csv) into a ParsedRoster.
 
 Nothing here touches the database: references between files are checked by `apply_roster`, which knows the
 stored records too (a delta file may name a class imported last week). Every row that cannot become a
@@ -33,6 +33,7 @@ from edugateway.errors import ValidationError
 from edugateway.spreadsheet_text import formula_refusal, looks_like_formula
 from edugateway.store.csvfiles import CsvTable, parse_date, parse_datetime, read_table
 from edugateway.store.import_limits import ImportLimits
+from edugateway.store.oneroster import _v11
 from edugateway.store.oneroster._spec import (
     COLUMNS,
     EXT,
@@ -103,6 +104,8 @@ class _Reader:
         self.limits = limits
         self.roster = ParsedRoster(source="oneroster", location=str(directory))
         self.file_modes: dict[str, Mode] = {}
+        self.declared: str | None = None  # the manifest's oneroster.version when it is one edugateway reads
+        self.version = _v11.V12
 
     # --- plumbing -----------------------------------------------------------------------------------
 
@@ -127,11 +130,14 @@ class _Reader:
     def table(self, name: str) -> CsvTable | None:
         if self.file_modes.get(name, Mode.ABSENT) is Mode.ABSENT:
             return None
-        known = COLUMNS[name] + EXTENSIONS.get(name, ()) + TOLERATED.get(name, ())
+        columns, required = COLUMNS[name], REQUIRED[name]
+        if name == "users" and self.version == _v11.V11:
+            columns, required = _v11.USERS_COLUMNS, _v11.USERS_REQUIRED
+        known = columns + EXTENSIONS.get(name, ()) + TOLERATED.get(name, ())
         table = read_table(
             self.dir / f"{name}.csv",
             known=known,
-            required=REQUIRED[name],
+            required=required,
             rejected=self.roster.rejected,
             warnings=self.roster.warnings,
             limits=self.limits,
@@ -184,6 +190,7 @@ class _Reader:
 
     def read(self) -> ParsedRoster:
         self.read_manifest()
+        self.read_edition()
         for name, kinds in _KINDS.items():
             for kind in kinds:
                 self.roster.modes[kind] = self.file_modes.get(name, Mode.ABSENT)
@@ -223,9 +230,16 @@ class _Reader:
             raise ValidationError(f"{path} cannot be read: {reason}")
         self.roster.encodings[table.file] = table.encoding
         props = {row["propertyName"]: (line, row["value"]) for line, row in table.rows()}
-        version = props.get("oneroster.version", (0, ""))[1]
-        if version and version != "1.2":
-            self.warn("manifest.csv", props["oneroster.version"][0], f"oneroster.version is {version}; read as 1.2")
+        version = props.get("oneroster.version", (0, ""))[1].strip()
+        if version in (_v11.V11, _v11.V12):
+            self.declared = version
+        elif version:
+            self.warn(
+                "manifest.csv",
+                props["oneroster.version"][0],
+                f"oneroster.version is {version}; edugateway reads 1.1 and 1.2, the set was read as the one its "
+                "users.csv columns show",
+            )
         for name in MANIFEST_FILES:
             line, value = props.get(f"file.{name}", (0, "absent"))
             try:
@@ -249,6 +263,14 @@ class _Reader:
             if mode is Mode.ABSENT and exists:
                 self.warn("manifest.csv", line, f"{name}.csv is present but the manifest says absent; it was not read")
             self.file_modes[name] = mode
+
+    def read_edition(self) -> None:
+        """1.1 or 1.2, from the manifest or else the columns of users.csv; a 1.1 set is noted in the report."""
+        read = {name for name, mode in self.file_modes.items() if mode is not Mode.ABSENT}
+        header = _v11.users_header(self.dir / "users.csv", self.limits) if "users" in read else []
+        self.version = _v11.edition(self.declared, header, "roles" in read)
+        if self.version == _v11.V11:
+            self.roster.notes.append(_v11.NOTE)
 
     # --- files --------------------------------------------------------------------------------------
 
@@ -445,11 +467,12 @@ class _Reader:
         table = self.table("users")
         # users.csv is the largest file: its ids are read in a pass of their own, then its rows are streamed.
         user_ids = set(table.column("sourcedId")) if table is not None and "sourcedId" in table.header else set()
-        roles = self.read_roles()
+        v11 = self.version == _v11.V11
+        roles = {} if v11 else self.read_roles()  # 1.1: filled row by row from the role column
         demographics = self.read_demographics(user_ids)
         user_rows = self.rows("users", table)
         demo_bulk = self.file_modes.get("demographics") is Mode.BULK
-        roles_bulk = self.file_modes.get("roles") is Mode.BULK
+        roles_bulk = self.file_modes.get("roles" if not v11 else "users") is Mode.BULK
         parsed: dict[str, _UserRow] = {}
         for line, row, deleted in user_rows:
             sid = row["sourcedId"]
@@ -458,8 +481,19 @@ class _Reader:
                 self.roster.deletions.append(Deletion(RecordKind.PERSON, sid, "users.csv", line))
                 continue
             keep: set[str] = set()
+            if v11:
+                role = row.get("role", "")
+                if role not in _v11.ROLE_MAP_11:
+                    self.reject(
+                        "users.csv",
+                        line,
+                        f"user {sid!r}: role {role!r} is not a OneRoster 1.1 role ({', '.join(_v11.ROLES)}); "
+                        "give each user its role",
+                    )
+                    continue
+                roles[sid] = [(role, line)]
             names = [r for r, _ in roles.get(sid, [])]
-            person_roles = frozenset(ROLE_MAP[r] for r in names)
+            person_roles = frozenset((_v11.ROLE_MAP_11 if v11 else ROLE_MAP)[r] for r in names)
             if not person_roles:
                 if roles_bulk:
                     self.reject("users.csv", line, f"user {sid!r} has no row in roles.csv; give each user a role")
