@@ -187,6 +187,8 @@ class LessonRow(Base, _Timestamps):
     starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     homework_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # "local" for a row of the school's own journal (`import journal`, issue 18); NULL for one pulled from a platform.
+    origin: Mapped[str | None] = mapped_column(String(16))
 
 
 class MarkRow(Base, _Timestamps):
@@ -209,6 +211,8 @@ class MarkRow(Base, _Timestamps):
     work_type: Mapped[str | None] = mapped_column(String(100))
     weight: Mapped[int] = mapped_column(Integer, default=1)
     date: Mapped[dt.date | None] = mapped_column(Date)
+    # "local" for a row of the school's own journal (`import journal`, issue 18); NULL for one pulled from a platform.
+    origin: Mapped[str | None] = mapped_column(String(16))
 
 
 class AttendanceRow(Base, _Timestamps):
@@ -221,6 +225,8 @@ class AttendanceRow(Base, _Timestamps):
     code: Mapped[str] = mapped_column(String(4))
     minutes_late: Mapped[int | None] = mapped_column(Integer)
     entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # the platform's, UTC
+    # "local" for a row of the school's own journal (`import journal`, issue 18); NULL for one pulled from a platform.
+    origin: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditRow(Base):
