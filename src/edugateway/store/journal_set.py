@@ -10,6 +10,7 @@ the push to a platform and a later bulk import find the local journal among the 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,6 +18,43 @@ from edugateway.domain.models import Attendance, Lesson, Mark
 from edugateway.store.roster import Incoming, Mode, RowProblem
 
 LOCAL_ORIGIN = "local"
+_SEP = "|"  # not "/" or ":": roster ids and platform refs use those
+
+
+def lesson_key(class_id: str, subject_id: str, day: dt.date, number: int) -> str:
+    """The key of a lesson whose file gives it none: class, subject, day and number name one lesson."""
+    return _SEP.join((class_id, subject_id, day.isoformat(), str(number)))
+
+
+@dataclass(frozen=True, slots=True)
+class LessonLocator:
+    """A mark's lesson named by what the file knows of it rather than by its key (a gradebook result has a class
+    and a date, not a lesson): the writer finds the stored local lesson it names. `subject_id` None means the
+    class's own subject (a subgroup's); `number` None means the lesson of that day (the first, with a warning, when
+    the class has several of that subject that day)."""
+
+    class_id: str
+    subject_id: str | None
+    day: dt.date
+    number: int | None = None
+
+    def text(self) -> str:
+        """What a Mark's `lesson_id` holds for this locator: "@" and the fields."""
+        fields = (
+            self.class_id,
+            self.subject_id or "",
+            self.day.isoformat(),
+            "" if self.number is None else str(self.number),
+        )
+        return "@" + _SEP.join(fields)
+
+    @classmethod
+    def parse(cls, text: str) -> LessonLocator | None:
+        """The locator a `lesson_id` holds, or None when it is a lesson's key."""
+        if not text.startswith("@"):
+            return None
+        class_id, subject_id, day, number = text[1:].split(_SEP)
+        return cls(class_id, subject_id or None, dt.date.fromisoformat(day), int(number) if number else None)
 
 
 class JournalKind(StrEnum):
