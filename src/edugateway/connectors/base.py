@@ -182,3 +182,54 @@ class NamesWorkTypes(Protocol):
     async def work_types(self) -> list[WorkType]:
         """The school's work types, as the platform lists them."""
         ...
+
+
+@dataclass(frozen=True)
+class PlatformWork:
+    """A work as the platform keeps it: what a mark is given for (Дневник.ру: a lesson's own work, a control
+    work, a homework, or a period/year final's work of the group and subject)."""
+
+    id: str
+    kind: str  # the platform's type: Homework, LessonWork, CommonWork, PeriodMark, YearMark
+    group_id: str
+    subject_id: str | None = None
+    lesson_id: str | None = None
+    work_type: str | None = None  # the platform's work-type id (its title is in platform_work_types)
+    period_id: str | None = None  # a PeriodMark's reporting period
+    text: str | None = None  # a homework's text
+
+
+@dataclass(frozen=True)
+class WorkOrder:
+    """A work to make on the platform for a push: a control work or homework on a lesson, or the work a period or
+    year final is given for."""
+
+    kind: str
+    group_id: str
+    subject_id: str
+    lesson_id: str | None = None
+    work_type: str | None = None
+    period_id: str | None = None
+    text: str | None = None
+
+
+@runtime_checkable
+class KeepsJournalWorks(Protocol):
+    """The platform gives marks for works (Дневник.ру): a push of marks, homework and finals finds or makes the
+    work first, and after a crash asks what a person already has on a work before sending a mark again."""
+
+    async def lesson_works(self, lesson_id: str) -> list[PlatformWork]:
+        """The works of one platform lesson."""
+        ...
+
+    async def final_works(self, group_id: str) -> list[PlatformWork]:
+        """The group's period and year final works (kind PeriodMark / YearMark), every subject and period."""
+        ...
+
+    async def create_work(self, order: WorkOrder) -> PlatformWork:
+        """Makes the work; raises ConnectorError (ValidationError when the platform refuses the order)."""
+        ...
+
+    async def work_marks(self, person_id: str, work_id: str) -> list[Remote[Mark]]:
+        """The marks a person has on one work, as the platform holds them now."""
+        ...
