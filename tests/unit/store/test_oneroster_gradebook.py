@@ -313,6 +313,13 @@ def test_bad_rows_are_reported_with_file_line_and_the_id_they_name(tmp_path: Pat
     assert "lineItem 'li-3' was not read (see lineItems.csv line 4)" in reasons[8]
 
 
+def test_a_result_without_its_pupil_is_rejected_naming_the_column(tmp_path: Path) -> None:
+    folder = _set(tmp_path, [_item("li-1", "lesson")], [f"r-1,active,{_T},li-1,,fully graded,5,,,,,,,,"])
+    assert _problems(read_gradebook(folder)) == [
+        ("results.csv", 2, "result 'r-1': studentSourcedId: String should have at least 1 character")
+    ]
+
+
 def test_a_cp1251_set_from_russian_excel_is_read(tmp_path: Path) -> None:
     folder = _set(tmp_path, [_item("li-1", "kr")], [_result("r-1", "li-1", text="5")])
     _write(folder, "categories", _CATEGORIES, f"kr,active,{_T},Проверочная работа,2", encoding="cp1251")

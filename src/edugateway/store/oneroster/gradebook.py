@@ -505,7 +505,10 @@ class _Reader:
         try:
             return Mark.model_validate(fields)
         except pydantic.ValidationError as exc:
-            reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            columns = {"id": "sourcedId", "person_id": "studentSourcedId"}  # name the file's column, not ours
+            reason = "; ".join(
+                f"{columns.get(str(e['loc'][0]) if e['loc'] else '', 'row')}: {e['msg']}" for e in exc.errors()
+            )
             self.reject("results.csv", line, f"result {sid!r}: {reason}")
             return None
 
