@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from pydnevnikruapi.dnevnik.dnevnik import DiaryAPI
 
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
@@ -182,3 +183,25 @@ def test_a_second_log_entry_post_is_refused_and_put_changes_it(api: Api, school:
     _refused(api.call("POST", path, {**entry, "status": "Ill"}), "PUT")
     api.ok("PUT", path, {**entry, "status": "Ill"}, person=str(person))
     assert api.ok("GET", f"lesson-log-entries/lesson/{lesson}/person/{person}")["status"] == "Ill"
+
+
+def test_pydnevnikruapi_reads_back_a_posted_mark_and_a_final(api: Api, school: SchoolSnapshot) -> None:
+    """The third-party client reads what the push writes as it would from api.dnevnik.ru (issue 18, Done when)."""
+    lesson, group, subject, person = _lesson_and_student(school)
+    work = api.ok("POST", "works", {"type": "CommonWork", "lesson": str(lesson)})
+    mark = api.ok("POST", f"persons/{person}/works/{work['id']}/mark", {"value": "5-"})
+    period = _free_period(api, group, subject)
+    final_work = api.ok("POST", "works", {"type": "PeriodMark", "eduGroup": str(group), "subjectId": str(subject),
+                                          "reportingPeriod": period["id_str"]})  # fmt: skip
+    final = api.ok("POST", f"persons/{person}/works/{final_work['id']}/mark", {"value": "ЗЧ"})
+
+    client = DiaryAPI(token=api.emulator.admin_token)
+    client.host = f"{api.base}/v2/"
+    with client:
+        assert client.get_person_work_marks(person, work["id"]) == [mark]
+        assert mark in client.get_marks_by_lesson(lesson)
+        assert final in client.get_group_subject_final_marks(group, subject)
+        everything = client.get_person_group_marks_final(person, group)
+        assert final in everything["marks"]
+        assert final_work["id"] in {w["id"] for w in everything["works"]}
+    assert (mark["value"], final["value"], final["textValue"]) == ("5-", "ЗЧ", "зачёт")
