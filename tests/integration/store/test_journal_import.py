@@ -242,3 +242,22 @@ def test_a_dry_run_writes_nothing(school: Database, tmp_path: Path) -> None:
     assert _count(school, MarkRow) == 0
     assert _count(school, AuditRow) == audit_before
     assert _count(school, ImportRunRow, source="journal-csv") == 0
+
+
+def test_a_row_naming_a_platform_lesson_is_rejected_and_the_platform_row_is_untouched(
+    school: Database, tmp_path: Path
+) -> None:
+    _plant_platform_lesson(school, DAYS[0])
+    folder = _journal(
+        tmp_path / "j",
+        lessons=[["dnevnik:777", "cls-5A", "subj-math", DAYS[0].isoformat(), "5", "", "Моя тема", ""]],
+        marks=[["m-1", "s1", "dnevnik:777", "", "", "", "", "5", "", ""]],
+    )
+    report = apply_journal(school, read_journal_csv(folder), CODE)
+    assert [p.line for p in report.rejected] == [2, 2]
+    assert "pulled from a platform" in report.rejected[0].reason
+    assert "pulled from a platform" in report.rejected[1].reason
+    with school.session() as s:
+        platform = s.scalar(select(LessonRow).where(LessonRow.source_id == "dnevnik:777"))
+        assert platform is not None
+        assert (platform.topic, platform.origin) == (None, None)
