@@ -199,6 +199,7 @@ class _Applier:
         self.actor = f"import:{parsed.source}"
         self.plans = {kind: _Plan() for kind in JournalKind}
         self.audit: list[dict[str, Any]] = []
+        self.run_id: int | None = None
 
     # --- driver ---------------------------------------------------------------------------------------
 
@@ -415,8 +416,9 @@ class _Applier:
                 return None, f"lesson {ref!r} was pulled from a platform; the journal import writes only local lessons"
             return None, f"lesson {ref!r} is unknown: neither in this import nor in the school's journal"
         subject = locator.subject_id
-        if subject is None and locator.class_id in self.classes and self.classes[locator.class_id].subject_id:
-            subject = self.subject_sid.get(self.classes[locator.class_id].subject_id or 0)
+        group = self.classes.get(locator.class_id)
+        if subject is None and group is not None and group.subject_id is not None:
+            subject = self.subject_sid.get(group.subject_id)  # a subgroup's lessons are of its own subject
         found = sorted(
             (self.lesson_at[sid][3], sid)
             for sid in self.lesson_index.get((locator.class_id, locator.day), [])
