@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -52,13 +51,9 @@ def journal_reader(path: Path, limits: ImportLimits) -> Callable[[], ParsedJourn
 
         return lambda: read_journal_xlsx(path, limits)
     if path.is_dir() and any((path / name).is_file() for name in GRADEBOOK_FILES):
-        try:  # another reader of issue 18; imported by name so this module stands without it
-            gradebook = importlib.import_module("edugateway.store.oneroster.gradebook")
-        except ImportError:
-            raise ValidationError(
-                f"{path} is a OneRoster gradebook set (results.csv, lineItems.csv), which this build cannot read yet"
-            ) from None
-        return lambda: cast(ParsedJournal, gradebook.read_gradebook(path, limits))
+        from edugateway.store.oneroster.gradebook import read_gradebook
+
+        return lambda: read_gradebook(path, limits)
     from edugateway.store.journal_csv import is_journal_folder, read_journal_csv
 
     if is_journal_folder(path):

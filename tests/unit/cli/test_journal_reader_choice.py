@@ -1,10 +1,8 @@
 """Which reader `import journal` uses for a path: the layout's workbook or CSV folder, or a OneRoster gradebook
-folder (results.csv, lineItems.csv), whose reader is another part of issue 18 and is refused in one line where
-it is not installed."""
+folder (results.csv, lineItems.csv)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,10 @@ from edugateway.store.import_limits import ImportLimits
 from support.journal_school import write_csv
 
 
-def test_a_gradebook_folder_without_its_reader_is_refused_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_gradebook_folder_goes_to_the_gradebook_reader(tmp_path: Path) -> None:
     write_csv(tmp_path / "results.csv", [["sourcedId", "score"]])
-    monkeypatch.setitem(sys.modules, "edugateway.store.oneroster.gradebook", None)  # import raises ImportError
-    with pytest.raises(ValidationError, match="OneRoster gradebook set") as refused:
-        journal_reader(tmp_path, ImportLimits())
+    with pytest.raises(ValidationError, match=r"lineItems\.csv") as refused:  # the gradebook reader's own refusal
+        journal_reader(tmp_path, ImportLimits())()
     assert "\n" not in str(refused.value)
 
 
