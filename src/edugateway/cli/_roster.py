@@ -115,6 +115,55 @@ def import_xlsx(
     )
 
 
+@import_app.command("table")
+def import_table(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="another system's export: .csv (any delimiter, UTF-8/cp1251) or .xlsx")],
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="a mapping file (TOML) or a shipped mapping: avers-pupils, avers-staff",
+        ),
+    ],
+    school: SchoolOption,
+    mode: ModeOption = None,
+    allow_mass_delete: MassDeleteOption = False,
+    dry_run: DryRunOption = False,
+    report: ReportOption = None,
+) -> None:
+    """Import one export of another system (pupils or staff) through a column mapping. The mapping (TOML) says
+    [source] encoding/delimiter ("auto": detected and reported), header_row, skip_rows, sheet (XLSX);
+    [record] kind = pupils|staff, academic_year; [columns] our field = the file's column title (last_name,
+    first_name, middle_name, birth_date, gender, snils, class, id, email, phone, role, subject); [formats]
+    dates, gender values, teacher_positions. See README «Imports from other systems». Without an id column,
+    ids are derived from SNILS (else names and birth date) so a re-import updates. Bulk by default: only the
+    file's kind of person is deactivated when missing. Exit 0: all rows imported; 1: some rows rejected;
+    2: refused or failed, nothing written; 3: on hold (too many students would be deactivated)."""
+    import datetime as dt
+
+    from edugateway.store.table_mapping import load_mapping
+    from edugateway.store.table_roster import read_table_roster
+    from edugateway.store.table_scope import keep_other_kinds
+
+    def read() -> ParsedRoster:
+        loaded = load_mapping(mapping)
+        roster = read_table_roster(file, loaded, today=dt.date.today(), limits=_limits(ctx))
+        keep_other_kinds(state(ctx).database(), roster, school, loaded.record.kind)
+        return roster
+
+    _run_import(
+        ctx,
+        read,
+        school,
+        mode,
+        allow_mass_delete=allow_mass_delete,
+        dry_run=dry_run,
+        report_path=report or file.with_name(f"{file.stem}-import-problems.csv"),
+    )
+
+
 @export_app.command("oneroster")
 def export_oneroster(
     ctx: typer.Context,
