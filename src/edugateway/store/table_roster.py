@@ -4,7 +4,9 @@ into a ParsedRoster, written by the roster's own `apply_roster`.
 Ids, when the file has no id column, are derived so a re-import of the next export updates rather than
 duplicates: a person's is "tbl-" and 32 hex digits of SHA-256 over «snils:» and the 11 digits of a valid SNILS,
 else over «name:» and the lower-cased last, first and middle names and the birth date (ё read as е). A row with
-neither a valid SNILS nor a birth date cannot be told from a namesake and is rejected. A class's id is
+neither a valid SNILS nor a birth date cannot be told from a namesake and is rejected. A SNILS found on several
+rows (a typing slip copied to a sibling) identifies none of them: they get name ids, and `apply_roster` gives the
+number to one of them as it does for any file. A class's id is
 "tbl-<academic year>-<name>" («tbl-2026-5А»); an enrollment's is the XLSX template's derived id (person@class).
 So a person who gets a SNILS later gets a new id: the old record is deactivated by the next bulk import.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +86,7 @@ class _Reader:
         self.pupils = mapping.record.kind is TableKind.PUPILS
         self.first_line: dict[str, int] = {}
         self.classes: dict[str, SchoolClass] = {}
+        self.shared_snils: set[str | None] = set()  # valid SNILS on more than one row
 
     def read(self, location: str) -> ParsedRoster:
         roster = ParsedRoster(source=SOURCE, location=location, derived_enrollment_ids=True)
@@ -102,6 +106,12 @@ class _Reader:
                 f"column «{self.mapping.columns['subject']}» (subject) is checked but not stored: the roster links "
                 "teachers to subjects through the subgroups they teach"
             )
+        if "snils" in self.mapping.columns:
+            title = self.mapping.columns["snils"]
+            numbers = [
+                v.digits for _, cells in self.table.rows if (v := check_snils_cell(cells.get(title))) and v.valid
+            ]
+            self.shared_snils = {n for n, count in Counter(numbers).items() if count > 1}
         for line, cells in self.table.rows:
             values = {field: cells.get(title) for field, title in self.mapping.columns.items()}
             try:
@@ -147,7 +157,7 @@ class _Reader:
                     f"the row has no id, no valid СНИЛС and no birth date, so it cannot be told from a namesake; "
                     f"fill {self.column('birth_date') if 'birth_date' in self.mapping.columns else 'a birth date'}"
                 )
-            sid = derived_person_id(snils, last, first, middle, birth)
+            sid = derived_person_id(None if snils in self.shared_snils else snils, last, first, middle, birth)
         if sid in self.first_line:
             raise _RowError(
                 f"the same person as on line {self.first_line[sid]} (same id, SNILS or names and birth date)"
