@@ -162,7 +162,12 @@ class _Reader:
             raise _RowError(
                 f"the same person as on line {self.first_line[sid]} (same id, SNILS or names and birth date)"
             )
-        self.first_line[sid] = line
+        # The class is read before anything of the row is kept: a rejected row leaves nothing behind.
+        place: tuple[str, int] | None = None
+        if "class" in self.mapping.columns and text(v.get("class")):
+            place = self.cell("class", class_name, v["class"])
+        elif self.pupils:
+            raise _RowError(f"{self.column('class')} is empty; a pupil is enrolled in a class")
         roles = frozenset({Role.STUDENT} if self.pupils else {self.staff_role(v.get("role"))})
         try:
             person = Person(
@@ -186,17 +191,15 @@ class _Reader:
             Incoming(person, self.table.file, line, raw_snils=text(v.get("snils")) if snils else None, keep=keep)
         )
         roster.seen(RecordKind.PERSON, sid)
-        if "class" in self.mapping.columns and text(v.get("class")):
-            self.enroll(roster, sid, v["class"], line)
-        elif self.pupils:
-            raise _RowError(f"{self.column('class')} is empty; a pupil is enrolled in a class")
+        self.first_line[sid] = line
+        if place is not None:
+            self.enroll(roster, sid, place[0], place[1], line)
 
     def staff_role(self, value: Any) -> Role:
         position = text(value).lower()
         return Role.TEACHER if any(w in position for w in self.mapping.formats.teacher_positions) else Role.STAFF
 
-    def enroll(self, roster: ParsedRoster, person_id: str, value: Any, line: int) -> None:
-        name, grade = self.cell("class", class_name, value)
+    def enroll(self, roster: ParsedRoster, person_id: str, name: str, grade: int, line: int) -> None:
         class_id = f"tbl-{self.year}-{name}"
         if class_id not in self.classes:
             self.classes[class_id] = SchoolClass(id=class_id, name=name, grade=grade, academic_year=self.year)
