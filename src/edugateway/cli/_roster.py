@@ -15,6 +15,7 @@ from rich.table import Table
 
 from edugateway.cli._context import fail, state
 from edugateway.cli._exit_codes import Exit
+from edugateway.cli._output import FormatOption, OutputFormat, print_json
 from edugateway.errors import DataSafetyError, GatewayError
 from edugateway.logs import mask_text
 from edugateway.private_files import FileKind, private_text_file
@@ -132,6 +133,7 @@ def import_table(
     allow_mass_delete: MassDeleteOption = False,
     dry_run: DryRunOption = False,
     report: ReportOption = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Import one export of another system (pupils or staff) through a column mapping. The mapping (TOML) says
     [source] encoding/delimiter ("auto": detected and reported), header_row, skip_rows, sheet (XLSX);
@@ -161,6 +163,7 @@ def import_table(
         allow_mass_delete=allow_mass_delete,
         dry_run=dry_run,
         report_path=report or file.with_name(f"{file.stem}-import-problems.csv"),
+        output=output,
     )
 
 
@@ -228,6 +231,7 @@ def _run_import(
     allow_mass_delete: bool,
     dry_run: bool,
     report_path: Path,
+    output: OutputFormat = OutputFormat.TABLE,
 ) -> None:
     out = Console(highlight=False)
     err = Console(stderr=True)
@@ -240,8 +244,11 @@ def _run_import(
         raise fail(exc, Exit.ON_HOLD) from exc
     except GatewayError as exc:
         raise fail(exc) from exc
-    _summary(out, result)
     problems = [("rejected", p) for p in result.rejected] + [("warning", p) for p in result.warnings]
+    if output is OutputFormat.JSON:
+        _print_json_report(result, problems, report_path)
+        raise typer.Exit(Exit.PARTIAL if result.rejected else Exit.DONE)
+    _summary(out, result)
     if problems:
         for kind, p in problems[:SHOWN_PROBLEMS]:
             out.print(f"  {kind:8} {p.file}:{p.line}  {mask_text(russian_reason(p.reason))}", soft_wrap=True)
@@ -305,6 +312,33 @@ def _summary(out: Console, report: ImportReport) -> None:
     )
     for note in report.notes:
         out.print(f"note: {note}", soft_wrap=True)
+
+
+def _print_json_report(report: ImportReport, problems: list[tuple[str, RowProblem]], report_path: Path) -> None:
+    """The summary for scripts: JSON only on stdout, reasons masked as in the problem list."""
+    written = None
+    if problems:
+        try:
+            _write_problems(report_path, problems)
+            written = str(report_path)
+        except OSError:
+            written = None
+    print_json(
+        {
+            "school": report.school,
+            "source": report.source,
+            "mode": report.mode,
+            "dry_run": report.dry_run,
+            "run_id": report.run_id,
+            "counts": report.counts_dict(),
+            "problems": [
+                {"kind": kind, "file": p.file, "line": p.line, "reason": mask_text(p.reason)} for kind, p in problems
+            ],
+            "problem_list": written,
+            "encodings": report.encodings,
+            "notes": report.notes,
+        }
+    )
 
 
 def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:

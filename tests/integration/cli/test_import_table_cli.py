@@ -3,6 +3,7 @@ Russian Excel saves it: the summary reports the detected encoding and delimiter 
 columns; a mapped column the file lacks, and a mapping with an unknown key, are refused with exit 2 in one line;
 a pupils export that would retire the OneRoster roster's pupils is held (exit 3)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,9 +54,15 @@ def test_an_avers_pupils_file_in_cp1251_imports_through_the_shipped_mapping(tmp_
     assert "1 rows rejected" in out
     assert _person_counts(out)[:2] == ["2", "0"]  # created, updated
 
-    again, out, err = _cli(tmp_path, url, "import", "table", str(pupils), "-m", "avers-pupils", "-s", "s1", "--dry-run")
+    again, out, err = _cli(
+        tmp_path, url, "import", "table", str(pupils), "-m", "avers-pupils", "-s", "s1", "--dry-run", "--format", "json"
+    )
     assert again == 1, out + err
-    assert _person_counts(out)[:3] == ["0", "0", "2"]  # a re-import finds the same persons: unchanged
+    report = json.loads(out)  # JSON only on stdout
+    assert report["counts"]["person"] == {"created": 0, "updated": 0, "unchanged": 2, "deactivated": 0, "rejected": 0}
+    assert report["dry_run"] is True
+    assert report["encodings"] == {"pupils.csv": "cp1251"}
+    assert [(p["kind"], p["line"]) for p in report["problems"]] == [("rejected", 4)]
 
 
 def test_a_mapped_column_missing_from_the_file_is_refused_in_one_line(tmp_path: Path, url: str) -> None:
