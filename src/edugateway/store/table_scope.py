@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from edugateway.domain.entities import RecordKind
 from edugateway.domain.models import EnrollmentRole, Role
+from edugateway.errors import ValidationError
 from edugateway.store.db import Database
 from edugateway.store.roster import ParsedRoster
 from edugateway.store.table_mapping import TableKind
@@ -20,11 +21,15 @@ _PLACES = {TableKind.PUPILS: EnrollmentRole.STUDENT, TableKind.STAFF: Enrollment
 
 
 def keep_other_kinds(db: Database, roster: ParsedRoster, school_code: str, kind: TableKind) -> None:
-    """Marks the school's stored records this kind of file does not describe as seen in `roster`."""
+    """Marks the school's stored records this kind of file does not describe as seen in `roster`. An export
+    does not describe the school itself, so a school not in the database is refused (ValidationError)."""
     with db.session() as session:
         school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == school_code))
         if school_id is None:
-            return
+            raise ValidationError(
+                f"school {school_code!r} is not in the database, and a table export does not describe the school; "
+                "import it first (OneRoster orgs.csv or the XLSX «Школа» sheet), or check --school"
+            )
         for sid, roles in session.execute(
             select(PersonRow.source_id, PersonRow.roles).where(PersonRow.school_id == school_id)
         ):

@@ -95,3 +95,13 @@ def test_a_pupils_export_that_would_retire_the_stored_pupils_is_held(tmp_path: P
     code, out, err = _cli(tmp_path, url, "import", "table", str(pupils), "--mapping", "avers-pupils", "--school", "s1")
     assert code == 3, out + err
     assert "would deactivate 40 of the school's 40 active students" in out + err
+
+
+def test_a_school_not_in_the_database_is_refused_in_one_line(tmp_path: Path, url: str) -> None:
+    pupils = tmp_path / "pupils.csv"
+    pupils.write_bytes((HEADER + ROWS).encode("cp1251"))
+    code, out, err = _cli(tmp_path, url, "import", "table", str(pupils), "--mapping", "avers-pupils", "--school", "s9")
+    assert code == 2, out + err
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert len(lines) == 1, out + err
+    assert "school 's9' is not in the database, and a table export does not describe the school" in lines[0]
