@@ -19,13 +19,13 @@ from typing import Protocol
 
 import httpx
 
-from edugateway.store.rate_buckets import BucketKey
+from edugateway.store.rate_buckets import BucketKey, Grant
 
 
 class Buckets(Protocol):
-    def grant(self, bucket: BucketKey, *, now: float, interval: float, burst: int, count: int) -> float: ...
+    def grant(self, bucket: BucketKey, *, interval: float, burst: int, count: int) -> Grant: ...
 
-    def pause(self, bucket: BucketKey, until: float) -> None: ...
+    def pause(self, bucket: BucketKey, seconds: float) -> None: ...
 
 
 def bucket_key(kind: str, base_url: str, identity: str) -> BucketKey:
@@ -42,7 +42,8 @@ def batch_for(rate: float) -> int:
 
 
 class SharedRateLimiter:
-    """The `RateLimiter` of connectors/http.py over a shared bucket; `clock` is wall time (shared by machines)."""
+    """The `RateLimiter` of connectors/http.py over a shared bucket. The bucket keeps the database's time; this
+    process turns a grant into waits on its own `clock`, so machines need not agree on the time."""
 
     def __init__(
         self,
@@ -51,7 +52,7 @@ class SharedRateLimiter:
         rate: float,
         burst: int | None = None,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         batch: int | None = None,
     ) -> None:
@@ -63,7 +64,7 @@ class SharedRateLimiter:
         self.clock = clock
         self.sleep = sleep
         self.round_trips = 0
-        self._held: deque[float] = deque()  # reserved slots not used yet, earliest first
+        self._held: deque[float] = deque()  # reserved slots not used yet, earliest first, on `clock`
         self._granted_at = 0.0
         self._lock = asyncio.Lock()
 
@@ -73,16 +74,12 @@ class SharedRateLimiter:
             while self._held and now > max(self._held[0], self._granted_at) + self.interval:
                 self._held.popleft()  # too late to send in its place: dropped, the bucket only loses a slot
             if not self._held:
-                first = await asyncio.to_thread(
-                    self.buckets.grant,
-                    self.bucket,
-                    now=now,
-                    interval=self.interval,
-                    burst=self.burst,
-                    count=self.batch,
+                grant = await asyncio.to_thread(
+                    self.buckets.grant, self.bucket, interval=self.interval, burst=self.burst, count=self.batch
                 )
                 self.round_trips += 1
-                self._granted_at = now
+                self._granted_at = self.clock()
+                first = self._granted_at + (grant.first - grant.now)
                 self._held.extend(first + i * self.interval for i in range(self.batch))
             wait = self._held.popleft() - self.clock()
             if wait > 0:
@@ -92,4 +89,4 @@ class SharedRateLimiter:
         """The platform said Retry-After: no process sends on this token before then."""
         self._held.clear()
         self.round_trips += 1
-        await asyncio.to_thread(self.buckets.pause, self.bucket, self.clock() + seconds)
+        await asyncio.to_thread(self.buckets.pause, self.bucket, seconds)

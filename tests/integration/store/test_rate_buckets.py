@@ -7,6 +7,7 @@ per process)"."""
 from __future__ import annotations
 
 import itertools
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -23,7 +24,7 @@ NOW = 1_800_000_000.0
 
 def test_the_first_grant_creates_the_row_and_grants_the_burst_at_once(database: Database) -> None:
     store = RateBucketStore(database)
-    slots = [store.grant(KEY, now=NOW, interval=0.5, burst=2, count=1) for _ in range(4)]
+    slots = [store.grant(KEY, now=NOW, interval=0.5, burst=2, count=1).first for _ in range(4)]
     assert [slot - NOW for slot in slots] == pytest.approx([-0.5, 0.0, 0.5, 1.0])
     with database.session() as session:
         row = session.scalars(select(RateBucketRow)).one()
@@ -34,19 +35,19 @@ def test_the_first_grant_creates_the_row_and_grants_the_burst_at_once(database: 
 def test_a_stale_row_grants_at_once(database: Database) -> None:
     store = RateBucketStore(database)
     store.grant(KEY, now=NOW - 86_400, interval=0.5, burst=2, count=10)  # yesterday's run left the row behind
-    assert store.grant(KEY, now=NOW, interval=0.5, burst=2, count=1) <= NOW
+    assert store.grant(KEY, now=NOW, interval=0.5, burst=2, count=1).first <= NOW
 
 
 def test_a_pause_moves_the_bucket_to_its_end_for_everyone_and_never_back(database: Database) -> None:
     store = RateBucketStore(database)
     store.grant(KEY, now=NOW, interval=0.5, burst=2, count=1)
-    store.pause(KEY, NOW + 30)
-    assert store.grant(KEY, now=NOW + 1, interval=0.5, burst=2, count=1) == pytest.approx(NOW + 30)
-    store.pause(KEY, NOW + 5)  # an older, shorter Retry-After does not shorten the pause
-    assert store.grant(KEY, now=NOW + 1, interval=0.5, burst=2, count=1) == pytest.approx(NOW + 30.5)
+    store.pause(KEY, 29, now=NOW + 1)
+    assert store.grant(KEY, now=NOW + 1, interval=0.5, burst=2, count=1).first == pytest.approx(NOW + 30)
+    store.pause(KEY, 4, now=NOW + 1)  # an older, shorter Retry-After does not shorten the pause
+    assert store.grant(KEY, now=NOW + 1, interval=0.5, burst=2, count=1).first == pytest.approx(NOW + 30.5)
     other = bucket_key("ecp", "https://dnevnik.egov66.ru/api/", "login:school-43")
-    store.pause(other, NOW + 60)  # a pause may be the bucket's first use
-    assert store.grant(other, now=NOW, interval=0.5, burst=2, count=1) == pytest.approx(NOW + 60)
+    store.pause(other, 60, now=NOW)  # a pause may be the bucket's first use
+    assert store.grant(other, now=NOW, interval=0.5, burst=2, count=1).first == pytest.approx(NOW + 60)
 
 
 def test_concurrent_grants_never_hand_out_one_slot_twice(database: Database) -> None:
@@ -54,7 +55,7 @@ def test_concurrent_grants_never_hand_out_one_slot_twice(database: Database) -> 
     store = RateBucketStore(database)
 
     def grants(_: int) -> list[float]:
-        return [store.grant(KEY, now=NOW, interval=0.1, burst=1, count=2) for _ in range(15)]
+        return [store.grant(KEY, now=NOW, interval=0.1, burst=1, count=2).first for _ in range(15)]
 
     with ThreadPoolExecutor(4) as pool:
         firsts = sorted(slot for batch in pool.map(grants, range(4)) for slot in batch)
@@ -62,3 +63,13 @@ def test_concurrent_grants_never_hand_out_one_slot_twice(database: Database) -> 
     gaps = [b - a for a, b in itertools.pairwise(firsts)]
     assert min(gaps) == pytest.approx(0.2)  # each batch of two slots follows the previous one, none overlap
     assert firsts[-1] - firsts[0] == pytest.approx(59 * 0.2)
+
+
+def test_without_a_given_time_the_database_clock_grants(database: Database) -> None:
+    """Processes on machines whose clocks disagree still share one schedule: the statement reads the time."""
+    store = RateBucketStore(database)
+    first = store.grant(KEY, interval=0.5, burst=1, count=1)
+    second = store.grant(KEY, interval=0.5, burst=1, count=1)
+    assert abs(first.now - time.time()) < 60  # the database's clock, in seconds since the epoch
+    assert first.first <= first.now
+    assert second.first == pytest.approx(first.first + 0.5)

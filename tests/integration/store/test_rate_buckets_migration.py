@@ -17,4 +17,4 @@ def test_rate_buckets_migrate_down_and_up(database: Database) -> None:
     assert "rate_buckets" not in inspect(database.engine).get_table_names()
     command.upgrade(_alembic_config(database.engine), "head")
     assert "rate_buckets" in inspect(database.engine).get_table_names()
-    assert RateBucketStore(database).grant(key, now=100.0, interval=1.0, burst=1, count=1) == 100.0
+    assert RateBucketStore(database).grant(key, now=100.0, interval=1.0, burst=1, count=1).first == 100.0

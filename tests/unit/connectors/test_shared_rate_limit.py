@@ -15,28 +15,31 @@ from edugateway.config.settings import Settings
 from edugateway.connectors.http import HttpPolicy, PlatformClient
 from edugateway.connectors.shared_limits import platform_limiters
 from edugateway.connectors.shared_rate_limit import SharedRateLimiter, batch_for, bucket_key
-from edugateway.store.rate_buckets import BucketKey, next_free_after
+from edugateway.store.rate_buckets import BucketKey, Grant, next_free_after
 from support.fake_clock import FakeClock
 
 KEY = bucket_key("dnevnik", "https://api.dnevnik.ru/v2/", "client_id:partner")
 
 
 class MemoryBuckets:
-    """The store's contract in memory: what one UPDATE does, one call at a time."""
+    """The store's contract in memory: what one UPDATE does, one call at a time, on the bucket's own clock."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
         self.next_free: dict[str, float] = {}
         self.calls = 0
 
-    def grant(self, bucket: BucketKey, *, now: float, interval: float, burst: int, count: int) -> float:
+    def grant(self, bucket: BucketKey, *, interval: float, burst: int, count: int) -> Grant:
         self.calls += 1
+        now = self.clock.now
         floor = now - (burst - 1) * interval
         new = next_free_after(self.next_free.get(bucket.key, floor), now, interval=interval, burst=burst, count=count)
         self.next_free[bucket.key] = new
-        return new - count * interval
+        return Grant(new - count * interval, now)
 
-    def pause(self, bucket: BucketKey, until: float) -> None:
+    def pause(self, bucket: BucketKey, seconds: float) -> None:
         self.calls += 1
+        until = self.clock.now + seconds
         self.next_free[bucket.key] = max(self.next_free.get(bucket.key, until), until)
 
 
@@ -60,7 +63,7 @@ def test_a_batch_reserves_consecutive_slots_and_idle_time_is_not_saved_up_beyond
 
 async def test_processes_sharing_a_bucket_together_keep_the_rate() -> None:
     clock = FakeClock()
-    buckets = MemoryBuckets()
+    buckets = MemoryBuckets(clock)
     workers = [SharedRateLimiter(buckets, KEY, 4.0, 2, clock=clock, sleep=clock.sleep) for _ in range(3)]
     sent: list[float] = []
     for _ in range(10):  # the three take turns, as three busy workers would
@@ -78,7 +81,7 @@ async def test_processes_sharing_a_bucket_together_keep_the_rate() -> None:
 async def test_a_high_rate_reserves_slots_in_batches_to_spare_round_trips() -> None:
     assert (batch_for(5), batch_for(10), batch_for(50), batch_for(1000)) == (1, 1, 5, 10)
     clock = FakeClock()
-    buckets = MemoryBuckets()
+    buckets = MemoryBuckets(clock)
     limiter = SharedRateLimiter(buckets, KEY, 50.0, clock=clock, sleep=clock.sleep)
     for _ in range(100):
         await limiter.acquire()
@@ -88,7 +91,7 @@ async def test_a_high_rate_reserves_slots_in_batches_to_spare_round_trips() -> N
 
 async def test_reserved_slots_left_unused_too_long_are_dropped_not_sent_late() -> None:
     clock = FakeClock()
-    buckets = MemoryBuckets()
+    buckets = MemoryBuckets(clock)
     limiter = SharedRateLimiter(buckets, KEY, 50.0, 1, clock=clock, sleep=clock.sleep)
     await limiter.acquire()  # reserves 5 slots, 20 ms apart, uses the first
     clock.advance(5.0)  # the worker was busy elsewhere
@@ -98,7 +101,7 @@ async def test_reserved_slots_left_unused_too_long_are_dropped_not_sent_late() -
 
 async def test_a_retry_after_seen_by_one_process_pauses_the_others() -> None:
     clock = FakeClock()
-    buckets = MemoryBuckets()
+    buckets = MemoryBuckets(clock)
     first, second = (SharedRateLimiter(buckets, KEY, 4.0, 2, clock=clock, sleep=clock.sleep) for _ in range(2))
     await first.acquire()
     await first.pause(3.0)
@@ -109,7 +112,7 @@ async def test_a_retry_after_seen_by_one_process_pauses_the_others() -> None:
 
 async def test_the_client_pauses_the_shared_bucket_on_a_429_with_retry_after() -> None:
     clock = FakeClock()
-    buckets = MemoryBuckets()
+    buckets = MemoryBuckets(clock)
     answers = [httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json={"ok": True})]
     transport = httpx.MockTransport(lambda request: answers.pop(0))
     limiter = SharedRateLimiter(buckets, KEY, 4.0, 2, clock=clock, sleep=clock.sleep)
@@ -158,12 +161,12 @@ async def test_the_event_loop_is_not_blocked_by_the_database() -> None:
     threads: list[str] = []
 
     class Recording(MemoryBuckets):
-        def grant(self, bucket: BucketKey, *, now: float, interval: float, burst: int, count: int) -> float:
+        def grant(self, bucket: BucketKey, *, interval: float, burst: int, count: int) -> Grant:
             threads.append(threading.current_thread().name)
-            return super().grant(bucket, now=now, interval=interval, burst=burst, count=count)
+            return super().grant(bucket, interval=interval, burst=burst, count=count)
 
     clock = FakeClock()
-    limiter = SharedRateLimiter(Recording(), KEY, 4.0, clock=clock, sleep=clock.sleep)
+    limiter = SharedRateLimiter(Recording(clock), KEY, 4.0, clock=clock, sleep=clock.sleep)
     await limiter.acquire()
     assert threads
     assert threads[0] != "MainThread"
