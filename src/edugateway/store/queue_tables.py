@@ -74,13 +74,13 @@ class QueueState:
 
 def queue_state(db: Database, live_within_s: float) -> QueueState:
     with db.engine.connect() as conn:
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(
                 text(
                     "SELECT status::text, count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
                     "AND (status = 'doing' OR scheduled_at IS NULL OR scheduled_at <= now()) GROUP BY status"
                 )
-            ).tuples()
+            ).all()
         )
         live, last = conn.execute(
             text(
