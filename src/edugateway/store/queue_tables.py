@@ -74,14 +74,13 @@ class QueueState:
 
 def queue_state(db: Database, live_within_s: float) -> QueueState:
     with db.engine.connect() as conn:
-        counts: dict[str, int] = dict(
-            conn.execute(
-                text(
-                    "SELECT status::text, count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
-                    "AND (status = 'doing' OR scheduled_at IS NULL OR scheduled_at <= now()) GROUP BY status"
-                )
-            ).all()
+        rows = conn.execute(
+            text(
+                "SELECT status::text, count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
+                "AND (status = 'doing' OR scheduled_at IS NULL OR scheduled_at <= now()) GROUP BY status"
+            )
         )
+        counts = {str(status): int(count) for status, count in rows}
         live, last = conn.execute(
             text(
                 "SELECT count(*) FILTER (WHERE last_heartbeat >= now() - make_interval(secs => :within)), "
