@@ -3,9 +3,10 @@ test_procrastinate_workers.py: `python -m support.queue_processes daemon|worker 
 
 - daemon: prints "ready", waits for a line "go <ISO time>" on stdin, then fires each job for each school once a
   second from that time, `fires` times (a minute of schedule compressed to a second), until SIGTERM.
-- worker: runs `run_worker` until SIGTERM; with "service": "recording" each run takes `run_s` seconds of sleep
-  and does nothing else; with "service": "ecp" the project's real sync, and with `kill_after_records` set the
-  process SIGKILLs itself after recording that many batches of pushed writes: killed mid-sync, after a send.
+- worker: runs `run_worker` until SIGTERM. "service": "recording": each run of a job sleeps `run_s[job]`
+  seconds and does nothing else; "windows": a run that goes on until the worker is stopped; "ecp": the
+  project's real sync, and with `kill_after_records` set the process SIGKILLs itself after recording that many
+  batches of pushed writes: killed mid-sync, after a send.
 """
 
 from __future__ import annotations
@@ -61,10 +62,24 @@ def settings_of(spec: dict[str, Any]) -> Settings:
     return settings_with(*jobs, schools=tuple(spec["schools"]), database_url=spec["database_url"], scheduler=scheduler)
 
 
-def _sleeping_services(run_s: float) -> dict[str, JobService]:
+def _sleeping_services(run_s: dict[str, float]) -> dict[str, JobService]:
     def run(ctx: JobContext) -> JobOutcome:
-        time.sleep(run_s)
+        time.sleep(run_s[ctx.job.name])
         return JobOutcome({"pid": os.getpid()})
+
+    return {"sync": JobService(run, lambda _settings, _job: PLATFORM)}
+
+
+def _window_services() -> dict[str, JobService]:
+    """A run of windows that goes on until the worker is told to stop, then ends after the current one, as a
+    sync ends after its current pull window."""
+
+    def run(ctx: JobContext) -> JobOutcome:
+        windows = 0
+        while not ctx.stop.is_set():
+            windows += 1
+            time.sleep(0.05)
+        return JobOutcome({"windows": windows}, stopped=True)
 
     return {"sync": JobService(run, lambda _settings, _job: PLATFORM)}
 
@@ -111,6 +126,8 @@ def worker(spec: dict[str, Any], settings: Settings) -> None:
         services = dict(SERVICES)
         if spec.get("kill_after_records") is not None:
             _kill_after(spec["kill_after_records"])
+    elif spec["service"] == "windows":
+        services = _window_services()
     else:
         services = _sleeping_services(spec["run_s"])
     db = Database(settings.database_url)

@@ -31,7 +31,8 @@ def test_init_db_applies_the_queue_schema_once_and_doctor_warns_of_waiting_jobs_
 ) -> None:
     settings = settings_with(sync_job(), database_url=pg.url, scheduler={"executor": "procrastinate"})
     missing = queue_workers(settings)
-    assert missing is not None and missing.status is Status.FAIL
+    assert missing is not None
+    assert missing.status is Status.FAIL
     assert "run `edugateway init-db`" in missing.fix
 
     config = ["--database-url", pg.url, "init-db"]
@@ -45,21 +46,24 @@ def test_init_db_applies_the_queue_schema_once_and_doctor_warns_of_waiting_jobs_
     assert queue_schema_present(pg)
 
     idle = queue_workers(settings)
-    assert idle is not None and idle.status is Status.OK
+    assert idle is not None
+    assert idle.status is Status.OK
     assert idle.found == "0 job(s) waiting, 0 running, 0 worker(s) alive"
 
     with pg.engine.begin() as conn:
         conn.execute(text("INSERT INTO procrastinate_jobs (queue_name, task_name, args) VALUES ('jobs', 't', '{}')"))
         conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour')"))
     waiting = queue_workers(settings)
-    assert waiting is not None and waiting.status is Status.WARN
+    assert waiting is not None
+    assert waiting.status is Status.WARN
     assert "1 job(s) waiting, 0 running, 0 worker(s) alive: nothing runs the waiting jobs" in waiting.found
     assert "start `edugateway worker`" in waiting.fix
 
     with pg.engine.begin() as conn:
         conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now())"))
     served = queue_workers(settings)
-    assert served is not None and served.status is Status.OK
+    assert served is not None
+    assert served.status is Status.OK
     assert served.found == "1 job(s) waiting, 0 running, 1 worker(s) alive"
 
 

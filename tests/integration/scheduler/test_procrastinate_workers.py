@@ -4,6 +4,7 @@
   compressed to a second by the daemons' trigger): every (job, school, fire) ran exactly once, every run done
   (none skipped for a busy lease: the queue's lock made them wait), and never two runs of one school and
   platform at once, by the run intervals in the job run log;
+- SIGTERM: the worker's running job ends after its current window and the worker exits;
 - a worker killed (SIGKILL) mid-sync, right after sending a write and before recording it: another worker
   retries its job once the dead one is stalled, the run log keeps one row for the fire, and the ЕЦП emulator
   holds one copy of every write (none lost, none doubled).
@@ -104,13 +105,16 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 SCHOOLS = [f"s{n:02d}" for n in range(20)]
 FIRES = 5
+FIRE = dt.datetime(2026, 10, 20, 20, 30, tzinfo=dt.UTC)
 
 
 def test_two_daemons_three_workers_run_every_fire_once_one_school_at_a_time(pg: Database, processes: Processes) -> None:
     base = {"database_url": pg.url, "schools": SCHOOLS, "jobs": ["nightly", "evening"], "service": "recording"}
-    base |= {"stalled_after_s": 30.0, "fires": FIRES, "run_s": 0.05}
+    # An evening run outlasts the second between fires, so the next nightly run of its school comes due while it
+    # runs: only the queue's lock keeps them apart (without it the lease would refuse one: "skipped").
+    base |= {"stalled_after_s": 30.0, "fires": FIRES, "run_s": {"nightly": 0.05, "evening": 1.2}}
     daemons = [processes.start("daemon", {**base, "name": f"daemon-{n}"}) for n in "ab"]
-    workers = [processes.start("worker", {**base, "name": f"worker-{n}", "concurrency": 2}) for n in "xyz"]
+    workers = [processes.start("worker", {**base, "name": f"worker-{n}", "concurrency": 3}) for n in "xyz"]
     start = (utc_now() + dt.timedelta(seconds=2)).replace(microsecond=0)
     for proc in daemons:
         assert proc.stdin is not None
@@ -152,6 +156,28 @@ def test_two_daemons_three_workers_run_every_fire_once_one_school_at_a_time(pg: 
     assert statuses["succeeded"] >= len(expected)
 
 
+def test_sigterm_lets_a_worker_end_its_run_after_the_current_window(pg: Database, processes: Processes) -> None:
+    spec: dict[str, Any] = {"database_url": pg.url, "schools": ["sch1"], "jobs": ["nightly"], "service": "windows"}
+    spec |= {"stalled_after_s": 30.0, "name": "worker-w"}
+    settings = settings_of(spec)
+    (planned,) = plan_jobs(settings)
+    worker = processes.start("worker", spec)
+    queue = FireQueue(settings)
+    queue.open()
+    try:
+        assert queue.defer(planned, FIRE) is not None
+    finally:
+        queue.close()
+    wait_until(lambda: [r.status for r in JobRunLog(pg).history()] == ["running"], what="the run to start")
+    assert processes.terminate(worker) == 0
+    (row,) = JobRunLog(pg).history()
+    assert row.status == "interrupted"  # ended by the stop after a whole window, not killed: the next run goes on
+    assert row.summary is not None
+    assert row.summary["windows"] >= 1
+    with pg.engine.connect() as conn:
+        assert conn.scalar(text("SELECT status::text FROM procrastinate_jobs")) == "succeeded"
+
+
 # --- a worker killed mid-sync ---------------------------------------------------------------------------------
 
 CODE = "sch125"
@@ -174,12 +200,11 @@ def test_a_worker_killed_mid_sync_is_retried_by_another_with_no_lost_or_doubled_
         spec |= {"ecp_base_url": f"{server.base_url}/api/", "ecp_login": ecp.admin_login(CODE)}
         settings = settings_of(spec)
         (planned,) = plan_jobs(settings)
-        fire = dt.datetime(2026, 10, 20, 20, 30, tzinfo=dt.UTC)
         queue = FireQueue(settings)
         queue.open()
         try:
-            assert queue.defer(planned, fire) is not None
-            assert queue.defer(planned, fire) is None  # the same fire again while it waits: held by its queueing lock
+            assert queue.defer(planned, FIRE) is not None
+            assert queue.defer(planned, FIRE) is None  # the same fire again while it waits: held by its queueing lock
         finally:
             queue.close()
 

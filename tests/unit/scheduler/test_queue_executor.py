@@ -66,7 +66,8 @@ def test_a_report_job_locks_on_the_school_and_its_report_lease_not_a_platform() 
 
 def test_a_retry_knows_its_earlier_attempts_by_the_queue_job() -> None:
     holder = worker_holder(41)
-    assert holder.startswith("worker:") and holder.endswith(":job41")
+    assert holder.startswith("worker:")
+    assert holder.endswith(":job41")
     assert same_queue_job("worker:other-host:77:job41", 41)
     assert not same_queue_job("worker:other-host:77:job141", 41)
     assert not same_queue_job("daemon-a", 41)
@@ -105,4 +106,5 @@ def test_with_the_queue_the_daemon_defers_each_fire_and_runs_none(sqlite_db: Dat
     daemon.stop()
     assert queue.deferred == [("nightly@sch1", FIRE)]
     assert service.calls == []
-    assert queue.opened and queue.closed
+    assert queue.opened
+    assert queue.closed
