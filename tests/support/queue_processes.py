@@ -76,9 +76,11 @@ def _window_services() -> dict[str, JobService]:
 
     def run(ctx: JobContext) -> JobOutcome:
         windows = 0
-        while not ctx.stop.is_set():
+        while True:  # the window under way is finished before the stop is looked at
             windows += 1
             time.sleep(0.05)
+            if ctx.stop.is_set():
+                break
         return JobOutcome({"windows": windows}, stopped=True)
 
     return {"sync": JobService(run, lambda _settings, _job: PLATFORM)}
