@@ -137,8 +137,9 @@ class JobRunner:
         run_id = self.run_log.reclaim(fire, previous_holder, self.holder)
         if run_id is None:
             self.leases.release(key, self.holder)
-            bound.info("job.fire_taken", by=self.run_log.claimed_by(fire))
-            return RunResult("taken", None, f"this fire was claimed by {self.run_log.claimed_by(fire)}")
+            by = self.run_log.claimed_by(fire)
+            bound.info("job.fire_taken", by=by)
+            return RunResult("taken", None, f"this fire was claimed by {by}")
         bound = bound.bind(run_id=run_id)
         bound.warning("job.resumed", previous_holder=previous_holder)
         if lease.previous_run_id not in (None, run_id):
