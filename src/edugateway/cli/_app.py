@@ -23,6 +23,7 @@ from edugateway.cli._school_reports import report_month, report_period
 from edugateway.cli._snils import snils_app
 from edugateway.cli._sync import runs_app, sync
 from edugateway.cli._web import serve_app, users_app
+from edugateway.cli._worker import worker
 from edugateway.errors import GatewayError
 from edugateway.store.db_errors import describe_database_error
 
@@ -55,6 +56,7 @@ app.command("sync")(sync)
 app.command("reconcile")(reconcile)
 app.command("demo")(demo)
 app.command("doctor")(doctor)
+app.command("worker")(worker)
 
 
 def _version(value: bool) -> None:
@@ -87,6 +89,11 @@ def init_db(ctx: typer.Context) -> None:
     try:
         db = st.database(require_schema=False)
         db.migrate()
+        if st.settings.scheduler.executor == "procrastinate":
+            from edugateway.store.queue_tables import apply_queue_schema
+
+            created = apply_queue_schema(db)
+            typer.echo("job queue: procrastinate's tables " + ("created" if created else "already there"))
     except GatewayError as exc:
         raise fail(exc) from exc
     typer.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")

@@ -309,6 +309,18 @@ class SchedulerSettings(_Strict):
         description="a run's lease on a school and platform outlives a process that stopped renewing it this long",
     )
     max_parallel: int = Field(default=4, ge=1, le=64, description="runs of different schools or platforms at once")
+    executor: Literal["local", "procrastinate"] = Field(
+        default="local",
+        description="local: the daemon runs each fire in its own threads; procrastinate: the daemon defers each "
+        "fire to the PostgreSQL queue and `edugateway worker` processes, on any machines, run them",
+    )
+    stalled_after_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="procrastinate: a worker silent this long is dead and its running job is retried by another; "
+        "keep it at least lease_ttl_s, so that the dead worker's lease has expired when the retry starts",
+    )
+    worker_concurrency: int = Field(default=2, ge=1, le=64, description="procrastinate: jobs one worker runs at once")
 
 
 class AlertSettings(_Strict):
@@ -461,6 +473,15 @@ class Settings(BaseSettings):
                 "name a dnevnik or ecp platform"
             )
         return platform
+
+    @model_validator(mode="after")
+    def _queue_needs_postgresql(self) -> Self:
+        if self.scheduler.executor == "procrastinate" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                'scheduler.executor = "procrastinate" needs a PostgreSQL database_url (its queue, locks and worker '
+                'heartbeats live in PostgreSQL); use executor = "local" with SQLite'
+            )
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

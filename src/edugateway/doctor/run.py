@@ -11,6 +11,7 @@ from edugateway.doctor.configuration import configuration_loaded, jobs_plan, pla
 from edugateway.doctor.database import database_ready
 from edugateway.doctor.directories import writable_directories
 from edugateway.doctor.platforms import Clock, platform_checks, utc_now
+from edugateway.doctor.queue_workers import queue_workers
 from edugateway.doctor.result import CheckResult, Status
 from edugateway.doctor.web_accounts import accounts_have_schools
 
@@ -27,6 +28,9 @@ def run_checks(settings: Settings, config_file: Path | None, *, clock: Clock = u
     if database.status is Status.OK:  # the accounts can be read only from a current schema
         results.append(accounts_have_schools(settings.database_url))
         results.append(archive_in_place(settings, clock=clock))
+        queue = queue_workers(settings)
+        if queue is not None:
+            results.append(queue)
     for name in settings.platforms:
         results += platform_checks(name, settings, clock=clock)
     results += writable_directories(settings)

@@ -3,7 +3,8 @@ school and platform, recorded in the job run log, retried and alerted on failure
 
 plan.py (jobs x schools, checked) -> daemon.py (APScheduler 3) -> runner.py (claims the fire in the job run log
 and takes the lease, store/job_run_log.py and store/job_leases.py; lease.py's heartbeat; services.py, alerts.py).
-`edugateway jobs run` calls runner.py directly.
+`edugateway jobs run` calls runner.py directly. With `scheduler.executor = "procrastinate"` the daemon only queues
+each fire (queue.py) and `edugateway worker` processes (worker.py) run it through runner.py.
 """
 
 from edugateway.scheduler.daemon import SchedulerDaemon, daemon_holder

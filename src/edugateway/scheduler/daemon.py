@@ -8,6 +8,8 @@
   catch-up run however long the outage, and none when another daemon ran it.
 - stop(): no new runs start, a pause before a retry ends, a running sync ends after its current pull window
   (other services finish their call), then it returns.
+- With `scheduler.executor = "procrastinate"` a fire is only deferred to the queue (scheduler/queue.py) and
+  `edugateway worker` processes run it; the clock, the plan and the catch-up stay here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -32,6 +34,9 @@ from edugateway.scheduler.runner import JobRunner
 from edugateway.scheduler.services import SERVICES, JobService
 from edugateway.store.db import Database
 from edugateway.store.times import utc_now
+
+if TYPE_CHECKING:
+    from edugateway.scheduler.queue import FireQueue
 
 log = get_logger(__name__)
 
@@ -77,6 +82,7 @@ class SchedulerDaemon:
         holder: str | None = None,
         alerter: Alerter | None = None,
         trigger_for: TriggerFor = scheduled_trigger,
+        queue: FireQueue | None = None,
     ) -> None:
         self.jobs = {p.id: p for p in plan_jobs(settings, services)}  # ConfigError before anything starts
         self.holder = holder or daemon_holder()
@@ -89,6 +95,11 @@ class SchedulerDaemon:
             stop=self.stopping,
         )
         self.trigger_for = trigger_for
+        if queue is None and settings.scheduler.executor == "procrastinate":
+            from edugateway.scheduler.queue import FireQueue  # the postgres extra: only when asked for
+
+            queue = FireQueue(settings)
+        self.queue = queue
         self._scheduler = BackgroundScheduler(
             timezone=dt.UTC,
             executors={"default": FireTimeExecutor(max_workers=settings.scheduler.max_parallel)},
@@ -96,6 +107,8 @@ class SchedulerDaemon:
         )
 
     def start(self) -> None:
+        if self.queue is not None:
+            self.queue.open()
         now = utc_now()
         for planned in self.jobs.values():
             trigger = self.trigger_for(planned)
@@ -122,6 +135,8 @@ class SchedulerDaemon:
         self.stopping.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        if self.queue is not None:
+            self.queue.close()
         log.info("scheduler.stopped", holder=self.holder)
 
     def next_run_times(self) -> dict[str, dt.datetime | None]:
@@ -132,7 +147,28 @@ class SchedulerDaemon:
         if fire_time is None:
             raise RuntimeError("scheduler jobs run through FireTimeExecutor, which passes the fire time")
         planned = self.jobs[job_id]
+        if self.queue is not None:
+            self._defer(planned, fire_time)
+            return
         try:
             self.runner.run(planned, fire_time)
         except Exception:  # the database itself failed: say so in our log, keep the daemon alive for the next fire
             log.error("scheduler.fire_failed", job=planned.job.name, school=planned.school, exc_info=True)
+
+    def _defer(self, planned: PlannedJob, fire_time: dt.datetime) -> None:
+        """Defers the fire unless a worker already ran it; the queue holds it to once while it waits."""
+        bound = log.bind(job=planned.job.name, school=planned.school, scheduled_for=fire_time.isoformat())
+        if self.queue is None:
+            raise RuntimeError("only the procrastinate executor defers")
+        try:
+            if self.runner.run_log.has_run(planned.job.name, planned.school, fire_time):
+                bound.info("job.fire_taken")
+                return
+            queue_job = self.queue.defer(planned, fire_time)
+        except Exception:  # the database itself failed: say so in our log, keep the daemon alive for the next fire
+            bound.error("scheduler.defer_failed", exc_info=True)
+            return
+        if queue_job is None:
+            bound.info("job.fire_queued_already")
+        else:
+            bound.info("job.deferred", queue_job=queue_job)

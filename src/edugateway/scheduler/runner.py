@@ -31,6 +31,10 @@ log = get_logger(__name__)
 NOT_RETRIED: tuple[type[Exception], ...] = (ConfigError, DataSafetyError, ValidationError)
 
 
+class LeaseBusy(GatewayError):
+    """A resumed run found its school and platform's lease held by a live holder; retried later by the queue."""
+
+
 @dataclass(frozen=True)
 class RunResult:
     # done, failed, skipped (lease held), interrupted (stopped before a retry), taken (another daemon claimed
@@ -108,6 +112,42 @@ class JobRunner:
             bound.warning("job.skipped", reason=detail)
             return RunResult("skipped", run_id, detail)
         self._take_over(lease, bound)
+        return self._run_holding(planned, fire, run_id, key, bound)
+
+    def resume(self, planned: PlannedJob, scheduled_for: dt.datetime, previous_holder: str) -> RunResult:
+        """Goes on with a fire whose run `previous_holder` claimed and never ended: a queue job retried after its
+        worker was found dead (scheduler/queue.py). The lease comes first, so a holder that is alive after all
+        keeps both its lease and its run (LeaseBusy); then the run log row changes hands and the run starts again:
+        the sync's outbox and cursors make a second pass safe."""
+        fire = Fire(
+            planned.job.name,
+            planned.job.kind,
+            planned.school,
+            planned.platform,
+            scheduled_for.astimezone(dt.UTC),
+            "schedule",
+        )
+        bound = log.bind(
+            job=fire.job, school=fire.school, platform=fire.platform, scheduled_for=fire.scheduled_for.isoformat()
+        )
+        key = LeaseKey(planned.school, planned.platform)
+        lease = self.leases.acquire(key, self.holder, job=fire.job, run_id=None)
+        if isinstance(lease, Held):
+            raise LeaseBusy(f"{planned.school}/{planned.platform} is busy: the lease is {lease.describe()}")
+        run_id = self.run_log.reclaim(fire, previous_holder, self.holder)
+        if run_id is None:
+            self.leases.release(key, self.holder)
+            by = self.run_log.claimed_by(fire)
+            bound.info("job.fire_taken", by=by)
+            return RunResult("taken", None, f"this fire was claimed by {by}")
+        bound = bound.bind(run_id=run_id)
+        bound.warning("job.resumed", previous_holder=previous_holder)
+        if lease.previous_run_id not in (None, run_id):
+            self._take_over(lease, bound)
+        return self._run_holding(planned, fire, run_id, key, bound)
+
+    def _run_holding(self, planned: PlannedJob, fire: Fire, run_id: int, key: LeaseKey, bound: Any) -> RunResult:
+        """The run itself, once the fire is claimed and the lease taken: the lease is released at the end."""
         abandoned = take_over_dead_runs(self.db, key, self.holder)
         bound.info("job.started")
         with Heartbeat(self.leases, key, self.holder):

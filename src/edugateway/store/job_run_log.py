@@ -165,6 +165,24 @@ class JobRunLog:
         with self.db.session() as session:
             return {(row.job, row.school): _record(row) for row in session.scalars(query)}
 
+    def reclaim(self, fire: Fire, previous_holder: str, holder: str) -> int | None:
+        """A fire's run, still `running` under `previous_holder`, handed to `holder`: a queue job retried after its
+        worker died (scheduler/queue.py) goes on with the row its first attempt claimed. None: it ended, or
+        another holder has it."""
+        with self.db.session() as session:
+            return session.execute(
+                update(JobRunRow)
+                .where(
+                    JobRunRow.job == fire.job,
+                    JobRunRow.school == fire.school,
+                    JobRunRow.scheduled_for == fire.scheduled_for.astimezone(dt.UTC),
+                    JobRunRow.status == "running",
+                    JobRunRow.holder == previous_holder,
+                )
+                .values(holder=holder)
+                .returning(JobRunRow.id)
+            ).scalar_one_or_none()
+
     def _update(self, run_id: int, **values: Any) -> None:
         with self.db.session() as session:
             rows_changed(
