@@ -66,7 +66,10 @@ def journal_reader(path: Path, limits: ImportLimits) -> Callable[[], ParsedJourn
 
 def import_journal(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="the journal workbook (.xlsx), or a folder of its CSV files")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="the journal workbook (.xlsx), a folder of its CSV files, or a OneRoster gradebook folder"),
+    ],
     school: SchoolOption,
     mode: JournalModeOption = None,
     allow_mass_delete: JournalMassOption = False,

@@ -367,7 +367,7 @@ class _Applier:
                     "it is a lesson pulled from a platform, which the import never changes; give it another id"
                 )
             if problems:
-                self._reject(kind, inc, f"lesson {le.id!r}: " + "; ".join(problems))
+                self._reject(kind, inc, _named("lesson", le.id) + "; ".join(problems))
                 continue
             values = {
                 "class": le.class_id,
@@ -463,7 +463,7 @@ class _Applier:
             elif row is None and m.id in self.other_marks:
                 problems.append("a final mark has this id; give the mark another one")
             if problems or lesson is None:
-                self._reject(kind, inc, f"mark {m.id!r}: " + "; ".join(problems))
+                self._reject(kind, inc, _named("mark", m.id) + "; ".join(problems))
                 continue
             values = {
                 "person": m.person_id,
@@ -553,7 +553,7 @@ class _Applier:
             elif row is None and key in self.other_marks:
                 problems.append("a lesson mark has this id; give the final another one")
             if problems or period is None:
-                self._reject(kind, inc, f"final {key!r}: " + "; ".join(problems))
+                self._reject(kind, inc, _named("final", key) + "; ".join(problems))
                 continue
             is_year = self.periods[period].kind == ReportingPeriodKind.YEAR.value
             values = {
@@ -608,7 +608,8 @@ class _Applier:
             if row is not None and row.origin != LOCAL_ORIGIN:
                 problems.append("it was pulled from a platform, which the import never changes")
             if problems or lesson is None:
-                self._reject(kind, inc, f"attendance of {a.person_id!r} at {a.lesson_id!r}: " + "; ".join(problems))
+                at = _named(" at", a.lesson_id).removesuffix(": ")
+                self._reject(kind, inc, f"attendance of {a.person_id!r}{at}: " + "; ".join(problems))
                 continue
             values = {"code": a.code.value, "minutes_late": a.minutes_late}
             old = {"code": row.code, "minutes_late": row.minutes_late} if row else None
@@ -730,3 +731,10 @@ class _Applier:
         r.person_id = self.persons[v["person"]].id
         r.lesson_id = self.lessons[v["lesson"]].id
         r.code, r.minutes_late = v["code"], v["minutes_late"]
+
+
+def _named(word: str, key: str) -> str:
+    """The start of a rejected row's reason: the record's own id where the file gave one; a key made from the row
+    (a derived id or a lesson named by class and day) would only repeat the row's cells, so it is left out."""
+    made = "|" in key or key.startswith(("@", "journal-"))
+    return "" if made else f"{word} {key!r}: "

@@ -102,8 +102,10 @@ class JournalRows:
             raise RowError(f"{self._column(key)}: {exc}") from None
 
     def _free_text(self, key: str, values: dict[str, Any]) -> str | None:
+        """A topic or homework. Only a formula ("=…") is refused: "- стр. 12" or "+ повторить" is ordinary text
+        here, kept as it is; every file the gateway writes stores such text as text (spreadsheet_text.as_text)."""
         raw = text(values.get(key))
-        if looks_like_formula(raw):
+        if raw.startswith("=") and looks_like_formula(raw):
             raise RowError(formula_refusal(self._column(key), raw))
         return raw or None
 

@@ -138,6 +138,8 @@ def test_bad_rows_are_rejected_naming_the_id_while_the_good_rows_land(school: Da
     assert "class 'cls-9Z' is unknown" in reasons[("lessons.csv", 3)]
     assert "person 'nobody' is unknown" in reasons[("marks.csv", 3)]
     assert "no lesson of class 'cls-5A', subject 'subj-math' on 2026-10-08" in reasons[("marks.csv", 4)]
+    assert "mark 'm-3'" in reasons[("marks.csv", 4)]  # the file's own id names the row
+    assert "|" not in reasons[("finals.csv", 2)]  # a key made from the row's cells does not
     assert "period 'rp-q9' is unknown" in reasons[("finals.csv", 2)]
     assert _changes(report)["lesson"] == (1, 0, 0)
     assert _changes(report)["mark"] == (1, 0, 0)

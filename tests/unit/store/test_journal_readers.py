@@ -33,6 +33,9 @@ def _fill(path: Path, rows: dict[str, list[list[object]]]) -> Path:
     for sheet, values in rows.items():
         for row in values:
             wb[sheet].append(row)
+            for cell in wb[sheet][wb[sheet].max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text typed as "=…", as a cell formatted as text keeps it
     wb.save(path)
     return path
 
@@ -89,8 +92,8 @@ def test_bad_rows_are_rejected_with_sheet_row_and_what_to_fix_and_the_good_ones_
         {
             LESSONS: [
                 [None, "cls-5A", "subj-math", "35.10.2026", 1, None, None, None, None],
-                [None, "cls-5A", "subj-math", DAY, 1, None, "@SUM(1)", None, None],
-                [None, "cls-5A", "subj-math", DAY, 3, None, None, None, None],
+                [None, "cls-5A", "subj-math", DAY, 1, None, "=SUM(1)", None, None],
+                [None, "cls-5A", "subj-math", DAY, 3, None, "- дроби", "- стр. 12, №5", None],
             ],
             MARKS: [
                 ["m-1", "s1", "L-1", None, None, None, None, "6", None, None, None, None, None],
@@ -107,6 +110,8 @@ def test_bad_rows_are_rejected_with_sheet_row_and_what_to_fix_and_the_good_ones_
     assert "the lesson is not named" in reasons[(MARKS, 3)]
     assert "column «Код»: 'К' is not one of Н, У, Б, ОП" in reasons[(ATTENDANCE, 2)]
     assert [inc.line for inc in journal.lessons] == [4]
+    # Only a formula is refused: a topic or homework starting with a dash is ordinary text (written out as text).
+    assert (journal.lessons[0].record.topic, journal.lessons[0].record.homework) == ("- дроби", "- стр. 12, №5")
 
 
 def test_a_workbook_that_is_not_the_journal_is_refused_in_one_line(tmp_path: Path) -> None:
