@@ -148,11 +148,13 @@ def import_table(
     from edugateway.store.table_mapping import load_mapping
     from edugateway.store.table_roster import read_table_roster
     from edugateway.store.table_scope import keep_other_kinds
+    from edugateway.store.table_stored_ids import adopt_stored_ids
 
     def read() -> ParsedRoster:
         loaded = load_mapping(mapping)
         roster = read_table_roster(file, loaded, today=dt.date.today(), limits=_limits(ctx))
         keep_other_kinds(state(ctx).database(), roster, school, loaded.record.kind)
+        adopt_stored_ids(state(ctx).database(), roster, school)
         return roster
 
     _run_import(
