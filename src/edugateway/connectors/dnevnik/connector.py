@@ -4,8 +4,9 @@ Rosters are read group by group (the API has no "all students of a school" call)
 with `POST users/many` in batches, and the journal (lessons, marks, attendance) is read per group in
 windows of at most 30 days, the cap real clients observe. The times that say when a record was entered are
 placed in the school's UTC offset (`schools/{s}`), and lessons get their bell times from their group's
-timetable (read once per timetable). Writes exist only for marks, attendance and
-homework; persons and classes are not created through the partner API (docs/platforms/dnevnik.md).
+timetable (read once per timetable). Writes exist only for marks, finals (marks on a group's
+PeriodMark/YearMark works), attendance, homework and the works marks are given for (KeepsJournalWorks); persons
+and classes are not created through the partner API (docs/platforms/dnevnik.md).
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from edugateway.connectors.base import Capabilities, DateRange, Op, Remote, Skipped, WriteResult, map_or_skip
+from edugateway.connectors.base import (
+    Capabilities,
+    DateRange,
+    Op,
+    PlatformWork,
+    Remote,
+    Skipped,
+    WorkOrder,
+    WriteResult,
+    map_or_skip,
+)
+from edugateway.connectors.dnevnik import works as w
 from edugateway.connectors.http import RETRYABLE, PlatformClient
 from edugateway.connectors.streams import ordered
 from edugateway.domain.entities import Entity
@@ -31,7 +43,7 @@ from edugateway.domain.models import (
     Subject,
     WorkType,
 )
-from edugateway.errors import ConnectorError, ValidationError
+from edugateway.errors import ConnectorError, PlatformRejected, ValidationError
 from edugateway.logs import get_logger
 from edugateway.mapping import dnevnik as m
 
@@ -55,13 +67,13 @@ CAPABILITIES = Capabilities(
         Entity.TIMETABLE: Op.READ,
         Entity.LESSONS: Op.READ,
         Entity.MARKS: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,
-        Entity.FINAL_MARKS: Op.READ,
+        Entity.FINAL_MARKS: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,  # marks on the group's final works
         Entity.ATTENDANCE: Op.READ | Op.CREATE | Op.UPDATE | Op.DELETE,
-        Entity.HOMEWORK: Op.READ | Op.CREATE,
+        Entity.HOMEWORK: Op.READ | Op.CREATE | Op.UPDATE,
     }
 )
 # Work kinds that carry period and year final marks; their marks are read through final-marks, not marks.
-FINAL_WORK_KINDS = frozenset({"PeriodMark", "YearMark"})
+FINAL_WORK_KINDS = w.FINAL_WORK_KINDS
 
 
 def _day(value: dt.date) -> str:
@@ -87,6 +99,7 @@ class DnevnikConnector:
         self._zone: dt.tzinfo | None = None
         self._zone_read = False
         self._timetables: dict[str, m.Bells] = {}  # by the group's timetable id
+        self._group_periods: dict[str, list[Json]] = {}  # a final work's period id is found among these
         self.skipped: list[Skipped] = []
 
     async def aclose(self) -> None:
@@ -375,12 +388,12 @@ class DnevnikConnector:
         return results
 
     async def _write_one(self, entity: Entity, op: Op, record: Any) -> WriteResult:
-        if entity is Entity.MARKS and isinstance(record, Mark):
-            return await self._write_mark(op, record)
+        if entity in (Entity.MARKS, Entity.FINAL_MARKS) and isinstance(record, Mark):
+            return await self._write_mark(op, record)  # a final is a mark on the group's final work
         if entity is Entity.ATTENDANCE and isinstance(record, Attendance):
             return await self._write_attendance(op, record)
         if entity is Entity.HOMEWORK and isinstance(record, Lesson):
-            return await self._write_homework(record)
+            return await (self._change_homework(record) if op is Op.UPDATE else self._write_homework(record))
         raise ValidationError(f"cannot write {type(record).__name__} as {entity.value} to {self.platform}")
 
     async def _write_mark(self, op: Op, mark: Mark) -> WriteResult:
@@ -404,6 +417,77 @@ class DnevnikConnector:
         body = {"lesson": lesson.id, "type": HOMEWORK, "text": lesson.homework, "markCount": 0}
         response = await self.client.request("POST", "works", json=body)
         return WriteResult(key=lesson.id, ok=True, remote_id=m.ident(response.json()))
+
+    async def _change_homework(self, lesson: Lesson) -> WriteResult:
+        """The text of the lesson's Homework work is replaced (`PUT works/{id}`); a lesson without one is refused."""
+        if not lesson.homework:
+            raise ValidationError("no homework text to send", record=f"lesson {lesson.id}", field="homework")
+        work = next((x for x in await self.lesson_works(lesson.id) if x.kind == HOMEWORK), None)
+        if work is None:
+            raise ValidationError("the platform lesson has no homework to change", record=f"lesson {lesson.id}")
+        await self.client.request("PUT", f"works/{work.id}", json={"text": lesson.homework})
+        return WriteResult(key=lesson.id, ok=True, remote_id=work.id)
+
+    # --- works (KeepsJournalWorks) ----------------------------------------------------------------------
+
+    async def _periods_of_group(self, group_id: str) -> list[Json]:
+        if group_id not in self._group_periods:
+            self._group_periods[group_id] = await self._periods_of(group_id)
+        return self._group_periods[group_id]
+
+    async def _platform_work(self, row: Json) -> PlatformWork:
+        periods = await self._periods_of_group(m.ident(row, "eduGroup")) if row.get("type") == "PeriodMark" else []
+        return w.platform_work(row, periods)
+
+    async def lesson_works(self, lesson_id: str) -> list[PlatformWork]:
+        return [await self._platform_work(row) for row in await self._get_list(f"lessons/{lesson_id}/works")]
+
+    async def final_works(self, group_id: str) -> list[PlatformWork]:
+        """The group's final works that hold a final. The API lists works only by lesson or by id, and final
+        works have no lesson: they are found through the marks `edu-groups/{g}/final-marks` serves, then read
+        with `POST works/many`. A final work no one has a mark on yet is not found this way."""
+        ids: list[int] = []
+        for row in await self._finals_of(group_id):
+            for entry in row.get("per-subject-final-marks") or []:
+                work_id = m.opt_ident(entry.get("final-mark") or {}, "work")
+                if work_id and int(work_id) not in ids:
+                    ids.append(int(work_id))
+        if not ids:
+            return []
+        response = await self.client.request("POST", "works/many", json=ids)
+        rows = [row for row in response.json() if isinstance(row, dict) and row.get("type") in FINAL_WORK_KINDS]
+        return [await self._platform_work(row) for row in rows]
+
+    async def create_work(self, order: WorkOrder) -> PlatformWork:
+        try:
+            response = await self.client.request("POST", "works", json=w.order_body(order))
+        except PlatformRejected as exc:
+            reason = exc.body.get("description") if isinstance(exc.body, dict) else None
+            raise ValidationError(
+                f"{self.platform} refused the {order.kind} work: {reason or exc}", record=f"group {order.group_id}"
+            ) from exc
+        return await self._platform_work(response.json())
+
+    async def work_marks(self, person_id: str, work_id: str) -> list[Remote[Mark]]:
+        """Mapped as the pull maps them: a final work's marks as finals, a lesson work's as lesson/work marks."""
+        work = await self.client.get_json(f"works/{work_id}")
+        if not isinstance(work, dict):
+            raise ConnectorError(f"expected a Work object from works/{work_id}", platform=self.platform)
+        rows = await self._get_list(f"persons/{person_id}/works/{work_id}/marks")
+        out: list[Remote[Mark]] = []
+        if work.get("type") in FINAL_WORK_KINDS:
+            period_id = w.period_of(work, await self._periods_of_group(m.ident(work, "eduGroup")))
+            for row in rows:
+                final = self._map(Entity.FINAL_MARKS, row, w.final_mark, row, work, period_id)
+                if final is not None:
+                    out.append(Remote(m.ident(row), final, raw=row))
+            return out
+        subject_id = m.opt_ident(work, "subjectId")
+        for row in rows:
+            mark = self._map(Entity.MARKS, row, m.mark, row, work=work, subject_id=subject_id)
+            if mark is not None:
+                out.append(Remote(m.ident(row), mark, raw=row))
+        return out
 
     async def _write_attendance(self, op: Op, entry: Attendance) -> WriteResult:
         key = f"{entry.lesson_id}:{entry.person_id}"

@@ -19,6 +19,7 @@ from edugateway.emulators.dnevnik import (
     routes_marks,
     routes_people,
     routes_school,
+    routes_works,
 )
 from edugateway.emulators.dnevnik.errors import (
     ApiError,
@@ -34,7 +35,8 @@ from edugateway.emulators.faults import FaultConfig, FaultInjector, RequestStats
 
 PREFIXES = ("/v2", "/v2.0")
 PARTNER_ROUTERS = tuple(
-    m.router for m in (auth, routes_people, routes_school, routes_lessons, routes_marks, routes_attendance)
+    m.router
+    for m in (auth, routes_people, routes_school, routes_lessons, routes_marks, routes_attendance, routes_works)
 )
 ADMIN_ROLE = "EduSchoolAdministrator"
 

@@ -124,6 +124,9 @@ def _fields(body: dict[str, Any], lesson: Row) -> tuple[str, str | None]:
 
 @router.post("/lessons/{lesson}/log-entries")
 async def create_entry(request: Request, lesson: str, session: Edu) -> Response:
+    """A new entry for (lesson, person). [I] (API.md §4.7 gives POST for a new entry and PUT for a change): a
+    second POST for the same pair is refused with `parameterInvalid` (400) and the entry is left as it was; PUT
+    changes it, DELETE removes it."""
     state = state_of(request)
     world = state.world
     row = world.lesson(parse_id(lesson, "lesson"))

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from edugateway.emulators.dnevnik import shapes
 from edugateway.emulators.dnevnik.dates import day_of, fmt, parse_datetime, parse_range
 from edugateway.emulators.dnevnik.errors import ApiError
+from edugateway.emulators.dnevnik.finals import add_final, remove_final, update_final
 from edugateway.emulators.dnevnik.ids import with_str
 from edugateway.emulators.dnevnik.params import Edu, id_array, json_object, no_content, ok, parse_id
 from edugateway.emulators.dnevnik.state import state_of
@@ -173,7 +174,8 @@ def _mood(body: dict[str, Any], value: str) -> str:
 
 @router.post("/persons/{person}/works/{work}/mark")
 async def put_mark(request: Request, person: str, work: str, session: Edu) -> Response:
-    """«Выставить оценку ученику по работе». Body `{value, mood?, date?}` ([I]: no source shows the body)."""
+    """«Выставить оценку ученику по работе». Body `{value, mood?, date?}` ([I]: no source shows the body).
+    A mark on a PeriodMark/YearMark work is the person's final: the final-marks reads serve it too."""
     world = state_of(request).world
     student = world.person(parse_id(person, "person"))
     work_row = world.work(parse_id(work, "work"))
@@ -197,6 +199,7 @@ async def put_mark(request: Request, person: str, work: str, session: Edu) -> Re
     mark.update(number=len(given), date=fmt(when) if when else (lesson["date"] if lesson else None))
     mark.update(workType=work_row["workType"], mood=_mood(body, value), use_avg_calc=counts_in_average(value))
     world.add_mark(mark)
+    add_final(world, work_row, mark)
     return ok(shapes.mark(mark))
 
 
@@ -210,13 +213,16 @@ async def change_mark(request: Request, mark: str, session: Edu) -> Response:
     row.pop("textValue", None)
     if value in TEXT_VALUES:
         row["textValue"] = TEXT_VALUES[value]
+    update_final(world, row)
     return ok(shapes.mark(row))
 
 
 @router.delete("/marks/{mark}")
 async def delete_mark(request: Request, mark: str, session: Edu) -> Response:
     world = state_of(request).world
-    world.remove_mark(int(world.mark(parse_id(mark, "mark"))["id"]))
+    mark_id = int(world.mark(parse_id(mark, "mark"))["id"])
+    world.remove_mark(mark_id)
+    remove_final(world, mark_id)
     return no_content()
 
 
