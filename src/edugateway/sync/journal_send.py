@@ -228,19 +228,25 @@ class JournalSender:
     async def _homework(self, row: Row) -> WriteResult:
         write, p = row.write, row.write.payload
         lesson = self.remote(LESSONS, p["lesson"])
-        if write.op != "create":
-            raise ValidationError(
-                f"the homework of {p['where']} changed or was removed locally after it was sent; the partner API "
-                "cannot change a sent homework through the gateway, change it on the platform"
-            )
-        if row.doubt:
-            same = [w for w in await self.works.homeworks(lesson) if (w.text or "").strip() == p["text"].strip()]
-            if same:
-                return WriteResult(write.key, True, same[0].id)
         record = Lesson(
             id=lesson, date=dt.date.fromisoformat(p["date"]), number=0, class_id="-", subject_id="-", homework=p["text"]
         )
-        return await self._write(Entity.HOMEWORK, Op.CREATE, record, write.key)
+        if write.op == "delete":
+            raise ValidationError(
+                f"the homework of {p['where']} was removed locally after it was sent; the partner API cannot remove "
+                "a sent homework, remove it on the platform"
+            )
+        if write.op == "create":
+            if row.doubt:
+                same = [w for w in await self.works.homeworks(lesson) if (w.text or "").strip() == p["text"].strip()]
+                if same:
+                    return WriteResult(write.key, True, same[0].id)
+            return await self._write(Entity.HOMEWORK, Op.CREATE, record, write.key)
+        texts = [(w.text or "").strip() for w in await self.works.homeworks(lesson)]
+        if p["text"].strip() in texts:  # the change landed already
+            return WriteResult(write.key, True, row.landed)
+        self.check(texts[0] if texts else None, ((row.pushed or {}).get("text") or "").strip(), write.key)
+        return await self._write(Entity.HOMEWORK, Op.UPDATE, record, write.key)
 
 
 def _date(p: dict[str, Any]) -> dt.date | None:

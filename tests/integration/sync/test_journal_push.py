@@ -153,11 +153,21 @@ async def test_a_changed_local_mark_is_updated_in_place(
     mark_id = _platform_mark(served.world, person, lesson)["id"]
     count = len(served.world.marks)
     _set_local_mark(school, key, "2")
+    lesson_key = next(les.id for les in snapshot.lessons if les.homework)
+    with school.session() as session:
+        session.execute(update(LessonRow).where(LessonRow.source_id == lesson_key).values(homework="§ 12, № 3–5"))
 
     outcome = await sync(school, snapshot, base_url)
 
     assert outcome.status == "done", outcome.error
     assert outcome.counts["marks"].updated == 1
+    assert outcome.counts["homework"].updated == 1
+    (homework,) = [
+        w
+        for w in served.world.works.values()
+        if w["type"] == "Homework" and int(w["lesson"]) == pid(snapshot, "lesson", lesson_key)
+    ]
+    assert homework["text"] == "§ 12, № 3–5"
     now = _platform_mark(served.world, person, lesson)
     assert (now["id"], now["value"]) == (mark_id, "2")
     assert len(served.world.marks) == count
