@@ -233,6 +233,14 @@ async def _run(
             f"the gateway does not push {', '.join(unsupported)} to {platform.kind.value} platforms yet; set "
             f"platforms.{request.platform}.directions for them to compare or pull"
         )
+    if (
+        any(directions.get(e) is Direction.PUSH for e in JOURNAL_PUSHED)
+        and directions.get(Entity.LESSONS) is Direction.PULL
+    ):
+        # The school's lessons are the journal of record: pulling the platform's would store them a second time
+        # beside the local ones (and their topics over the school's). They are read only to match (lesson_match).
+        del directions[Entity.LESSONS]
+        log.info("sync.lessons_not_pulled", reason="the journal is pushed from the school's own lessons")
     run_log = SyncRunLog.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
@@ -306,11 +314,6 @@ async def _run(
                     await drain_journal(db, run_log, adapter, conn, overwrite=overwrite)
                 else:
                     await drain(db, run_log, adapter, conn)
-            if journal and Entity.LESSONS in pulled:
-                # The school's lessons are the journal of record: pulling the platform's would store them a second
-                # time beside the local ones (and their topics and homework over the school's).
-                pulled.remove(Entity.LESSONS)
-                log.info("sync.lessons_not_pulled", reason="the journal is pushed from the school's own lessons")
             if pulled:
                 first_day = min((p.start_date for p in snapshot.periods), default=None)
                 until = request.until or dt.date.today()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydnevnikruapi.dnevnik.dnevnik import DiaryAPI
 from sqlalchemy import func, select, update
 
 from edugateway.domain.entities import Entity
@@ -19,6 +20,7 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.server import BackgroundServer
+from edugateway.mapping.dnevnik import mark_value
 from edugateway.store.db import Database
 from edugateway.store.tables import IdentityLinkRow, LessonRow, MarkRow, SyncRunRow
 from edugateway.sync.engine import SyncOutcome, SyncRequest, run_sync
@@ -243,3 +245,40 @@ async def test_a_local_lesson_the_platform_lacks_is_reported_and_nothing_of_it_i
     want = wanted_marks(snapshot)
     sent = platform_marks(served.world)
     assert sum(sent.values()) == sum(v for (_, les, _), v in want.items() if les != pid(snapshot, "lesson", lesson.id))
+
+
+async def test_the_third_party_client_reads_the_pushed_marks_back_equal_to_the_local_ones(
+    school: Database, snapshot: SchoolSnapshot, emulator: tuple[dnevnik.DnevnikEmulator, str]
+) -> None:
+    served, base_url = emulator
+    assert (await sync(school, snapshot, base_url)).status == "done"
+
+    api = DiaryAPI(token=served.admin_token)
+    api.host = f"{base_url}/v2/"
+    with api:
+        read = [m for les in snapshot.lessons for m in api.get_marks_by_lesson(pid(snapshot, "lesson", les.id))]
+
+    assert Counter((m["person"], m["lesson"], mark_value(m)) for m in read) == Counter(
+        (pid(snapshot, "person", m.person_id), pid(snapshot, "lesson", m.lesson_id or ""), m.value)
+        for m in snapshot.marks
+        if m.kind in (MarkKind.LESSON, MarkKind.WORK)
+    )
+
+
+async def test_a_default_sync_pushes_the_journal_and_pulls_nothing_over_the_local_lessons(
+    school: Database, snapshot: SchoolSnapshot, emulator: tuple[dnevnik.DnevnikEmulator, str]
+) -> None:
+    """Lessons are pulled by default; with the journal pushed they are only read to match, never stored."""
+    served, base_url = emulator
+    settings = push_settings(base_url, snapshot.school.code, TOKEN_ENV)
+    outcome = await run_sync(school, settings, SyncRequest(snapshot.school.code, "dnevnik", until=UNTIL))
+
+    assert outcome.status == "done", outcome.error
+    assert Entity.LESSONS not in outcome.plan.directions
+    assert outcome.plan.directions[Entity.HOMEWORK].value == "push"  # configured, so synced without asking
+    assert sum(1 for w in served.world.works.values() if w["type"] == "Homework") == sum(
+        1 for les in snapshot.lessons if les.homework
+    )
+    with school.session() as session:
+        stored = {row.source_id: (row.topic, row.homework, row.origin) for row in session.scalars(select(LessonRow))}
+    assert stored == {les.id: (les.topic, les.homework, "local") for les in snapshot.lessons}
