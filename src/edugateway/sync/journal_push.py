@@ -60,6 +60,7 @@ class JournalMarks:
             if mark.kind in FINAL_KINDS or lesson is None:
                 continue
             out[mark.id] = {
+                "mark": mark.id,
                 "person": mark.person_id,
                 "value": mark.value,
                 "kind": mark.kind.value,
@@ -93,6 +94,7 @@ class JournalFinals:
                 continue
             subject, period, room = mark.subject_id or "", mark.period_id or "", rooms[mark.person_id]
             out[mark.id] = {
+                "mark": mark.id,
                 "person": mark.person_id,
                 "value": mark.value,
                 "kind": mark.kind.value,
@@ -151,6 +153,7 @@ class JournalHomework:
                 "subject": lesson.subject_id,
                 "text": lesson.homework,
                 "date": lesson.date.isoformat(),
+                "number": lesson.number,
                 "where": lesson_where(lesson, classes, subjects),
             }
             for lesson in snapshot.lessons
@@ -162,9 +165,9 @@ class JournalHomework:
             Lesson(
                 id=p["lesson"],
                 date=dt.date.fromisoformat(p["date"]),
-                number=0,
-                class_id="?",
-                subject_id="?",
+                number=p["number"],
+                class_id=p["class"],
+                subject_id=p["subject"],
                 homework=p["text"],
             )
             for p in payloads
@@ -175,17 +178,20 @@ JOURNAL_ADAPTERS = (JournalMarks(), JournalFinals(), JournalAttendance(), Journa
 
 
 def _mark(p: dict[str, Any]) -> Mark:
-    date = dt.date.fromisoformat(p["date"]) if p.get("date") else None
+    """The local mark a payload holds (named by local ids)."""
     kind = MarkKind(p["kind"])
-    if kind in FINAL_KINDS:
-        return Mark(
-            id="x", person_id=p["person"], value=p["value"], kind=kind, subject_id=p["subject"], period_id=p["period"],
-            date=date,
-        )  # fmt: skip
+    final = kind in FINAL_KINDS
     return Mark(
-        id="x", person_id=p["person"], value=p["value"], kind=kind, lesson_id=p["lesson"], work_type=p["work_type"],
-        date=date,
-    )  # fmt: skip
+        id=p["mark"],
+        person_id=p["person"],
+        value=p["value"],
+        kind=kind,
+        lesson_id=None if final else p["lesson"],
+        subject_id=p["subject"],
+        period_id=p["period"] if final else None,
+        work_type=None if final else p["work_type"],
+        date=dt.date.fromisoformat(p["date"]) if p.get("date") else None,
+    )
 
 
 def described(entity: Entity, op: str, key: str, payload: dict[str, Any]) -> str:

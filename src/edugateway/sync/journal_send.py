@@ -17,14 +17,13 @@ The rows are claimed and recorded as every push's are (store/outbox.py); what di
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from edugateway.connectors.base import Connector, KeepsJournalWorks, Op, WriteResult
 from edugateway.connectors.dnevnik import DnevnikConnector
 from edugateway.domain.entities import Entity
-from edugateway.domain.models import Attendance, AttendanceCode, Lesson, Mark, MarkKind
+from edugateway.domain.models import AttendanceCode, MarkKind
 from edugateway.errors import ConfigError, ConnectorError, ValidationError
 from edugateway.logs import get_logger
 from edugateway.mapping import dnevnik as m
@@ -70,8 +69,15 @@ class JournalSender:
     """One run's sending of one journal entity."""
 
     def __init__(
-        self, connector: Connector, works: Works, linked: dict[tuple[str, str], str], *, overwrite: bool
+        self,
+        adapter: PushAdapter,
+        connector: Connector,
+        works: Works,
+        linked: dict[tuple[str, str], str],
+        *,
+        overwrite: bool,
     ) -> None:
+        self.adapter = adapter
         self.connector = connector
         self.works = works
         self.linked = linked
@@ -95,8 +101,12 @@ class JournalSender:
                 'decide on the platform, or set journal_conflicts = "overwrite" to replace it'
             )
 
-    async def send(self, entity: Entity, row: Row) -> WriteResult:
-        key = row.write.key
+    def local(self, payload: dict[str, Any]) -> Any:
+        """The local record the payload holds (the adapter's), to be named by the platform's ids."""
+        return self.adapter.records([payload])[0]
+
+    async def send(self, row: Row) -> WriteResult:
+        key, entity = row.write.key, self.adapter.entity
         try:
             if entity in (Entity.MARKS, Entity.FINAL_MARKS):
                 return await self._mark(entity, row)
@@ -146,7 +156,8 @@ class JournalSender:
                     return WriteResult(write.key, True, f"{work.id}/{same.remote_id}")
                 if there:
                     raise Conflict(f"{write.key}: the platform already has {there[0].record.value} for this pupil here")
-            mark = _platform_mark(write.key, person, p["value"], work=work.id).model_copy(update={"date": _date(p)})
+            # the connector posts the mark on the work named in `work_type`
+            mark = self.local(p).model_copy(update={"person_id": person, "work_type": work.id})
             answer = await self._write(Entity.MARKS, Op.CREATE, mark, write.key)
             return WriteResult(
                 write.key, answer.ok, f"{work.id}/{answer.remote_id}" if answer.ok else None, answer.error
@@ -163,18 +174,19 @@ class JournalSender:
                 None,
             )
         old = (row.pushed or {}).get("value")
+        platform_mark = self.local(p).model_copy(update={"id": mark_id, "person_id": person})  # marks/{id}
         if write.op == "delete":
             if now is None:  # gone already (a dead run's delete landed, or a teacher removed it)
                 return WriteResult(write.key, True, row.landed)
             self.check(now, old, write.key)
-            answer = await self._write(Entity.MARKS, Op.DELETE, _platform_mark(mark_id, person, now), write.key)
+            answer = await self._write(Entity.MARKS, Op.DELETE, platform_mark, write.key)
             return WriteResult(write.key, answer.ok, row.landed, answer.error)
         if now is None:
             raise Conflict(f"{write.key} was removed on the platform since the last push")
         if now == p["value"]:  # the update landed already
             return WriteResult(write.key, True, row.landed)
         self.check(now, old, write.key)
-        answer = await self._write(Entity.MARKS, Op.UPDATE, _platform_mark(mark_id, person, p["value"]), write.key)
+        answer = await self._write(Entity.MARKS, Op.UPDATE, platform_mark, write.key)
         return WriteResult(write.key, answer.ok, row.landed, answer.error)
 
     # --- attendance: lessons/{l}/log-entries ------------------------------------------------------------
@@ -194,7 +206,7 @@ class JournalSender:
     async def _attendance(self, row: Row) -> WriteResult:
         write, p = row.write, row.write.payload
         person, lesson = self.remote("persons", p["person"]), self.remote(LESSONS, p["lesson"])
-        entry = Attendance(person_id=person, lesson_id=lesson, code=AttendanceCode(p["code"]))
+        entry = self.local(p).model_copy(update={"person_id": person, "lesson_id": lesson})
         key = f"{lesson}:{person}"
         if write.op == "create" and not row.doubt:
             answer = await self._write(Entity.ATTENDANCE, Op.CREATE, entry, write.key)
@@ -228,9 +240,7 @@ class JournalSender:
     async def _homework(self, row: Row) -> WriteResult:
         write, p = row.write, row.write.payload
         lesson = self.remote(LESSONS, p["lesson"])
-        record = Lesson(
-            id=lesson, date=dt.date.fromisoformat(p["date"]), number=0, class_id="-", subject_id="-", homework=p["text"]
-        )
+        record = self.local(p).model_copy(update={"id": lesson})
         if write.op == "delete":
             raise ValidationError(
                 f"the homework of {p['where']} was removed locally after it was sent; the partner API cannot remove "
@@ -247,16 +257,6 @@ class JournalSender:
             return WriteResult(write.key, True, row.landed)
         self.check(texts[0] if texts else None, ((row.pushed or {}).get("text") or "").strip(), write.key)
         return await self._write(Entity.HOMEWORK, Op.UPDATE, record, write.key)
-
-
-def _date(p: dict[str, Any]) -> dt.date | None:
-    return dt.date.fromisoformat(p["date"]) if p.get("date") else None
-
-
-def _platform_mark(mark_id: str, person: str, value: str, *, work: str | None = None) -> Mark:
-    """The connector's write record of a mark: `id` the platform's mark (update, delete), `work_type` the work it
-    is given for (create). The lesson is the work's, so it is not named (a placeholder satisfies the model)."""
-    return Mark(id=mark_id, person_id=person, value=value, lesson_id="-", work_type=work)
 
 
 def _linked(db: Database, school_id: int, platform: str) -> dict[tuple[str, str], str]:
@@ -281,7 +281,11 @@ async def drain_journal(
         for t in await connector.work_types():
             type_ids[t.title], type_ids[t.id] = t.id, t.id
     sender = JournalSender(
-        connector, Works(connector, type_ids), _linked(db, run_log.school_id, run_log.platform), overwrite=overwrite
+        adapter,
+        connector,
+        Works(connector, type_ids),
+        _linked(db, run_log.school_id, run_log.platform),
+        overwrite=overwrite,
     )
     counts = run_log.of(adapter.entity.value)
     landed_total = 0
@@ -295,7 +299,7 @@ async def drain_journal(
             state = pushed.get(write.key)
             row = Row(write, write.row_id in doubt, landed.get(write.key), state.data if state else None)
             try:
-                answer = await sender.send(adapter.entity, row)
+                answer = await sender.send(row)
             except ConnectorError as exc:  # the platform failed: what this row did is unknown, it stays `sending`
                 failure = str(exc)
                 sent = {o.row_id for o in outcomes} | {write.row_id}
