@@ -39,10 +39,10 @@ WRITES = ("POST", "PUT", "DELETE")
 
 
 class WriteGate:
-    """ASGI middleware counting the platform's write requests (not sign-in): the write numbered `hold_at` is held,
-    before the emulator sees it (`after` false: it never reaches the emulator) or after the emulator took it, before
-    its answer is sent (`after` true), until the test has killed the sync that sent it. No clock: the test waits on
-    the event."""
+    """ASGI middleware counting the platform's write requests (not sign-in, nor the reads sent as POST …/many):
+    the write numbered `hold_at` is held, before the emulator sees it (`after` false: it never reaches the
+    emulator) or after the emulator took it, before its answer is sent (`after` true), until the test has killed
+    the sync that sent it. No clock: the test waits on the event."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -53,7 +53,8 @@ class WriteGate:
         self.release = threading.Event()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITES or "/v2.0/" not in scope.get("path", ""):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if scope.get("method") not in WRITES or "/v2.0/" not in path or "/many" in path:  # users/many reads
             await self.inner(scope, receive, send)
             return
         self.writes += 1
@@ -87,12 +88,13 @@ class Push:
     snapshot: SchoolSnapshot
     token: str
 
-    def start(self) -> subprocess.Popen[str]:
+    def start(self, *more: str) -> subprocess.Popen[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("EDUGATEWAY_")}
         env["PYTHONPATH"] = str(SOURCE_ROOT)
         env["KILL_DNEVNIK_TOKEN"] = self.token
         code = self.snapshot.school.code
         args = ["--config", str(self.config), "sync", "--school", code, "--platform", "dnevnik", "--until", str(UNTIL)]
+        args += more
         return subprocess.Popen(
             [sys.executable, "-m", "edugateway", *args],
             stdout=subprocess.PIPE,
@@ -193,3 +195,22 @@ def test_kill_9_at_several_points_of_the_push_then_a_rerun_leaves_nothing_double
         assert set(session.scalars(select(OutboxRow.status))) == {"done"}
     runs = recent_sync_runs(push.db)
     assert [r.status for r in runs].count("abandoned") == 5
+
+
+def test_a_dry_run_lists_every_journal_write_and_sends_none(push: Push) -> None:
+    dry = push.start("--dry-run")
+    out, err = dry.communicate(timeout=300)
+
+    assert dry.returncode == 0, out + err
+    assert push.gate.writes == 0
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  create ")]
+    snap = push.snapshot
+    names = {c.id: c.name for c in snap.classes} | {s.id: s.name for s in snap.subjects}
+    lessons = {les.id: les for les in snap.lessons}
+    mark = next(m for m in snap.marks if m.kind is MarkKind.LESSON)
+    lesson = lessons[mark.lesson_id or ""]
+    where = f"{lesson.date.isoformat()} №{lesson.number} {names[lesson.class_id]} {names[lesson.subject_id]}"
+    assert f"create marks {mark.id}: pupil {mark.person_id} {mark.value!r} at {where}" in lines
+    marks = sum(1 for m in snap.marks if m.kind in (MarkKind.LESSON, MarkKind.WORK))
+    assert len(lines) == marks + len(snap.attendance) + sum(1 for les in snap.lessons if les.homework)
+    assert "dry run: nothing applied" in out
