@@ -16,6 +16,7 @@ from edugateway.cli._emulators import emulators_app
 from edugateway.cli._finals import finals_app
 from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
+from edugateway.cli._journal import import_journal, template_journal
 from edugateway.cli._reconcile import reconcile, reports_app
 from edugateway.cli._roster import export_app, import_app, template_app
 from edugateway.cli._school_reports import report_month, report_period
@@ -33,8 +34,10 @@ app = typer.Typer(
 )
 app.add_typer(snils_app, name="snils")
 app.add_typer(import_app, name="import")
+import_app.command("journal")(import_journal)
 app.add_typer(export_app, name="export")
 app.add_typer(template_app, name="template")
+template_app.command("journal")(template_journal)
 app.add_typer(emulators_app, name="emulators")
 app.add_typer(runs_app, name="runs")
 app.add_typer(identity_app, name="identity")

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from edugateway.cli._context import fail, state
 from edugateway.cli._exit_codes import Exit
+from edugateway.cli._output import FormatOption, OutputFormat, print_json
 from edugateway.errors import DataSafetyError, GatewayError
 from edugateway.logs import mask_text
 from edugateway.private_files import FileKind, private_text_file
@@ -115,6 +116,57 @@ def import_xlsx(
     )
 
 
+@import_app.command("table")
+def import_table(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="another system's export: .csv (any delimiter, UTF-8/cp1251) or .xlsx")],
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="a mapping file (TOML) or a shipped mapping: avers-pupils, avers-staff",
+        ),
+    ],
+    school: SchoolOption,
+    mode: ModeOption = None,
+    allow_mass_delete: MassDeleteOption = False,
+    dry_run: DryRunOption = False,
+    report: ReportOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Import one export of another system (pupils or staff) through a column mapping. The mapping (TOML) says
+    [source] encoding/delimiter ("auto": detected and reported), header_row, skip_rows, sheet (XLSX);
+    [record] kind = pupils|staff, academic_year; [columns] our field = the file's column title (last_name,
+    first_name, middle_name, birth_date, gender, snils, class, id, email, phone, role, subject); [formats]
+    dates, gender values, teacher_positions. See README «Imports from other systems». Without an id column,
+    ids are derived from SNILS (else names and birth date) so a re-import updates. Bulk by default: only the
+    file's kind of person is deactivated when missing. Exit 0: all rows imported; 1: some rows rejected;
+    2: refused or failed, nothing written; 3: on hold (too many students would be deactivated)."""
+    import datetime as dt
+
+    from edugateway.store.table_mapping import load_mapping
+    from edugateway.store.table_roster import read_table_roster
+    from edugateway.store.table_scope import keep_other_kinds
+
+    def read() -> ParsedRoster:
+        loaded = load_mapping(mapping)
+        roster = read_table_roster(file, loaded, today=dt.date.today(), limits=_limits(ctx))
+        keep_other_kinds(state(ctx).database(), roster, school, loaded.record.kind)
+        return roster
+
+    _run_import(
+        ctx,
+        read,
+        school,
+        mode,
+        allow_mass_delete=allow_mass_delete,
+        dry_run=dry_run,
+        report_path=report or file.with_name(f"{file.stem}-import-problems.csv"),
+        output=output,
+    )
+
+
 @export_app.command("oneroster")
 def export_oneroster(
     ctx: typer.Context,
@@ -179,6 +231,7 @@ def _run_import(
     allow_mass_delete: bool,
     dry_run: bool,
     report_path: Path,
+    output: OutputFormat = OutputFormat.TABLE,
 ) -> None:
     out = Console(highlight=False)
     err = Console(stderr=True)
@@ -191,8 +244,11 @@ def _run_import(
         raise fail(exc, Exit.ON_HOLD) from exc
     except GatewayError as exc:
         raise fail(exc) from exc
-    _summary(out, result)
     problems = [("rejected", p) for p in result.rejected] + [("warning", p) for p in result.warnings]
+    if output is OutputFormat.JSON:
+        _print_json_report(result, problems, report_path)
+        raise typer.Exit(Exit.PARTIAL if result.rejected else Exit.DONE)
+    _summary(out, result)
     if problems:
         for kind, p in problems[:SHOWN_PROBLEMS]:
             out.print(f"  {kind:8} {p.file}:{p.line}  {mask_text(russian_reason(p.reason))}", soft_wrap=True)
@@ -256,6 +312,33 @@ def _summary(out: Console, report: ImportReport) -> None:
     )
     for note in report.notes:
         out.print(f"note: {note}", soft_wrap=True)
+
+
+def _print_json_report(report: ImportReport, problems: list[tuple[str, RowProblem]], report_path: Path) -> None:
+    """The summary for scripts: JSON only on stdout, reasons masked as in the problem list."""
+    written = None
+    if problems:
+        try:
+            _write_problems(report_path, problems)
+            written = str(report_path)
+        except OSError:
+            written = None
+    print_json(
+        {
+            "school": report.school,
+            "source": report.source,
+            "mode": report.mode,
+            "dry_run": report.dry_run,
+            "run_id": report.run_id,
+            "counts": report.counts_dict(),
+            "problems": [
+                {"kind": kind, "file": p.file, "line": p.line, "reason": mask_text(p.reason)} for kind, p in problems
+            ],
+            "problem_list": written,
+            "encodings": report.encodings,
+            "notes": report.notes,
+        }
+    )
 
 
 def _write_problems(path: Path, problems: list[tuple[str, RowProblem]]) -> None:

@@ -149,6 +149,12 @@ class SchoolPlatformBase(PlatformBase):
     directions: dict[Entity, Direction] = Field(default_factory=dict)
     # How the journal kept on this platform is checked (reconciliation/compliance.py); defaults by kind.
     compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
+    # Requests at once after a quiet spell, then rate_limit_rps; unset, the rate rounded down (at least 1).
+    rate_limit_burst: int | None = Field(default=None, ge=1)
+    # "process": each process paces itself (one daemon). "shared": every process using this platform with the same
+    # token draws from one bucket in the database (procrastinate workers, several daemons): the platform limits
+    # the token, not the process (connectors/shared_rate_limit.py).
+    rate_limit_scope: Literal["process", "shared"] = "process"
 
     @model_validator(mode="before")
     @classmethod

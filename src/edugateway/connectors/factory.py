@@ -17,6 +17,8 @@ from edugateway.connectors.base import Connector
 from edugateway.connectors.dnevnik import DnevnikConnector, build_dnevnik_connector
 from edugateway.connectors.ecp import EcpConnector, build_ecp_connector
 from edugateway.connectors.esia import EsiaLookup, esia_lookup_from_settings
+from edugateway.connectors.http import LimiterFactory
+from edugateway.connectors.shared_limits import platform_limiters
 from edugateway.domain.models import School
 from edugateway.errors import ConfigError
 
@@ -32,23 +34,33 @@ def school_platform_id(settings: Settings, school_code: str, name: str) -> str |
 def open_connector(
     settings: Settings, name: str, school: School, *, platform: SchoolPlatformSettings | None = None
 ) -> Connector:
-    """The connector of platform `name` for the school, built from the configuration."""
+    """The connector of platform `name` for the school, built from the configuration; its requests are paced by
+    the platform's `rate_limit_scope` (the doctor's few calls, through open_dnevnik/open_ecp, pace themselves)."""
     platform = platform or settings.school_platform(name)
     remote_school = school_platform_id(settings, school.code, name)
+    limiters = platform_limiters(settings, name, platform)
     if isinstance(platform, DnevnikSettings):
         if not remote_school:
             raise ConfigError(
                 f"schools.{school.code}.platform_ids.{name} is not set: put the school's Дневник.ру id there"
             )
-        return open_dnevnik(settings, name, remote_school, platform=platform)
-    return open_ecp(settings, name, remote_school or school.code, org_ogrn=school.ogrn, platform=platform)
+        return open_dnevnik(settings, name, remote_school, platform=platform, limiters=limiters)
+    return open_ecp(
+        settings, name, remote_school or school.code, org_ogrn=school.ogrn, platform=platform, limiters=limiters
+    )
 
 
 def open_dnevnik(
-    settings: Settings, name: str, school_id: str, *, platform: DnevnikSettings | None = None
+    settings: Settings,
+    name: str,
+    school_id: str,
+    *,
+    platform: DnevnikSettings | None = None,
+    limiters: LimiterFactory | None = None,
 ) -> DnevnikConnector:
     """The Дневник.ру connector of platform `name` for the school with Дневник.ру id `school_id`."""
-    return build_dnevnik_connector(name, platform or _of_kind(settings, name, DnevnikSettings), school_id)
+    platform = platform or _of_kind(settings, name, DnevnikSettings)
+    return build_dnevnik_connector(name, platform, school_id, limiters=limiters)
 
 
 def open_ecp(
@@ -58,10 +70,11 @@ def open_ecp(
     *,
     org_ogrn: str | None = None,
     platform: EcpSettings | None = None,
+    limiters: LimiterFactory | None = None,
 ) -> EcpConnector:
     """The ГИС ЕЦП connector of platform `name`; `org_ogrn` (the school's ОГРН) is needed only to push pupils."""
     platform = platform or _of_kind(settings, name, EcpSettings)
-    return build_ecp_connector(name, platform, school_id, org_ogrn=org_ogrn)
+    return build_ecp_connector(name, platform, school_id, org_ogrn=org_ogrn, limiters=limiters)
 
 
 def open_esia_lookup(

@@ -52,6 +52,7 @@ class HttpPolicy:
     timeout_s: float = 30.0
     connect_timeout_s: float = 5.0
     rate_limit_rps: float = 5.0
+    rate_limit_burst: int | None = None  # requests at once after a pause; None: the rate, rounded down (at least 1)
     max_concurrency: int = 4
     retries: int = 5
     backoff_min_s: float = 0.5
@@ -96,6 +97,19 @@ class SystemTimer:
         await asyncio.sleep(seconds)
 
 
+class RateLimiter(Protocol):
+    """Paces the client's requests: this process's token bucket (below) or a bucket shared by every process that
+    uses the same partner token (connectors/shared_rate_limit.py)."""
+
+    async def acquire(self) -> None: ...
+
+    async def pause(self, seconds: float) -> None: ...
+
+
+# The limiter of a client at a base URL (each address of a platform has a bucket of its own).
+LimiterFactory = Callable[[str], RateLimiter]
+
+
 class AsyncRateLimiter:
     """Token bucket: `rate` requests a second on average, bursts up to `burst`."""
 
@@ -118,7 +132,7 @@ class AsyncRateLimiter:
                     return
                 await self.timer.sleep((1 - self._tokens) / self.rate)
 
-    def pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
         """The platform said Retry-After: empty the bucket so every caller waits that long."""
         self._tokens = -seconds * self.rate
 
@@ -238,6 +252,7 @@ class PlatformClient:
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
         timer: Timer | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.platform = platform
         self.timer: Timer = timer or SystemTimer()
@@ -251,7 +266,9 @@ class PlatformClient:
             headers=dict(headers or {}),
             follow_redirects=False,
         )
-        self.limiter = AsyncRateLimiter(policy.rate_limit_rps, timer=self.timer)
+        self.limiter: RateLimiter = limiter or AsyncRateLimiter(
+            policy.rate_limit_rps, policy.rate_limit_burst, timer=self.timer
+        )
         self.concurrency = asyncio.Semaphore(policy.max_concurrency)
         self.breaker = CircuitBreaker(policy.breaker_failures, policy.breaker_cooldown_s, clock=self.timer.monotonic)
         self.requests_sent = 0
@@ -339,7 +356,7 @@ class PlatformClient:
             if error is None:
                 return response
             if isinstance(error, RateLimited) and error.retry_after and error.retry_after <= self.policy.backoff_max_s:
-                self.limiter.pause(error.retry_after)
+                await self.limiter.pause(error.retry_after)
             if isinstance(error, AuthError) and response.status_code == 401 and not reauthed:
                 reauthed = True
                 log.info("re-authenticating after 401", platform=self.platform)

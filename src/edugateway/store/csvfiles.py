@@ -166,10 +166,12 @@ def read_table(
     rejected: list[RowProblem],
     warnings: list[RowProblem],
     limits: ImportLimits | None = None,
+    edition: str = "1.2",
 ) -> CsvTable | None:
     """Opens one CSV file with a header row (see `detect_encoding` for what is refused). A wrong header rejects
     the file (reported once, with the number of data rows it held). Columns outside `known` are allowed when
-    they are `metadata.*` extensions, else reported and ignored. The rows are read by `CsvTable.rows`."""
+    they are `metadata.*` extensions, else reported and ignored, naming the OneRoster `edition` the set was read
+    as. The rows are read by `CsvTable.rows`."""
     name = path.name
     limits = limits or ImportLimits()
     try:
@@ -200,7 +202,7 @@ def read_table(
             RowProblem(
                 name,
                 1,
-                f"column(s) {', '.join(unknown)} are not OneRoster 1.2 columns of {name} (extensions are named "
+                f"column(s) {', '.join(unknown)} are not OneRoster {edition} columns of {name} (extensions are named "
                 "metadata.*); they were ignored",
             )
         )

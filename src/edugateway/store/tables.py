@@ -583,6 +583,16 @@ class JobLeaseRow(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class RateBucketRow(Base):
+    """A platform's rate limit shared by every process calling it with one partner token: when its next request
+    slot is free (seconds since the epoch). Granting moves it forward in one UPDATE (store/rate_buckets.py)."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of kind, base URL and client identity
+    label: Mapped[str] = mapped_column(String(300))  # kind and base URL, for an operator reading the table
+    next_free: Mapped[float] = mapped_column(Float(precision=53))
+
+
 # ---- reconciliation: the night's report per school and platform ----------------------------------------------
 
 

@@ -32,6 +32,7 @@ def test_0013_adds_the_work_types_table_and_goes_down_and_up(database: Database)
     command.upgrade(config, "0013")
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM platform_work_types")).scalar_one() == 0
+    command.upgrade(config, "head")
     database.require_current_schema()
 
     with database.session() as session:

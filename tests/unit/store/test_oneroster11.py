@@ -109,3 +109,29 @@ def test_a_set_half_11_half_12_is_refused_in_one_line(v11: Path, tmp_path: Path,
         read_oneroster(v11)
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_an_unknown_column_of_a_11_set_is_named_as_not_a_11_column(v11: Path) -> None:
+    """Issue 18 leftover: the warning said «not OneRoster 1.2 columns» for a 1.1 set, whose columns differ."""
+    header, users = read_rows(v11 / "users.csv")
+    write_rows(v11 / "users.csv", [*header, "nickname"], users)
+    roster = read_oneroster(v11)
+    reasons = [w.reason for w in roster.warnings if "nickname" in w.reason]
+    assert reasons == [
+        "column(s) nickname are not OneRoster 1.1 columns of users.csv (extensions are named metadata.*); they were "
+        "ignored"
+    ]
+
+
+def test_a_11_role_cell_listing_several_roles_says_11_has_one_role_per_user(v11: Path) -> None:
+    """OneRoster v1.1 users.csv: `role` is one value of the role vocabulary (several per user came with 1.2's
+    roles.csv). A cell listing roles is refused, and says how to send such a person instead of «not a role»."""
+    header, users = read_rows(v11 / "users.csv")
+    users[0]["role"] = "teacher,parent"
+    write_rows(v11 / "users.csv", header, users)
+    roster = read_oneroster(v11)
+    assert [(p.file, p.line) for p in roster.rejected] == [("users.csv", 2)]
+    assert roster.rejected[0].reason.endswith(
+        "role 'teacher,parent' lists several roles, but a OneRoster 1.1 user has one; send the person as one user "
+        "per role, or as a OneRoster 1.2 set with a roles.csv row per role"
+    )

@@ -9,7 +9,7 @@ from edugateway.connectors.dnevnik.auth import DnevnikTokenAuth
 from edugateway.connectors.dnevnik.connector import DnevnikConnector
 from edugateway.connectors.dnevnik.errors import ERROR_TYPES
 from edugateway.connectors.emulated import optional_secret
-from edugateway.connectors.http import PlatformClient, Timer
+from edugateway.connectors.http import LimiterFactory, PlatformClient, Timer
 from edugateway.connectors.policy import policy_for
 
 
@@ -20,8 +20,10 @@ def build_dnevnik_connector(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     timer: Timer | None = None,
+    limiters: LimiterFactory | None = None,
 ) -> DnevnikConnector:
-    """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs."""
+    """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs.
+    `limiters` gives the client its rate limiter (default: this process's own)."""
 
     def secret(field: str) -> str | None:
         ref = getattr(settings, field)
@@ -42,5 +44,6 @@ def build_dnevnik_connector(
         error_types=ERROR_TYPES,
         transport=transport,
         timer=timer,
+        limiter=limiters(settings.base_url) if limiters else None,
     )
     return DnevnikConnector(client, school_id, platform=name)

@@ -8,7 +8,7 @@ from edugateway.config.settings import EcpSettings
 from edugateway.connectors.ecp.auth import EcpPasswordAuth
 from edugateway.connectors.ecp.connector import EcpConnector
 from edugateway.connectors.ecp.errors import ERROR_TYPES
-from edugateway.connectors.http import PlatformClient, Timer
+from edugateway.connectors.http import LimiterFactory, PlatformClient, Timer
 from edugateway.connectors.policy import policy_for
 from edugateway.errors import ConfigError
 
@@ -21,10 +21,11 @@ def build_ecp_connector(
     transport: httpx.AsyncBaseTransport | None = None,
     org_ogrn: str | None = None,
     timer: Timer | None = None,
+    limiters: LimiterFactory | None = None,
 ) -> EcpConnector:
     """`name` is the platform's key in the configuration (`[platforms.NAME]`); it names errors and logs.
     `base_url` is the diary's API root (`https://dnevnik.egov66.ru/api/`); `org_ogrn` the school's ОГРН,
-    needed only to push pupils."""
+    needed only to push pupils. `limiters` gives each client its rate limiter (default: this process's own)."""
     if settings.password is None or not settings.login:
         raise ConfigError(
             f"ГИС ЕЦП needs a login and a password: set platforms.{name}.login and platforms.{name}.password "
@@ -34,11 +35,24 @@ def build_ecp_connector(
     auth = EcpPasswordAuth(settings.login, password, settings_name=name)
     policy = policy_for(settings)
     client = PlatformClient(
-        name, settings.base_url, policy=policy, auth=auth, error_types=ERROR_TYPES, transport=transport, timer=timer
+        name,
+        settings.base_url,
+        policy=policy,
+        auth=auth,
+        error_types=ERROR_TYPES,
+        transport=transport,
+        timer=timer,
+        limiter=limiters(settings.base_url) if limiters else None,
     )
     upload = (
         PlatformClient(
-            name, settings.upload_url, policy=policy, error_types=ERROR_TYPES, transport=transport, timer=timer
+            name,
+            settings.upload_url,
+            policy=policy,
+            error_types=ERROR_TYPES,
+            transport=transport,
+            timer=timer,
+            limiter=limiters(settings.upload_url) if limiters else None,
         )
         if settings.upload_url
         else None

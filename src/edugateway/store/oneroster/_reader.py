@@ -141,6 +141,7 @@ class _Reader:
             rejected=self.roster.rejected,
             warnings=self.roster.warnings,
             limits=self.limits,
+            edition=self.version,
         )
         if table is not None:
             self.roster.encodings[table.file] = table.encoding
@@ -484,12 +485,7 @@ class _Reader:
             if v11:
                 role = row.get("role", "")
                 if role not in _v11.ROLE_MAP_11:
-                    self.reject(
-                        "users.csv",
-                        line,
-                        f"user {sid!r}: role {role!r} is not a OneRoster 1.1 role ({', '.join(_v11.ROLES)}); "
-                        "give each user its role",
-                    )
+                    self.reject("users.csv", line, _v11.role_problem(sid, role))
                     continue
                 roles[sid] = [(role, line)]
             names = [r for r, _ in roles.get(sid, [])]

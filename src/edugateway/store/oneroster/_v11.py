@@ -52,6 +52,19 @@ ROLE_MAP_11: dict[str, Role] = {**ROLE_MAP, "administrator": Role.STAFF}
 NOTE = "OneRoster 1.1 set: each user's role was read from the role column of users.csv (1.1 has no roles.csv)"
 
 
+def role_problem(sid: str, role: str) -> str:
+    """Why a 1.1 user's role cell is refused. The 1.1 `role` is one value of its vocabulary (OneRoster v1.1 CSV,
+    users.csv); several roles per user came with 1.2's roles.csv. A list of roles in the cell is therefore no 1.1
+    role: taking one of them would drop the others without a word, so the row is refused saying how to send it."""
+    words = [w.strip() for w in role.replace(";", ",").split(",") if w.strip()]
+    if len(words) > 1 and all(w in ROLE_MAP_11 for w in words):
+        return (
+            f"user {sid!r}: role {role!r} lists several roles, but a OneRoster 1.1 user has one; send the person "
+            "as one user per role, or as a OneRoster 1.2 set with a roles.csv row per role"
+        )
+    return f"user {sid!r}: role {role!r} is not a OneRoster 1.1 role ({', '.join(ROLES)}); give each user its role"
+
+
 def users_header(path: Path, limits: ImportLimits) -> list[str]:
     """The column names of users.csv, or [] when it has none to read (its reading reports why, later)."""
     if not path.exists():

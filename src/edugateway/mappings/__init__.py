@@ -1,0 +1,1 @@
+"""Column mappings shipped with edugateway for `import table --mapping NAME` (see store/table_mapping.py)."""
