@@ -17,6 +17,7 @@ The rows are claimed and recorded as every push's are (store/outbox.py); what di
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from edugateway.errors import ConfigError, ConnectorError, ValidationError
 from edugateway.logs import get_logger
 from edugateway.mapping import dnevnik as m
 from edugateway.store.db import Database
-from edugateway.store.id_links import IdLinks
+from edugateway.store.id_links import IdLinks, Link
 from edugateway.store.outbox import (
     ClaimedWrite,
     OutboxScope,
@@ -47,7 +48,8 @@ from edugateway.sync.push import BATCH, DONE, NOT_SENT, PushAdapter, digest
 
 log = get_logger(__name__)
 
-LINKED = ("persons", "classes", "subjects", "periods", LESSONS)
+FINAL_WORKS = "final_works"  # id links: a local class, subject and period -> the final work the gateway made
+LINKED = ("persons", "classes", "subjects", "periods", LESSONS, FINAL_WORKS)
 CONFLICT = "conflict: "
 
 
@@ -137,6 +139,7 @@ class JournalSender:
                 self.remote("classes", p["class"]),
                 self.remote("subjects", p["subject"]),
                 period,
+                key=final_work_key(p),
                 create=write.op == "create",
             )
         else:
@@ -259,6 +262,23 @@ class JournalSender:
         return await self._write(Entity.HOMEWORK, Op.UPDATE, record, write.key)
 
 
+def final_work_key(p: dict[str, Any]) -> str:
+    """The local name of a final's work: class, subject and period (the year for a year final)."""
+    return "|".join((p["class"], p["subject"], p["period"]))
+
+
+def _remembered(db: Database, school_id: int, platform: str) -> Callable[[str, str], None]:
+    """Keeps a final work the gateway made as an id link, committed at once (before any final is sent on it)."""
+
+    def remember(key: str, work_id: str) -> None:
+        with db.session() as session:
+            IdLinks(session, school_id, platform, actor=f"sync:{platform}", entities=[FINAL_WORKS]).link(
+                FINAL_WORKS, Link(key, work_id, "created")
+            )
+
+    return remember
+
+
 def _linked(db: Database, school_id: int, platform: str) -> dict[tuple[str, str], str]:
     with db.session() as session:
         ids = IdLinks(session, school_id, platform, actor="sync", entities=LINKED)
@@ -280,13 +300,11 @@ async def drain_journal(
     if adapter.entity is Entity.MARKS and isinstance(connector, DnevnikConnector):
         for t in await connector.work_types():
             type_ids[t.title], type_ids[t.id] = t.id, t.id
-    sender = JournalSender(
-        adapter,
-        connector,
-        Works(connector, type_ids),
-        _linked(db, run_log.school_id, run_log.platform),
-        overwrite=overwrite,
-    )
+    linked = _linked(db, run_log.school_id, run_log.platform)
+    made = {local: remote for (entity, local), remote in linked.items() if entity == FINAL_WORKS}
+    remember = _remembered(db, run_log.school_id, run_log.platform)
+    works = Works(connector, type_ids, made_finals=made, remember=remember)
+    sender = JournalSender(adapter, connector, works, linked, overwrite=overwrite)
     counts = run_log.of(adapter.entity.value)
     landed_total = 0
     while batch := claim_batch(db, scope, run_log.run_id, limit=BATCH):

@@ -17,7 +17,9 @@ from edugateway.domain.models import MarkKind
 from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.emulators import dnevnik
 from edugateway.emulators.dnevnik import platform_id
+from edugateway.emulators.faults import FaultConfig
 from edugateway.emulators.server import BackgroundServer
+from edugateway.errors import ConnectorError
 from edugateway.store.db import Database
 from edugateway.store.tables import MarkRow
 from edugateway.sync.engine import SyncOutcome, SyncRequest, run_sync
@@ -116,3 +118,28 @@ async def test_finals_land_once_on_the_class_final_work_and_a_change_is_updated(
     want[(*key[:3], "2")] += 1
     assert on_platform(world) == +want
     assert len(world.works) == works
+
+
+async def test_a_final_work_made_by_a_run_that_failed_before_any_final_landed_is_found_not_made_again(
+    school: Database, snapshot: SchoolSnapshot, emulator: tuple[dnevnik.DnevnikEmulator, str]
+) -> None:
+    """The platform lists a class's final works only through the finals on them: the work made by a run whose
+    first final failed is remembered, or the next run would ask for a second one, which the platform refuses."""
+    served, base_url = emulator
+    served.set_faults(FaultConfig(down_paths=("/v2.0/persons/",)))  # a mark on a work: 503, every time
+    with pytest.raises(ConnectorError, match="pushing final_marks to dnevnik failed"):
+        await sync(school, snapshot, base_url)
+    made = [w for w in served.world.works.values() if w["type"] == "PeriodMark"]
+    assert len(made) == 1
+    assert served.world.final_marks == []
+
+    served.set_faults(FaultConfig())
+    outcome = await sync(school, snapshot, base_url)
+
+    assert outcome.status == "done", outcome.error
+    assert on_platform(served.world) == local(snapshot)
+    final_works = Counter(
+        (w["eduGroup"], w["subjectId"]) for w in served.world.works.values() if w["type"] == "PeriodMark"
+    )
+    assert set(final_works.values()) == {1}
+    assert made[0]["id"] in {w["id"] for w in served.world.works.values()}
