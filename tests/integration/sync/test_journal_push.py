@@ -22,8 +22,9 @@ from edugateway.emulators.dnevnik import platform_id
 from edugateway.emulators.server import BackgroundServer
 from edugateway.mapping.dnevnik import mark_value
 from edugateway.store.db import Database
-from edugateway.store.tables import IdentityLinkRow, LessonRow, MarkRow, SyncRunRow
+from edugateway.store.tables import AttendanceRow, IdentityLinkRow, LessonRow, MarkRow, PersonRow, SyncRunRow
 from edugateway.sync.engine import SyncOutcome, SyncRequest, run_sync
+from edugateway.sync.run_summary import run_summary
 from support.local_journal import empty_journal_world, local_school, plant_local_journal, push_settings
 
 UNTIL = dt.date(2026, 9, 25)
@@ -183,20 +184,40 @@ async def test_a_mark_a_teacher_changed_on_the_platform_is_a_conflict_reported_n
     key, person, lesson = _a_lesson_mark(snapshot)
     _platform_mark(served.world, person, lesson)["value"] = "3"  # the teacher's correction on the platform
     _set_local_mark(school, key, "2")  # and the school's own change
+    absence = next(a for a in snapshot.attendance if a.code.value == "Б")
+    entry = served.world.log_entries[
+        (pid(snapshot, "lesson", absence.lesson_id), pid(snapshot, "person", absence.person_id))
+    ]
+    entry["status"] = "Pass"  # the teacher: excused, not ill
+    with school.session() as session:  # the school: absent without a reason
+        session.execute(
+            update(AttendanceRow)
+            .where(
+                AttendanceRow.lesson_id
+                == select(LessonRow.id).where(LessonRow.source_id == absence.lesson_id).scalar_subquery()
+            )
+            .where(
+                AttendanceRow.person_id
+                == select(PersonRow.id).where(PersonRow.source_id == absence.person_id).scalar_subquery()
+            )
+            .values(code="Н")
+        )
 
     outcome = await sync(school, snapshot, base_url)
 
     assert outcome.status == "partial"
-    assert "1 conflict with changes made on the platform" in (outcome.error or "")
-    assert _platform_mark(served.world, person, lesson)["value"] == "3"
+    assert "2 conflicts with changes made on the platform" in (outcome.error or "")
+    assert (_platform_mark(served.world, person, lesson)["value"], entry["status"]) == ("3", "Pass")
+    assert run_summary(school, outcome.run_id)[0].startswith("2 journal records were changed on the platform")
     again = await sync(school, snapshot, base_url)  # still reported while nobody decided
     assert again.status == "partial"
-    assert _platform_mark(served.world, person, lesson)["value"] == "3"
+    assert (_platform_mark(served.world, person, lesson)["value"], entry["status"]) == ("3", "Pass")
 
     decided = await sync(school, snapshot, base_url, journal_conflicts="overwrite")
 
     assert decided.status == "done", decided.error
     assert _platform_mark(served.world, person, lesson)["value"] == "2"
+    assert entry["status"] == "Absent"
 
 
 async def test_a_dry_run_plans_every_write_and_makes_none(
