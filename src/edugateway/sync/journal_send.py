@@ -25,7 +25,7 @@ from edugateway.connectors.base import Connector, KeepsJournalWorks, Op, WriteRe
 from edugateway.connectors.dnevnik import DnevnikConnector
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import AttendanceCode, MarkKind
-from edugateway.errors import ConfigError, ConnectorError, ValidationError
+from edugateway.errors import ConfigError, ConnectorError, PlatformRejected, ValidationError
 from edugateway.logs import get_logger
 from edugateway.mapping import dnevnik as m
 from edugateway.store.db import Database
@@ -84,7 +84,6 @@ class JournalSender:
         self.works = works
         self.linked = linked
         self.overwrite = overwrite
-        self._log_entries: dict[str, dict[str, AttendanceCode]] = {}
 
     def remote(self, entity: str, local: str) -> str:
         found = self.linked.get((entity, local))
@@ -117,7 +116,7 @@ class JournalSender:
             return await self._homework(row)
         except Conflict as exc:
             return WriteResult(key, ok=False, error=CONFLICT + str(exc))
-        except ValidationError as exc:
+        except (ValidationError, PlatformRejected) as exc:  # this record's (its lesson gone, say), not the platform's
             return WriteResult(key, ok=False, error=str(exc))
 
     async def _write(self, entity: Entity, op: Op, record: Any, key: str) -> WriteResult:

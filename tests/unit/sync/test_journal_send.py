@@ -12,6 +12,7 @@ import pytest
 from edugateway.connectors.base import Op, PlatformWork, Remote, WorkOrder, WriteResult
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Mark
+from edugateway.errors import PlatformRejected
 from edugateway.store.outbox import ClaimedWrite
 from edugateway.sync.journal_push import JournalMarks
 from edugateway.sync.journal_send import JournalSender, Row
@@ -100,3 +101,14 @@ async def test_a_delete_of_a_mark_already_gone_is_done_without_a_request() -> No
     platform = Platform()
     answer = await sender(platform).send(row("delete", pushed="4"))
     assert (answer.ok, platform.writes) == (True, [])
+
+
+async def test_a_record_the_platform_refuses_to_read_is_refused_alone() -> None:
+    """A lesson deleted on the platform (404 on its works) refuses that record; the run goes on."""
+
+    class LessonGone(Platform):
+        async def lesson_works(self, lesson_id: str) -> list[PlatformWork]:
+            raise PlatformRejected("HTTP 404: apiResourceUnavailable", platform="dnevnik")
+
+    answer = await sender(LessonGone()).send(row("create"))
+    assert (answer.ok, answer.retryable, answer.error) == (False, False, "[dnevnik] HTTP 404: apiResourceUnavailable")
