@@ -95,6 +95,8 @@ def sync(
     for run_id in outcome.abandoned:
         typer.echo(f"run {run_id} was left running by a process that died; it is now marked abandoned")
     _print_plan(outcome.plan)
+    if dry_run:
+        _print_journal_writes(outcome.plan)
     _print_pulled(outcome)
     for line in run_summary(st.database(), outcome.run_id):
         typer.echo(line)
@@ -130,6 +132,16 @@ def _print_plan(plan: SyncPlan) -> None:
             f"{len(candidates)} possible links went to the clerk's queue; its cases: {cases.opened} new, "
             f"{cases.refreshed} updated, {cases.closed} closed"
         )
+
+
+def _print_journal_writes(plan: SyncPlan) -> None:
+    """A dry run lists every journal write it would make (the roster's are counted above)."""
+    from edugateway.sync.journal_push import described
+
+    for entity, section in plan.entities.items():
+        for change in section.push or []:
+            if "where" in change.payload:
+                typer.echo("  " + described(entity, change.op, change.key, change.payload))
 
 
 def _print_pulled(outcome: SyncOutcome) -> None:

@@ -178,6 +178,10 @@ class DnevnikSettings(SchoolPlatformBase):
     refresh_token: SecretRef | None = None
     client_id: str | None = None
     client_secret: SecretRef | None = None
+    # A pushed journal mark or log entry a teacher changed on the platform since the last push: "report" refuses
+    # the write with its reason (run log, summary) for a person to decide; "overwrite" replaces it
+    # (sync/journal_send.py).
+    journal_conflicts: Literal["report", "overwrite"] = "report"
 
 
 class EcpSettings(SchoolPlatformBase):

@@ -307,6 +307,15 @@ def work_type(obj: Json) -> WorkType:
         raise invalid(PLATFORM, "work type", obj.get("id_str") or obj.get("id"), exc) from exc
 
 
+# The codes a special mark is written with (the platform serves its label back as textValue).
+MARK_CODES = {"Н/А": "НА", "зачёт": "ЗЧ", "незачёт": "НЗ", "ОСВ": "ОСВ"}
+
+
+def mark_code(value: str) -> str:
+    """What a canonical mark value is written as: 1–5 as they are, a special mark as its code."""
+    return MARK_CODES.get(value, value)
+
+
 def mark_value(obj: Json) -> str:
     """The canonical value of a Mark object. Special marks carry a code in `value` (НА, ЗЧ, НЗ, ОСВ) and their
     label in `textValue` (Н/А, зачёт, незачёт, ОСВ); the label is read when the code is not a known spelling."""

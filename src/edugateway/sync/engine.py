@@ -47,6 +47,9 @@ from edugateway.sync import linking
 from edugateway.sync.compare import compare_classes, compare_persons
 from edugateway.sync.directions import resolve_directions
 from edugateway.sync.ecp_contingent import EcpContingent
+from edugateway.sync.journal_push import JOURNAL_ADAPTERS
+from edugateway.sync.journal_scope import JOURNAL_PUSHED, local_journal_to_push
+from edugateway.sync.journal_send import CONFLICT, drain_journal
 from edugateway.sync.plan import SyncPlan
 from edugateway.sync.pull import pull_journal
 from edugateway.sync.pull_cursor import lookback_days_of
@@ -57,7 +60,11 @@ log = get_logger(__name__)
 ROSTER_LINKED = (Entity.PERSONS, Entity.CLASSES, Entity.SUBJECTS, Entity.PERIODS)
 JOURNAL = (Entity.LESSONS, Entity.MARKS, Entity.FINAL_MARKS, Entity.ATTENDANCE)
 DEFAULT_ENTITIES = (*ROSTER_LINKED, *JOURNAL)
-PUSH_ADAPTERS: dict[tuple[PlatformKind, Entity], PushAdapter] = {(PlatformKind.ECP, Entity.PERSONS): EcpContingent()}
+PUSH_ADAPTERS: dict[tuple[PlatformKind, Entity], PushAdapter] = {
+    (PlatformKind.ECP, Entity.PERSONS): EcpContingent(),
+    # The school's own journal onto Дневник.ру / ИСУОД's lessons (sync/journal_push.py)
+    **{(PlatformKind.DNEVNIK, adapter.entity): adapter for adapter in JOURNAL_ADAPTERS},
+}
 
 
 @dataclass(frozen=True)
@@ -214,7 +221,10 @@ async def _run(
     platform: SchoolPlatformSettings,
     conn: Connector,
 ) -> SyncOutcome:
-    directions = resolve_directions(request.platform, conn.capabilities, request.entities, platform.directions)
+    entities = list(request.entities)
+    if entities == list(DEFAULT_ENTITIES):  # homework is pushed when configured so, though not synced by default
+        entities += [e for e in JOURNAL_PUSHED if platform.directions.get(e) is Direction.PUSH and e not in entities]
+    directions = resolve_directions(request.platform, conn.capabilities, entities, platform.directions)
     unsupported = [
         e.value for e, d in directions.items() if d is Direction.PUSH and (platform.kind, e) not in PUSH_ADAPTERS
     ]
@@ -223,6 +233,14 @@ async def _run(
             f"the gateway does not push {', '.join(unsupported)} to {platform.kind.value} platforms yet; set "
             f"platforms.{request.platform}.directions for them to compare or pull"
         )
+    if (
+        any(directions.get(e) is Direction.PUSH for e in JOURNAL_PUSHED)
+        and directions.get(Entity.LESSONS) is Direction.PULL
+    ):
+        # The school's lessons are the journal of record: pulling the platform's would store them a second time
+        # beside the local ones (and their topics over the school's). They are read only to match (lesson_match).
+        del directions[Entity.LESSONS]
+        log.info("sync.lessons_not_pulled", reason="the journal is pushed from the school's own lessons")
     run_log = SyncRunLog.start(
         db, request.school, request.platform, {e.value: d.value for e, d in directions.items()}, dry_run=request.dry_run
     )
@@ -265,6 +283,11 @@ async def _run(
         plan.candidates = list(outcome.candidates)
         run_log.skip_all("read", conn.skipped)
 
+        journal = [e for e in JOURNAL_PUSHED if directions.get(e) is Direction.PUSH]
+        unmatched = 0
+        if journal:  # the local journal of the lessons the platform has; the others reported, nothing sent for them
+            snapshot = await local_journal_to_push(db, run_log, conn, snapshot, dry_run=request.dry_run)
+            unmatched = run_log.of(Entity.LESSONS.value).skipped
         pushes = _plan_pushes(db, run_log, platform.kind, directions, snapshot, plan)
         held = [
             entity
@@ -286,7 +309,11 @@ async def _run(
             for entity_name, (adapter, changes) in pushes.items():
                 progress().stage(entity_name, f"sending {len(changes)} changes")
                 enqueue(db, run_log, adapter, changes)
-                await drain(db, run_log, adapter, conn)
+                if adapter in JOURNAL_ADAPTERS:
+                    overwrite = getattr(platform, "journal_conflicts", "report") == "overwrite"
+                    await drain_journal(db, run_log, adapter, conn, overwrite=overwrite)
+                else:
+                    await drain(db, run_log, adapter, conn)
             if pulled:
                 first_day = min((p.start_date for p in snapshot.periods), default=None)
                 until = request.until or dt.date.today()
@@ -305,7 +332,7 @@ async def _run(
                     plan.stopped = "stopped after a whole pull window; the next run goes on from its cursor"
                     run_log.finish("stopped", plan=plan.as_json())
                     return SyncOutcome(run_log.run_id, "stopped", plan, counts=run_log.counts)
-        status, why = _ending(run_log, [Entity(e) for e in pushes])
+        status, why = _ending(run_log, [Entity(e) for e in pushes], unmatched=unmatched)
         run_log.finish(status, error=why, plan=plan.as_json())
         if why:
             log.info("sync.ended", status=status, reason=why)
@@ -325,20 +352,29 @@ async def _run(
         raise
 
 
-def _ending(run_log: SyncRunLog, pushed: Sequence[Entity]) -> tuple[str, str | None]:
-    """done, partial or failed, and why not done: the rule of the module's docstring."""
+def _ending(run_log: SyncRunLog, pushed: Sequence[Entity], *, unmatched: int = 0) -> tuple[str, str | None]:
+    """done, partial or failed, and why not done: the rule of the module's docstring. A journal write refused as a
+    conflict with a teacher's change on the platform (sync/journal_send.py) is for a person to decide: partial."""
     landed = refused = 0
     for entity in pushed:
         counts = run_log.of(entity.value)
         landed += counts.created + counts.updated + counts.deleted
         refused += counts.failed
-    skipped = sum(c.skipped for c in run_log.counts.values()) - refused  # a refused write is also listed as skipped
+    names = {e.value for e in pushed}
+    conflicts = sum(1 for s in run_log.skips if s["entity"] in names and s["reason"].startswith(CONFLICT))
+    # a refused write is also listed as skipped; a local lesson with no platform lesson is not a record read
+    skipped = sum(c.skipped for c in run_log.counts.values()) - refused - unmatched
+    refused -= conflicts
     where = f"see `edugateway runs show {run_log.run_id}`"
-    if refused and not landed:
-        first = next((s["reason"] for s in run_log.skips if s["entity"] in {e.value for e in pushed}), "")
+    if refused and not landed and not conflicts:
+        first = next((s["reason"] for s in run_log.skips if s["entity"] in names), "")
         return "failed", f"none of the {refused} writes to {run_log.platform} landed; first refusal: {first}; {where}"
-    if refused or skipped:
+    if refused or skipped or conflicts or unmatched:
         parts = [f"{refused} {_plural(refused, 'write')} refused"] if refused else []
+        parts += (
+            [f"{conflicts} {_plural(conflicts, 'conflict')} with changes made on the platform"] if conflicts else []
+        )
+        parts += [f"{unmatched} local {_plural(unmatched, 'lesson')} not on the platform"] if unmatched else []
         parts += [f"{skipped} {_plural(skipped, 'record')} read but not stored"] if skipped else []
         return "partial", f"{', '.join(parts)}, each with its reason; {where}"
     return "done", None

@@ -11,6 +11,7 @@ from typing import Any
 from edugateway.store.db import Database
 from edugateway.store.needs_mapping import NeedsMapping
 from edugateway.store.sync_run_log import sync_run
+from edugateway.sync.journal_send import CONFLICT
 
 SUBJECTS_SHOWN = 5  # the rest are in `runs show`
 
@@ -21,13 +22,24 @@ def run_summary(db: Database, run_id: int) -> list[str]:
     if row is None:
         return []
     needs_mapping = NeedsMapping.from_json(row.needs_mapping) if row.needs_mapping else None
-    return summary_lines(run_id, row.counts, needs_mapping)
+    conflicts = sum(1 for s in row.skipped or [] if str(s.get("reason", "")).startswith(CONFLICT))
+    return summary_lines(run_id, row.counts, needs_mapping, conflicts=conflicts)
 
 
 def summary_lines(
-    run_id: int, counts: Mapping[str, Mapping[str, Any]] | None, needs_mapping: NeedsMapping | None
+    run_id: int,
+    counts: Mapping[str, Mapping[str, Any]] | None,
+    needs_mapping: NeedsMapping | None,
+    *,
+    conflicts: int = 0,
 ) -> list[str]:
     lines: list[str] = []
+    if conflicts:  # a pushed journal record a teacher changed on the platform: left for a person to decide
+        lines.append(
+            f"{_plural(conflicts, 'journal record was', 'journal records were')} changed on the platform since the "
+            f"last push and left as they are there; decide each (runs show {run_id}), or set journal_conflicts = "
+            '"overwrite"'
+        )
     skipped = {entity: int(c.get("skipped", 0)) for entity, c in (counts or {}).items() if c.get("skipped")}
     if skipped:
         per_entity = ", ".join(f"{entity} {n}" for entity, n in skipped.items())

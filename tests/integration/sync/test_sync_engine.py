@@ -17,7 +17,14 @@ from sqlalchemy import func, select
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
-from edugateway.config.settings import DnevnikSettings, EcpSettings, SchoolSettings, SecretRef, Settings
+from edugateway.config.settings import (
+    DnevnikSettings,
+    EcpSettings,
+    PlatformKind,
+    SchoolSettings,
+    SecretRef,
+    Settings,
+)
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import Role
 from edugateway.domain.snapshot import SchoolSnapshot
@@ -243,6 +250,8 @@ async def test_a_push_the_gateway_cannot_make_is_refused_before_anything_runs(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SYNC_UNUSED_TOKEN", "a" * 32)
+    # Every write the platforms take has its push now (issue 18): one is taken away to see the guard refuse.
+    monkeypatch.delitem(engine.PUSH_ADAPTERS, (PlatformKind.DNEVNIK, Entity.MARKS))
     settings = Settings(
         schools=[SchoolSettings(code=CODE, platform_ids={"dnevnik": "1"})],
         platforms={

@@ -401,11 +401,11 @@ class DnevnikConnector:
             work_id = mark.work_type  # the caller names the platform work the mark is for
             if not work_id:
                 raise ValidationError(f"mark {mark.id}: the platform work id is needed to create a mark")
-            body = {"value": mark.value, "date": mark.date.isoformat() if mark.date else None}
+            body = {"value": m.mark_code(mark.value), "date": mark.date.isoformat() if mark.date else None}
             response = await self.client.request("POST", f"persons/{mark.person_id}/works/{work_id}/mark", json=body)
             return WriteResult(key=mark.id, ok=True, remote_id=m.ident(response.json()))
         if op is Op.UPDATE:
-            await self.client.request("PUT", f"marks/{mark.id}", json={"value": mark.value})
+            await self.client.request("PUT", f"marks/{mark.id}", json={"value": m.mark_code(mark.value)})
             return WriteResult(key=mark.id, ok=True, remote_id=mark.id)
         await self.client.request("DELETE", f"marks/{mark.id}")
         return WriteResult(key=mark.id, ok=True, remote_id=mark.id)
