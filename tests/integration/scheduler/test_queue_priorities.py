@@ -57,9 +57,7 @@ class Queue:
     def take(self) -> int | None:
         """What the next worker to ask is given."""
         with self.db.engine.begin() as conn:
-            return conn.scalar(
-                text("SELECT id FROM procrastinate_fetch_job_v2(ARRAY['jobs'], :w)"), {"w": self.worker}
-            )
+            return conn.scalar(text("SELECT id FROM procrastinate_fetch_job_v2(ARRAY['jobs'], :w)"), {"w": self.worker})
 
 
 @pytest.fixture
