@@ -26,7 +26,7 @@ def jobs_status(
 ) -> None:
     """One row per school and job: queued (since when), running where, the last run, done and failed in the last
     24 hours, retrying, the next fire; with the procrastinate executor also the workers and their heartbeats."""
-    from edugateway.scheduler.night_board import night_board
+    from edugateway.scheduler.night_board import night_board, where_running
     from edugateway.store.times import utc_now
 
     st = state(ctx)
@@ -56,7 +56,7 @@ def jobs_status(
                 row.school,
                 row.job,
                 f"{row.queued}{since}" if row.queued else "-",
-                ", ".join(row.running_on)
+                ", ".join(where_running(h) for h in row.holders)
                 + (f" since {school_time(row.running_since, zone)}" if row.running_since else "")
                 if row.running
                 else "-",
@@ -86,6 +86,8 @@ def _headline(board: NightBoard) -> str:
 
 
 def _json(board: NightBoard) -> dict[str, Any]:
+    from edugateway.scheduler.night_board import where_running
+
     def when(value: dt.datetime | None) -> str | None:
         return iso_time(value)
 
@@ -103,7 +105,7 @@ def _json(board: NightBoard) -> dict[str, Any]:
                 "queued": r.queued,
                 "queued_since": when(r.queued_since),
                 "running": r.running,
-                "running_on": r.running_on,
+                "running_on": [where_running(h) for h in r.holders],
                 "running_since": when(r.running_since),
                 "last_status": r.last_status,
                 "last_at": when(r.last_at),

@@ -9,7 +9,7 @@ finished within the window (the last 24 hours: a night, whenever the region's jo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -34,7 +34,7 @@ class NightRow:
     queued: int = 0
     queued_since: dt.datetime | None = None
     running: int = 0
-    running_on: list[str] = field(default_factory=list)  # "host pid 4242 (queue job 17)"
+    holders: list[str] = field(default_factory=list)  # of the running ones: where_running() says where
     running_since: dt.datetime | None = None
     retrying: int = 0
     retry_at: dt.datetime | None = None  # procrastinate: when the queued retry is due
@@ -65,16 +65,21 @@ class NightBoard:
         return sum(int(getattr(row, name)) for row in self.rows)
 
 
-def where_running(holder: str) -> str:
-    """A job run's holder as a place: `worker:<host>:<pid>:job<id>`, a daemon's `<host>:<pid>:<instance>`, or a
-    command's `cli:<user>@<host>:<pid>`."""
+PLACE_WORDS = {"queue job": "queue job", "daemon": "daemon", "command": "command", "worker": "worker"}
+
+
+def where_running(holder: str, words: Mapping[str, str] = PLACE_WORDS) -> str:
+    """A job run's holder as a place: `worker:<host>:<pid>:job<id>`, a daemon's `<host>:<pid>:<instance>`, a
+    command's `cli:<user>@<host>:<pid>`, or `queue-worker:<id>` (a queue job taken, its run not claimed yet)."""
     parts = holder.split(":")
+    if parts[0] == "queue-worker" and len(parts) == 2:
+        return f"{words['worker']} #{parts[1]}"
     if parts[0] == "worker" and len(parts) >= 4:
-        return f"{parts[1]} pid {parts[2]} (queue job {parts[3].removeprefix('job')})"
+        return f"{parts[1]} pid {parts[2]} ({words['queue job']} {parts[3].removeprefix('job')})"
     if parts[0] == "cli" and len(parts) >= 3:
-        return f"{parts[1]} pid {parts[2]} (command)"
+        return f"{parts[1]} pid {parts[2]} ({words['command']})"
     if len(parts) >= 2 and parts[1].isdigit():
-        return f"{parts[0]} pid {parts[1]} (daemon)"
+        return f"{parts[0]} pid {parts[1]} ({words['daemon']})"
     return holder
 
 
@@ -150,7 +155,7 @@ def _add_run_log(
             if is_shown(running.school):
                 r = line(running.job, running.kind, running.school, running.platform)
                 r.running += 1
-                r.running_on.append(where_running(running.holder))
+                r.holders.append(running.holder)
                 r.running_since = r.running_since or running.started_at
                 r.attempts = max(r.attempts, running.attempts)
                 if running.attempts > 1:  # the runner's own retry of a failed attempt
@@ -182,8 +187,8 @@ def _add_queue(
         r.attempts = max(r.attempts, fires.attempts)
         r.failed += fires.failed
         # Taken by a worker, its job run not claimed yet: the worker is all there is to say.
-        if fires.running > len(r.running_on):
-            r.running_on += [f"worker #{w}" for w in fires.running_workers][: fires.running - len(r.running_on)]
+        if fires.running > len(r.holders):
+            r.holders += [f"queue-worker:{w}" for w in fires.running_workers][: fires.running - len(r.holders)]
         r.running = max(r.running, fires.running)
     workers += [
         WorkerLine(w.id, w.last_heartbeat, w.alive) for w in queue_workers(db, settings.scheduler.stalled_after_s)

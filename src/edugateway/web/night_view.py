@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from edugateway.config.settings import Settings
-from edugateway.scheduler.night_board import NightRow, night_board
+from edugateway.scheduler.night_board import NightRow, night_board, where_running
 from edugateway.store.db import Database
 from edugateway.store.school_scope import SchoolScope
 from edugateway.store.tables import SchoolRow
 from edugateway.store.times import utc_now
 from edugateway.web.run_view import DEFAULT_ZONE, STATUS_WORDS, _at, school_zone
 
+PLACE_WORDS = {"queue job": "задание очереди", "daemon": "демон", "command": "команда", "worker": "воркер"}
 EXECUTOR_WORDS = {
     "procrastinate": "очередь procrastinate: демон ставит задания в очередь, их выполняют воркеры",
     "local": "локальный: демон сам выполняет задания, очереди нет; сведения — из журнала запусков",
@@ -80,7 +81,9 @@ def _line(row: NightRow, name: str, settings: Settings) -> NightLine:
     zone = school_zone(settings, row.school)
     running = "—"
     if row.running:
-        running = ", ".join(row.running_on) + (f", с {_at(row.running_since, zone)}" if row.running_since else "")
+        running = ", ".join(where_running(h, PLACE_WORDS) for h in row.holders) + (
+            f", с {_at(row.running_since, zone)}" if row.running_since else ""
+        )
     retrying = "—"
     if row.retrying:
         retrying = f"{row.retrying}, попытка {row.attempts}" + (

@@ -78,11 +78,11 @@ def test_the_admin_of_every_school_sees_each_state_with_counts_and_workers(queue
     assert f"№{planted.live_worker} на связи" in workers
     assert f"№{planted.dead_worker} молчит" in workers
     assert "(MSK, Europe/Moscow)" in workers
-    assert "night-host-2 pid 4242" in _row(section, "s2", "nightly")
+    assert f"night-host-2 pid 4242 (задание очереди {planted.running_job})" in _row(section, "s2", "nightly")
     assert "(+05, Asia/Yekaterinburg)" in _row(section, "s2", "nightly")
     assert "1, попытка 1, в " in _row(section, "s3", "nightly")
     assert "готово, " in _row(section, "s1", "nightly")
-    assert "<div>0 / 1</div>" in _row(section, "s4", "nightly")
+    assert "<div>0, 1</div>" in _row(section, "s4", "nightly")
     assert "не запускалось" in _row(section, "s1", "month")
 
 
@@ -93,7 +93,7 @@ def test_an_admin_of_one_school_sees_only_it(queue_night: Night) -> None:
     assert _counts(section) == {"в очереди": 0, "выполняется": 1, "готово": 0, "ошибок": 0, "повторяется": 0}
     for other in ("s1", "s3", "s4"):
         assert NAMES[other] not in section
-    assert "night-host-2 pid 4242" in _row(section, "s2", "nightly")
+    assert "night-host-2 pid 4242 (задание очереди" in _row(section, "s2", "nightly")
 
 
 def test_the_school_filter_narrows_the_board(queue_night: Night) -> None:
