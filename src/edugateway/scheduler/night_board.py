@@ -12,13 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
 from edugateway.config.settings import Settings
 from edugateway.errors import ConfigError
 from edugateway.scheduler.plan import next_fires, plan_jobs, scheduled_trigger
 from edugateway.store.db import Database
-from edugateway.store.tables import JobRunRow
+from edugateway.store.night_reads import run_log_night
 
 WINDOW = dt.timedelta(hours=24)
 FAILED = ("failed", "abandoned")
@@ -125,41 +123,27 @@ Shown = Callable[[str], bool]
 def _add_run_log(
     db: Database, since: dt.datetime, is_shown: Shown, line: Callable[[str, str, str, str], NightRow]
 ) -> None:
-    finished = func.coalesce(JobRunRow.finished_at, JobRunRow.started_at)
-    with db.session() as session:
-        recent = session.execute(
-            select(JobRunRow.job, JobRunRow.kind, JobRunRow.school, JobRunRow.platform, JobRunRow.status, func.count())
-            .where(JobRunRow.status != "running", finished >= since)
-            .group_by(JobRunRow.job, JobRunRow.kind, JobRunRow.school, JobRunRow.platform, JobRunRow.status)
-        ).tuples()
-        for job, kind, school, platform, status, count in recent:
-            if is_shown(school):
-                r = line(job, kind, school, platform)
-                if status == "done":
-                    r.done += count
-                elif status in FAILED:
-                    r.failed += count
-        newest = (
-            select(JobRunRow.job, JobRunRow.school, func.max(JobRunRow.id).label("id"))
-            .where(JobRunRow.status != "running")
-            .group_by(JobRunRow.job, JobRunRow.school)
-            .subquery()
-        )
-        for last in session.scalars(select(JobRunRow).join(newest, JobRunRow.id == newest.c.id)):
-            if is_shown(last.school):
-                r = line(last.job, last.kind, last.school, last.platform)
-                r.last_status, r.last_at = last.status, last.finished_at or last.started_at
-        for running in session.scalars(
-            select(JobRunRow).where(JobRunRow.status == "running").order_by(JobRunRow.started_at)
-        ):
-            if is_shown(running.school):
-                r = line(running.job, running.kind, running.school, running.platform)
-                r.running += 1
-                r.holders.append(running.holder)
-                r.running_since = r.running_since or running.started_at
-                r.attempts = max(r.attempts, running.attempts)
-                if running.attempts > 1:  # the runner's own retry of a failed attempt
-                    r.retrying += 1
+    night = run_log_night(db, since)
+    for counted in night.finished:
+        if is_shown(counted.school):
+            r = line(counted.job, counted.kind, counted.school, counted.platform)
+            if counted.status == "done":
+                r.done += counted.count
+            elif counted.status in FAILED:
+                r.failed += counted.count
+    for last in night.last:
+        if is_shown(last.school):
+            r = line(last.job, last.kind, last.school, last.platform)
+            r.last_status, r.last_at = last.status, last.finished_at or last.started_at
+    for running in night.running:
+        if is_shown(running.school):
+            r = line(running.job, running.kind, running.school, running.platform)
+            r.running += 1
+            r.holders.append(running.holder)
+            r.running_since = r.running_since or running.started_at
+            r.attempts = max(r.attempts, running.attempts)
+            if running.attempts > 1:  # the runner's own retry of a failed attempt
+                r.retrying += 1
 
 
 def _add_queue(

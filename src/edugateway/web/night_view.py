@@ -7,13 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from edugateway.config.settings import Settings
 from edugateway.scheduler.night_board import NightRow, night_board, where_running
 from edugateway.store.db import Database
+from edugateway.store.night_reads import scoped_school_names
 from edugateway.store.school_scope import SchoolScope
-from edugateway.store.tables import SchoolRow
 from edugateway.store.times import utc_now
 from edugateway.web.run_view import DEFAULT_ZONE, STATUS_WORDS, _at, school_zone
 
@@ -60,10 +58,7 @@ def night_view(
 ) -> NightView:
     """Only the schools the account reads (and the one chosen in the filter): a school the scope does not give is
     left out even when the configuration or the queue names it."""
-    chosen = [scope.where(SchoolRow.id)] + ([SchoolRow.id == school_id] if school_id is not None else [])
-    with db.session() as session:
-        stored = session.execute(select(SchoolRow.code, SchoolRow.name).where(*chosen)).all()
-    names = {row.code: row.name for row in stored}
+    names = scoped_school_names(db, scope, school_id=school_id)
     every = scope.every and school_id is None  # schools configured but not stored yet are shown to such an admin
     board = night_board(db, settings, now or utc_now(), schools=None if every else set(names))
     moscow = ZoneInfo(DEFAULT_ZONE)
