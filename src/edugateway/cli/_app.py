@@ -16,6 +16,7 @@ from edugateway.cli._emulators import emulators_app
 from edugateway.cli._finals import finals_app
 from edugateway.cli._identity import cases_app, identity_app
 from edugateway.cli._jobs import jobs_app, scheduler_app
+from edugateway.cli._jobs_status import jobs_status  # noqa: F401  # registers `jobs status` on jobs_app
 from edugateway.cli._journal import import_journal, template_journal
 from edugateway.cli._reconcile import reconcile, reports_app
 from edugateway.cli._roster import export_app, import_app, template_app

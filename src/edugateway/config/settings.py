@@ -250,6 +250,13 @@ class JobBase(_Strict):
         ge=1,
         description="a run missed while no daemon was up still runs once when it is at most this late",
     )
+    priority: int | None = Field(
+        default=None,
+        ge=-100,
+        le=100,
+        description="procrastinate: workers take queued fires of a higher priority first (default: by kind, "
+        "sync 30, verify 20, reconcile and reports 10, archive 0)",
+    )
 
 
 class SyncJob(JobBase):

@@ -64,6 +64,25 @@ def fire_locks(planned: PlannedJob, fire_time: dt.datetime) -> FireLocks:
     )
 
 
+# Workers take the highest priority first, then the oldest: the night's syncs before what reads their results
+# (reconcile compares with the platform, reports read the synced journal), archives last.
+KIND_PRIORITY: dict[str, int] = {
+    "sync": 30,
+    "verify": 20,
+    "reconcile": 10,
+    "month-report": 10,
+    "period-report": 10,
+    "archive": 0,
+    "archive-verify": 0,
+}
+
+
+def fire_priority(planned: PlannedJob) -> int:
+    """The job's configured `priority`, else its kind's."""
+    job = planned.job
+    return job.priority if job.priority is not None else KIND_PRIORITY.get(job.kind, 0)
+
+
 def worker_holder(queue_job_id: int) -> str:
     """Who a worker's run of a queue job holds the fire and the lease as; the retry of the same queue job knows its
     earlier attempts by the `job<id>` at the end."""
@@ -153,8 +172,8 @@ class FireQueue:
         """The queue job's id, or None when this fire is waiting in the queue already."""
         locks = fire_locks(planned, fire_time)
         try:
-            return self.app.configure_task(TASK, queueing_lock=locks.queueing_lock, lock=locks.lock, queue=QUEUE).defer(
-                job=planned.job.name, school=planned.school, scheduled_for=fire_time.astimezone(dt.UTC).isoformat()
-            )
+            return self.app.configure_task(
+                TASK, queueing_lock=locks.queueing_lock, lock=locks.lock, queue=QUEUE, priority=fire_priority(planned)
+            ).defer(job=planned.job.name, school=planned.school, scheduled_for=fire_time.astimezone(dt.UTC).isoformat())
         except AlreadyEnqueued:
             return None

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from edugateway.store.run_journal import run_journal
 from edugateway.web.accounts import WebRole
 from edugateway.web.context import Reader, Refused, web_state
+from edugateway.web.night_view import night_view
 from edugateway.web.row_ids import parse_id
 from edugateway.web.run_view import run_line
 from edugateway.web.templating import render
@@ -38,6 +39,7 @@ def runs(request: Request, who: Reader, school: Annotated[str, Query()] = "") ->
             "jobs": [run_line(r, settings) for r in journal.jobs],
             "imports": [run_line(r, settings) for r in journal.imports],
             "shown": SHOWN,
+            "night": night_view(state.db, settings, who.account.schools, school_id=school_id),
         },
         who=who,
     )
