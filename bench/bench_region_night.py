@@ -16,8 +16,9 @@ today read as empty windows): the heaviest night, when a region comes onto the g
 Prints per worker count: the night's wall time (first fire deferred → last run finished), the scaling ratio
 t1/tN, runs done / job_runs rows / sync_runs rows per school (exactly once: each 1), runs per minute per worker,
 queue latency (deferred → started, from procrastinate_events), requests per run, and what bounds the night: the
-rate floor (requests / rate) and the CPU the workers and the emulator used (on a 2-core machine 4 workers share
-2 cores, so past the core count only the rate-bound part scales down... or does not).
+rate floor (requests / rate) and the CPU the workers and the emulator used. A worker process uses about one core
+at most (the GIL): on a 2-core machine 4 workers share 2 cores, so past the core count more workers shorten
+neither the CPU-bound part nor, the bucket being shared, the rate-bound part.
 
 PostgreSQL: --pg-url, $EDUGATEWAY_BENCH_PG_URL or $EDUGATEWAY_TEST_PG_URL names a server and a database the bench
 may connect to; it creates databases of its own beside it and drops them after.
