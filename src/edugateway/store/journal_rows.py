@@ -15,6 +15,7 @@ import pydantic
 from edugateway.domain.marks import parse_mark
 from edugateway.domain.models import Attendance, AttendanceCode, Lesson, Mark, MarkKind
 from edugateway.spreadsheet_text import formula_refusal, looks_like_formula
+from edugateway.store.cell_text import cell_text as text
 from edugateway.store.journal_layout import LAYOUT, YEAR_WORD
 from edugateway.store.journal_set import JournalDeletion, JournalKind, LessonLocator, ParsedJournal, lesson_key
 from edugateway.store.roster import Incoming, RowProblem
@@ -27,16 +28,6 @@ _LESSON_WORDS = {"": MarkKind.LESSON, "урок": MarkKind.LESSON, "за уро�
 
 class RowError(Exception):
     """A row that cannot become a record: the column and what to fix."""
-
-
-def text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def _date(value: Any) -> dt.date | None:

@@ -28,9 +28,10 @@ from edugateway.domain.snapshot import SchoolSnapshot
 from edugateway.errors import ValidationError
 from edugateway.private_files import FileKind, private_file
 from edugateway.spreadsheet_text import text_cell
+from edugateway.store.cell_text import cell_text as text
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.journal_layout import INSTRUCTIONS, LAYOUT, SHEET_OF, YEAR_WORD, JournalColumn, header_index
-from edugateway.store.journal_rows import JournalRows, text
+from edugateway.store.journal_rows import JournalRows
 from edugateway.store.journal_set import JournalKind, ParsedJournal
 from edugateway.store.roster import Mode, RowProblem
 from edugateway.store.xlsx_archive import check_xlsx_archive

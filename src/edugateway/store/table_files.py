@@ -20,11 +20,11 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from edugateway.errors import ValidationError
+from edugateway.store.cell_text import cell_text as text
 from edugateway.store.csvfiles import _next_record, detect_encoding
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import RowProblem
 from edugateway.store.table_mapping import SourceSection
-from edugateway.store.table_values import text
 from edugateway.store.xlsx_archive import check_xlsx_archive
 
 DELIMITER_NAMES = {";": "«;»", ",": "«,»", "\t": "tab"}

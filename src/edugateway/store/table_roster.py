@@ -24,11 +24,12 @@ import pydantic
 from edugateway.domain.entities import RecordKind
 from edugateway.domain.models import Enrollment, EnrollmentRole, Person, Role, SchoolClass
 from edugateway.errors import ValidationError
+from edugateway.store.cell_text import cell_text as text
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import Incoming, Mode, ParsedRoster, RowProblem
 from edugateway.store.table_files import Table, read_rows
 from edugateway.store.table_mapping import Mapping, TableKind
-from edugateway.store.table_values import check_snils_cell, class_name, parse_date, parse_gender, text
+from edugateway.store.table_values import check_snils_cell, class_name, parse_date, parse_gender
 from edugateway.store.xlsx_roster import derived_enrollment_id
 
 SOURCE = "table"

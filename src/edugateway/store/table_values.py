@@ -14,23 +14,13 @@ from typing import Any
 from edugateway.domain.models import Gender
 from edugateway.domain.snils import SnilsVerdict, check_snils
 from edugateway.mapping.ecp import grade_of
+from edugateway.store.cell_text import cell_text as text
 from edugateway.store.table_mapping import EXCEL_SERIAL
 
 # Excel's day 1 is 1900-01-01 and it counts a 29 February 1900 that never was: serials from 61 on are off by one,
 # so day 0 is taken as 1899-12-30 (as openpyxl and LibreOffice do). Birth dates are all well after 1900.
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_SERIALS = range(61, 2_958_466)  # 1900-03-01 .. 9999-12-31
-
-
-def text(value: Any) -> str:
-    """A cell as text: spaces collapsed; a whole float without its «.0» (Excel numbers)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def parse_date(value: Any, formats: tuple[str, ...]) -> dt.date | None:

@@ -47,6 +47,7 @@ from edugateway.domain.snils import check_snils, format_snils
 from edugateway.errors import ValidationError
 from edugateway.private_files import FileKind, private_file
 from edugateway.spreadsheet_text import formula_refusal, looks_like_formula, text_cell
+from edugateway.store.cell_text import cell_text as _text
 from edugateway.store.import_limits import ImportLimits
 from edugateway.store.roster import Incoming, Mode, ParsedRoster, RowProblem
 from edugateway.store.xlsx_archive import check_xlsx_archive
@@ -386,16 +387,6 @@ def _broken(exc: BaseException) -> str:
         return f"broken XML: {str(exc).splitlines()[0][:120]}"
     text = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def _date(value: Any) -> dt.date | None:
