@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 
 from edugateway.domain.models import MarkKind, ReportingPeriodKind
 from edugateway.errors import DataSafetyError, GatewayError, ValidationError
-from edugateway.logs import get_logger, mask_text
+from edugateway.logs import get_logger
 from edugateway.store.db import Database
+from edugateway.store.import_runs import record_stopped_import
 from edugateway.store.journal_rows import YEAR_PERIOD, final_key
 from edugateway.store.journal_set import LOCAL_ORIGIN, JournalKind, LessonLocator, ParsedJournal
 from edugateway.store.roster import Incoming, Mode, RowProblem
@@ -144,7 +145,7 @@ def apply_journal(
     except GatewayError as exc:
         session.rollback()
         if not dry_run:
-            _record_failed_run(db, report, "refused" if isinstance(exc, DataSafetyError) else "failed", exc)
+            record_stopped_import(db, report, "refused" if isinstance(exc, DataSafetyError) else "failed", exc)
         log.warning("journal.import.stopped", school=school_code, source=parsed.source, error_type=type(exc).__name__)
         raise
     except BaseException:
@@ -155,24 +156,6 @@ def apply_journal(
     totals = {f"{kind}_{k}": v for kind, c in report.counts.items() for k, v in c.as_dict().items() if v}
     log.info("journal.import.done", school=school_code, run_id=report.run_id, dry_run=dry_run, **totals)
     return report
-
-
-def _record_failed_run(db: Database, report: JournalReport, status: str, exc: Exception) -> None:
-    with db.session() as session:
-        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == report.school))
-        run = ImportRunRow(
-            school_id=school_id,
-            source=report.source,
-            mode=report.mode,
-            location=report.location,
-            status=status,
-            finished_at=dt.datetime.now(dt.UTC),
-            problems=report.problems_dict(),
-            error=mask_text(str(exc)),
-        )
-        session.add(run)
-        session.flush()
-        report.run_id = run.id
 
 
 def _json(value: Any) -> Any:

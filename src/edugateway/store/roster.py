@@ -37,6 +37,7 @@ from edugateway.domain.snils import format_snils
 from edugateway.errors import DataSafetyError, GatewayError, ValidationError
 from edugateway.logs import get_logger, mask_text
 from edugateway.store.db import Database
+from edugateway.store.import_runs import record_stopped_import
 from edugateway.store.tables import (
     AuditRow,
     ClassRow,
@@ -225,7 +226,7 @@ def apply_roster(
     except GatewayError as exc:
         session.rollback()
         if not dry_run:
-            _record_failed_run(db, report, "refused" if isinstance(exc, DataSafetyError) else "failed", exc)
+            record_stopped_import(db, report, "refused" if isinstance(exc, DataSafetyError) else "failed", exc)
         log.warning("roster.import.stopped", school=school_code, source=roster.source, error_type=type(exc).__name__)
         raise
     except BaseException:
@@ -245,24 +246,6 @@ def apply_roster(
         **totals,
     )
     return report
-
-
-def _record_failed_run(db: Database, report: ImportReport, status: str, exc: Exception) -> None:
-    with db.session() as session:
-        school_id = session.scalar(select(SchoolRow.id).where(SchoolRow.code == report.school))
-        run = ImportRunRow(
-            school_id=school_id,
-            source=report.source,
-            mode=report.mode,
-            location=report.location,
-            status=status,
-            finished_at=dt.datetime.now(dt.UTC),
-            problems=report.problems_dict(),
-            error=mask_text(str(exc)),
-        )
-        session.add(run)
-        session.flush()
-        report.run_id = run.id
 
 
 def _json(value: Any) -> Any:
