@@ -61,7 +61,7 @@ def detect_delimiter(header_line: str) -> str:
     try:
         return csv.Sniffer().sniff(header_line, delimiters=";,\t").delimiter
     except csv.Error:
-        pass
+        pass  # a header Sniffer cannot decide on: the separator it holds most of
     counts = {d: header_line.count(d) for d in DELIMITER_NAMES}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:

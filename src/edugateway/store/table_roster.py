@@ -76,7 +76,7 @@ def read_table_roster(
 
 
 class _RowError(Exception):
-    pass
+    """A row that cannot become a record; the message says which column and what to fix."""
 
 
 class _Reader:
