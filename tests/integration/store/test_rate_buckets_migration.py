@@ -1,4 +1,4 @@
-"""Migration 0018 on both backends: rate_buckets comes and goes, and a bucket written after the upgrade works."""
+"""Migration 0015 on both backends: rate_buckets comes and goes, and a bucket written after the upgrade works."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ the allowed rate. `rate_buckets` holds one row per platform kind + base URL + cl
 secret): the time its next request slot is free, moved forward by one conditional UPDATE per grant
 (connectors/shared_rate_limit.py).
 
-Revision ID: 0018
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06 04:35:00
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
