@@ -233,3 +233,7 @@ class KeepsJournalWorks(Protocol):
     async def work_marks(self, person_id: str, work_id: str) -> list[Remote[Mark]]:
         """The marks a person has on one work, as the platform holds them now."""
         ...
+
+    async def lesson_attendance(self, lesson_id: str) -> list[Attendance]:
+        """One platform lesson's attendance entries as the platform holds them now (present pupils have none)."""
+        ...

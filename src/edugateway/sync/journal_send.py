@@ -21,13 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edugateway.connectors.base import Connector, KeepsJournalWorks, Op, WriteResult
-from edugateway.connectors.dnevnik import DnevnikConnector
+from edugateway.connectors.base import Connector, KeepsJournalWorks, NamesWorkTypes, Op, WriteResult
 from edugateway.domain.entities import Entity
 from edugateway.domain.models import AttendanceCode, MarkKind
 from edugateway.errors import ConfigError, ConnectorError, PlatformRejected, ValidationError
 from edugateway.logs import get_logger
-from edugateway.mapping import dnevnik as m
 from edugateway.store.db import Database
 from edugateway.store.id_links import IdLinks, Link
 from edugateway.store.outbox import (
@@ -195,15 +193,9 @@ class JournalSender:
 
     async def _entries(self, lesson: str) -> dict[str, AttendanceCode]:
         """person -> code of the lesson's log entries as the platform holds them now."""
-        if not isinstance(self.connector, DnevnikConnector):
+        if not isinstance(self.connector, KeepsJournalWorks):
             raise ConfigError(f"{self.connector.platform} cannot be asked for one lesson's attendance")
-        rows = await self.connector.client.get_json(f"lessons/{lesson}/log-entries")
-        out: dict[str, AttendanceCode] = {}
-        for entry in rows if isinstance(rows, list) else []:
-            record = m.attendance(entry) if isinstance(entry, dict) else None
-            if record is not None:
-                out[record.person_id] = record.code
-        return out
+        return {entry.person_id: entry.code for entry in await self.connector.lesson_attendance(lesson)}
 
     async def _attendance(self, row: Row) -> WriteResult:
         write, p = row.write, row.write.payload
@@ -296,7 +288,7 @@ async def drain_journal(
     if requeued := requeue_unknown(db, scope):  # claimed by a dead run: looked for on the platform before sending
         log.warning("journal writes with an unknown result are checked on the platform", requeued=requeued)
     type_ids: dict[str, str] = {}
-    if adapter.entity is Entity.MARKS and isinstance(connector, DnevnikConnector):
+    if adapter.entity is Entity.MARKS and isinstance(connector, NamesWorkTypes):
         for t in await connector.work_types():
             type_ids[t.title], type_ids[t.id] = t.id, t.id
     linked = _linked(db, run_log.school_id, run_log.platform)

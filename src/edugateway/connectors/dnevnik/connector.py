@@ -468,6 +468,14 @@ class DnevnikConnector:
             ) from exc
         return await self._platform_work(response.json())
 
+    async def lesson_attendance(self, lesson_id: str) -> list[Attendance]:
+        zone = await self.zone()
+        entries = (
+            self._map(Entity.ATTENDANCE, row, m.attendance, row, key="lesson", zone=zone)
+            for row in await self._get_list(f"lessons/{lesson_id}/log-entries")
+        )
+        return [entry for entry in entries if entry is not None]
+
     async def work_marks(self, person_id: str, work_id: str) -> list[Remote[Mark]]:
         """Mapped as the pull maps them: a final work's marks as finals, a lesson work's as lesson/work marks."""
         work = await self.client.get_json(f"works/{work_id}")
